@@ -1,0 +1,12 @@
+#pragma once
+// Each subcommand registers its options and its callback on the application; the callback
+// runs inside app.parse() so main() maps its exceptions to one error line.
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace calo::cli {
+std::string version_string();
+void add_simulate_command(CLI::App& app);
+void add_inspect_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
+}  // namespace calo::cli

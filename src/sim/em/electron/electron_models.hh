@@ -1,0 +1,58 @@
+#pragma once
+// Electron/positron models (DESIGN.md section 6). Built once per material and cut; dedx and
+// macro_xs are sampled onto log-energy tables at start-up; `sample*` run in the hot loop.
+// Energies are kinetic [MeV], lengths [mm], dE/dx [MeV/mm], macroscopic xs [1/mm].
+#include "core/rng.hh"
+#include "sim/material/material.hh"
+
+namespace calo::sim {
+
+/// Ionisation: restricted Berger-Seltzer stopping power with the Sternheimer density effect
+/// below the delta-ray cut; Moller (e-) or Bhabha (e+) delta rays above it.
+class IonisationModel {
+ public:
+  IonisationModel(const Material& material, double delta_cut, bool positron);
+  double dedx(double t) const;                      ///< restricted loss (delta energy < cut)
+  double macro_xs(double t) const;                  ///< delta rays above cut
+  double sample_delta_energy(double t, Rng& rng) const;  ///< delta-ray kinetic energy
+};
+/// Unrestricted collision stopping power [MeV/mm] (what ESTAR tabulates as "collision").
+double collision_stopping_power(const Material& material, double t, bool positron);
+
+struct BremsSample {
+  double photon_energy;  ///< [MeV]
+  double photon_cos;     ///< relative to the lepton direction
+};
+
+/// Bremsstrahlung: screened Bethe-Heitler/Tsai cross section with Coulomb correction, LPM
+/// (Migdal) and dielectric (Ter-Mikaelian) suppression; loss below the photon cut is
+/// continuous, emission above it discrete.
+class BremsstrahlungModel {
+ public:
+  BremsstrahlungModel(const Material& material, double photon_cut, bool positron);
+  double dedx(double t) const;                      ///< radiative loss into photons < cut
+  double macro_xs(double t) const;                  ///< photons above cut
+  BremsSample sample(double t, Rng& rng) const;
+};
+/// Unrestricted radiative stopping power [MeV/mm] (ESTAR "radiative").
+double radiative_stopping_power(const Material& material, double t, bool positron);
+
+struct AnnihilationSample {
+  double photon1_energy, photon1_cos;  ///< relative to the positron direction
+  double photon2_energy, photon2_cos;  ///< azimuth of photon 2 = azimuth of photon 1 + pi
+};
+
+/// Two-photon annihilation of a positron in flight (Heitler). At rest (t = 0) the caller
+/// emits two back-to-back 511 keV photons.
+class AnnihilationModel {
+ public:
+  explicit AnnihilationModel(const Material& material);
+  double macro_xs(double t) const;
+  AnnihilationSample sample(double t, Rng& rng) const;
+};
+
+/// e- (or e+) production threshold [MeV] for a range cut [mm] (Geant4 convention: the
+/// energy whose approximate CSDA range equals the cut; clamped to >= 990 eV).
+double electron_production_threshold(const Material& material, double range_cut, bool positron);
+
+}  // namespace calo::sim
