@@ -1,0 +1,13 @@
+#pragma once
+#include <string>
+
+namespace calo {
+
+/// Folder of calo3dgan's shipped data (geometries): $CALO3DGAN_DATA if set, else the
+/// source tree's data/ when running from a build tree, else the installed share folder.
+std::string data_directory();
+
+/// The library version ("0.1.0").
+const char* version();
+
+}  // namespace calo
