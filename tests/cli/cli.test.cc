@@ -1,0 +1,135 @@
+// The command line as users and scripts meet it: help, bad input refused with one line and a
+// non-zero exit, no partial output, reproducible files. Runs the real binary.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int exit_code;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("calo3dgan-cli-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Result run(const std::string& args) {
+    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
+    const std::string cmd = std::string("CI=1 ") + CALO_CLI + " " + args + " >" + out.string() + " 2>" + err.string();
+    const int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  }
+
+  /// Runs and expects failure with exactly one stderr line mentioning `needle`.
+  void expect_refused(const std::string& args, const std::string& needle) {
+    const Result r = run(args);
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << args << "\nstderr: " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line expected: " << r.err;
+  }
+
+  /// Nothing but the fixed stdout/stderr capture files in the directory: no partial output.
+  void expect_no_output_files() {
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      const auto name = e.path().filename().string();
+      EXPECT_TRUE(name == "stdout.txt" || name == "stderr.txt") << "left behind: " << name;
+    }
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(Cli, HelpListsSubcommandsAndOptions) {
+  const Result top = run("--help");
+  EXPECT_EQ(top.exit_code, 0);
+  for (const char* s : {"simulate", "inspect", "bench"}) EXPECT_NE(top.out.find(s), std::string::npos) << s;
+  const Result sim = run("simulate --help");
+  EXPECT_EQ(sim.exit_code, 0);
+  for (const char* o : {"--particle", "--energy", "--events", "--seed", "--threads", "--geometry",
+                        "--range-cut", "--window", "--out", "--overwrite"})
+    EXPECT_NE(sim.out.find(o), std::string::npos) << o;
+  EXPECT_EQ(run("inspect --help").exit_code, 0);
+  EXPECT_NE(run("").exit_code, 0);
+  EXPECT_NE(run("frobnicate").exit_code, 0);
+}
+
+TEST_F(Cli, RefusesUnknownParticle) {
+  expect_refused("simulate --particle mu- --out " + (dir_ / "a.h5").string(), "unknown particle 'mu-'");
+  expect_no_output_files();
+}
+
+TEST_F(Cli, RefusesBadEnergies) {
+  for (const char* e : {"0", "-10", "nan", "abc", "500:2"})
+    expect_refused(std::string("simulate --energy=") + e + " --out " + (dir_ / "a.h5").string(), "energy");
+  expect_no_output_files();
+}
+
+TEST_F(Cli, RefusesBadGeometryFiles) {
+  expect_refused("simulate --geometry " + (dir_ / "missing.json").string() + " --out " + (dir_ / "a.h5").string(),
+                 "cannot read geometry file");
+  std::ofstream(dir_ / "broken.json") << "{ not json";
+  expect_refused("simulate --geometry " + (dir_ / "broken.json").string() + " --out " + (dir_ / "a.h5").string(),
+                 "invalid JSON");
+  fs::remove(dir_ / "broken.json");
+  expect_no_output_files();
+}
+
+TEST_F(Cli, RefusesUnwritableOutputAndExistingFileWithoutOverwrite) {
+  expect_refused("simulate --events 1 --energy 1 --out /nonexistent-dir/a.h5", "/nonexistent-dir");
+  std::ofstream(dir_ / "exists.h5") << "precious";
+  expect_refused("simulate --events 1 --energy 1 --out " + (dir_ / "exists.h5").string(), "--overwrite");
+  EXPECT_EQ(slurp(dir_ / "exists.h5"), "precious");
+}
+
+TEST_F(Cli, RefusesBadCountsCutsAndWindow) {
+  const std::string out = " --out " + (dir_ / "a.h5").string();
+  expect_refused("simulate --events 0" + out, "--events");
+  expect_refused("simulate --range-cut -1" + out, "--range-cut");
+  expect_refused("simulate --window 30" + out, "--window");
+  expect_no_output_files();
+}
+
+TEST_F(Cli, SameSeedGivesByteIdenticalFilesOnOneAndTwoThreads) {
+  const std::string common = "simulate --events 6 --energy 2:10 --seed 17 --quiet";
+  ASSERT_EQ(run(common + " --threads 1 --out " + (dir_ / "one.h5").string()).exit_code, 0);
+  ASSERT_EQ(run(common + " --threads 2 --out " + (dir_ / "two.h5").string()).exit_code, 0);
+  EXPECT_TRUE(slurp(dir_ / "one.h5") == slurp(dir_ / "two.h5"));
+}
+
+TEST_F(Cli, InspectReadsWhatSimulateWrote) {
+  ASSERT_EQ(run("simulate --events 4 --energy 5 --quiet --out " + (dir_ / "s.h5").string()).exit_code, 0);
+  const Result r = run("inspect " + (dir_ / "s.h5").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("4"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, InspectRefusesNonHdf5File) {
+  std::ofstream(dir_ / "text.h5") << "hello";
+  const Result r = run("inspect " + (dir_ / "text.h5").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+}  // namespace

@@ -1,0 +1,169 @@
+// Shower-level physics of the transport against published numbers (PDG "Passage of particles
+// through matter", section 34.5; DESIGN.md section 5) and exact conservation laws. Small event
+// counts: each test takes seconds.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "core/units.hh"
+#include "sim/transport/shower_run.hh"
+
+namespace calo::sim {
+namespace {
+
+using namespace calo::units;
+
+const ShowerPhysics& clic_physics() {
+  static const ShowerPhysics physics(load_layer_stack(shipped_geometry_path(kDefaultGeometry)), PhysicsConfig{});
+  return physics;
+}
+
+const ShowerPhysics& tungsten_block() {
+  static const ShowerPhysics physics(
+      load_layer_stack(std::string(CALO_TEST_SOURCE_DIR) + "/tests/sim/transport/data/tungsten_block.json"),
+      PhysicsConfig{});
+  return physics;
+}
+
+// Every MeV of the primary ends up deposited in some slab or escaping the stack (the rest-mass
+// balance accounts for e+e- pairs created and annihilated).
+TEST(ShowerTransport, ConservesEnergyInEveryEvent) {
+  const ShowerPhysics& physics = clic_physics();
+  ShowerTransport transport(physics, readout_for(physics.stack(), 25));
+  EventScore score;
+  for (Particle p : {Particle::electron, Particle::positron, Particle::gamma}) {
+    for (double e : {1.0 * GeV, 20.0 * GeV}) {
+      for (int event = 0; event < 3; ++event) {
+        Rng rng(99, event);
+        transport.simulate(p, e, rng, score);
+        const double sum = score.total_deposit() + score.escaped + score.rest_mass_balance;
+        EXPECT_NEAR(sum, e, 1e-6 * e) << particle_name(p) << " " << e << " event " << event;
+        EXPECT_GT(score.total_deposit(), 0.5 * e);
+        EXPECT_LE(score.sensitive_deposit, score.total_deposit());
+      }
+    }
+  }
+}
+
+TEST(ShowerTransport, PositronAtRestAddsTwoElectronMassesOfPhotons) {
+  // A 1 keV positron stops at once: its annihilation photons carry 2 m c^2 more than it had.
+  const ShowerPhysics& physics = clic_physics();
+  ShowerTransport transport(physics, readout_for(physics.stack(), 25));
+  EventScore score;
+  Rng rng(5, 0);
+  transport.simulate(Particle::positron, 1.0 * keV, rng, score);
+  EXPECT_NEAR(score.total_deposit() + score.escaped, 1.0 * keV + 2 * constants::electron_mass_c2, 1e-9);
+}
+
+struct BlockProfile {
+  std::vector<double> layer;  // mean deposit per 1 X0 layer [MeV]
+  double within_moliere = 0;  // fraction of all deposits within 1 R_M of the axis
+};
+
+BlockProfile simulate_block(double energy, int events) {
+  const ShowerPhysics& physics = tungsten_block();
+  const ReadoutGrid grid = readout_for(physics.stack(), 201);  // 1 mm cells, +-100 mm
+  ShowerTransport transport(physics, grid);
+  EventScore score;
+  BlockProfile out;
+  out.layer.assign(grid.layers, 0.0);
+  const double moliere = 9.3 * mm;  // R_M(W), PDG
+  double inside = 0, total = 0;
+  for (int event = 0; event < events; ++event) {
+    Rng rng(2024, event);
+    transport.simulate(Particle::electron, energy, rng, score);
+    total += score.total_deposit();
+    for (int ix = 0; ix < grid.nx; ++ix)
+      for (int iy = 0; iy < grid.ny; ++iy) {
+        const double x = (ix - grid.nx / 2) * grid.cell_size, y = (iy - grid.ny / 2) * grid.cell_size;
+        const bool in = x * x + y * y < moliere * moliere;
+        for (int l = 0; l < grid.layers; ++l) {
+          const double d = score.cells[(std::size_t(ix) * grid.ny + iy) * grid.layers + l];
+          out.layer[l] += d / events;
+          if (in) inside += d;
+        }
+      }
+  }
+  out.within_moliere = inside / total;
+  return out;
+}
+
+/// Depth of the maximum [X0] of the Gamma distribution with the profile's mean and variance
+/// (the longitudinal parametrisation behind PDG eq. 34.35: t_max = (a - 1) / b).
+double gamma_fit_t_max(const std::vector<double>& layer) {
+  double s0 = 0, s1 = 0, s2 = 0;
+  for (std::size_t l = 0; l < layer.size(); ++l) {
+    const double t = l + 0.5;
+    s0 += layer[l];
+    s1 += layer[l] * t;
+    s2 += layer[l] * t * t;
+  }
+  const double mean = s1 / s0, var = s2 / s0 - mean * mean;
+  const double b = mean / var, a = mean * b;
+  return (a - 1) / b;
+}
+
+// PDG eq. 34.36: t_max = ln(E/Ec) - 0.5 for electron-induced showers, Ec(W) = 7.97 MeV.
+TEST(TungstenBlock, ProfilePeaksWhereThePdgFormulaSaysAt10GeV) {
+  const BlockProfile p = simulate_block(10 * GeV, 40);
+  const double expected = std::log(10 * GeV / (7.97 * MeV)) - 0.5;
+  EXPECT_NEAR(gamma_fit_t_max(p.layer), expected, 1.0);
+  // PDG: about 90 % of the energy within one Moliere radius; the issue asks >= 85 %.
+  EXPECT_GE(p.within_moliere, 0.85);
+}
+
+TEST(TungstenBlock, ProfilePeaksWhereThePdgFormulaSaysAt100GeV) {
+  const BlockProfile p = simulate_block(100 * GeV, 6);
+  const double expected = std::log(100 * GeV / (7.97 * MeV)) - 0.5;
+  EXPECT_NEAR(gamma_fit_t_max(p.layer), expected, 1.0);
+  EXPECT_GE(p.within_moliere, 0.85);
+}
+
+// DESIGN.md section 5: the sampled fraction (Si energy in the 25x25 window over the primary
+// energy) of 100 GeV electrons is about 2.0 % in the public data and 2.2 % in full Geant4.
+TEST(ClicStack, SampledFractionAt100GeVIsThatOfGeant4) {
+  const ShowerPhysics& physics = clic_physics();
+  RunRequest req;
+  req.energies = EnergySpectrum::parse("100");
+  req.events = 12;
+  req.seed = 11;
+  req.threads = 2;
+  double fraction = 0;
+  run_showers(physics, req, [&](const ShowerBatch& b) {
+    for (std::uint64_t i = 0; i < b.count; ++i) {
+      const std::size_t cells = b.ecal.size() / b.count;
+      const double sum = std::accumulate(b.ecal.begin() + i * cells, b.ecal.begin() + (i + 1) * cells, 0.0);
+      fraction += sum / b.energy_gev[i] / req.events;
+    }
+  });
+  EXPECT_GT(fraction, 0.019);
+  EXPECT_LT(fraction, 0.024);
+}
+
+// Each event has its own random stream: the thread count cannot change any number.
+TEST(ShowerRun, SameSeedGivesIdenticalShowersOnOneAndTwoThreads) {
+  const ShowerPhysics& physics = clic_physics();
+  RunRequest req;
+  req.energies = EnergySpectrum::parse("2:20");
+  req.events = 10;
+  req.seed = 3;
+  req.batch_events = 4;
+  auto collect = [&](int threads) {
+    req.threads = threads;
+    std::vector<float> all;
+    run_showers(physics, req, [&](const ShowerBatch& b) {
+      all.insert(all.end(), b.ecal.begin(), b.ecal.end());
+      all.insert(all.end(), b.energy_gev.begin(), b.energy_gev.end());
+    });
+    return all;
+  };
+  const auto one = collect(1), two = collect(2);
+  ASSERT_EQ(one.size(), two.size());
+  EXPECT_TRUE(one == two);
+  req.seed = 4;
+  EXPECT_FALSE(collect(2) == one) << "a different seed must give different showers";
+}
+
+}  // namespace
+}  // namespace calo::sim
