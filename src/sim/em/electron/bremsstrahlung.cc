@@ -1,0 +1,186 @@
+// Bremsstrahlung of e-/e+: cross section, restricted loss, emission above the photon cut.
+// Physics and validation: docs/physics/electron.md.
+#include <algorithm>
+#include <cmath>
+
+#include "core/units.hh"
+#include "sim/em/electron/brems_cross_section.hh"
+#include "sim/em/electron/electron_models.hh"
+#include "sim/em/electron/quadrature.hh"
+
+namespace calo::sim {
+
+using namespace calo::constants;
+
+namespace {
+
+constexpr double kMc2 = electron_mass_c2;
+
+/// Migdal's LPM functions in the approximations of Stanev et al. (Phys. Rev. D 25 (1982)
+/// 1291), with the large-s expansions phi ~ 1 - 1/(84 s^4), G ~ 1 - 0.0231/s^4.
+void lpm_functions(double s, double& g, double& phi) {
+  if (s >= 1.9516) {
+    const double s4 = s * s * s * s;
+    phi = 1.0 - 0.0119047619 / s4;
+    g = 1.0 - 0.0230655 / s4;
+    return;
+  }
+  const double s2 = s * s, s3 = s2 * s, s4 = s2 * s2;
+  phi = 1.0 - std::exp(-6.0 * s * (1.0 + (3.0 - pi) * s) + s3 / (0.623 + 0.796 * s + 0.658 * s2));
+  const double psi =
+      1.0 - std::exp(-4.0 * s - 8.0 * s2 / (1.0 + 3.936 * s + 4.97 * s2 - 0.05 * s3 + 7.5 * s4));
+  g = std::max(0.0, 3.0 * psi - 2.0 * phi);
+}
+
+/// xi(s) of Migdal: 2 below s1, 1 above 1, logarithmic ramp between.
+double lpm_xi(double s, double s1, double log_s1) {
+  if (s <= s1) return 2.0;
+  if (s >= 1.0) return 1.0;
+  return 1.0 + std::log(s) / log_s1;
+}
+
+}  // namespace
+
+BremsCrossSection::BremsCrossSection(const Material& material, bool /*positron*/)
+    : lpm_energy_(fine_structure * kMc2 * kMc2 * material.radiation_length / (4.0 * pi * hbarc)),
+      plasma_energy_(material.plasma_energy) {
+  for (const auto& el : material.elements) {
+    Element e;
+    e.n = el.atoms_per_volume;
+    e.z = el.z;
+    e.z13 = std::cbrt(e.z);
+    e.log_z = std::log(e.z);
+    e.fc = el.coulomb_correction;
+    e.s1 = std::pow(e.z13 / 184.15, 2);
+    e.log_s1 = std::log(e.s1);
+    elements_.push_back(e);
+  }
+}
+
+double BremsCrossSection::coulomb_weight(double t) {
+  constexpr double lo = 2.0 * MeV, hi = 50.0 * MeV;
+  if (t <= lo) return 0.0;
+  if (t >= hi) return 1.0;
+  return std::log(t / lo) / std::log(hi / lo);
+}
+
+double BremsCrossSection::k_dxs_dk(double t, double k) const {
+  if (!(k > 0.0 && k < t)) return 0.0;
+  const double e = t + kMc2, ep = e - k, y = k / e;
+  const double screen = 100.0 * kMc2 * k / (e * ep);
+  const double wc = coulomb_weight(t);
+  // Dielectric suppression: k_p = gamma hbar omega_p; Gamma = 1 + (k_p/k)^2.
+  const double kp = plasma_energy_ * e / kMc2;
+  const double big_gamma = 1.0 + (kp / k) * (kp / k);
+  const double s_prime = std::sqrt(lpm_energy_ * k / (8.0 * e * ep));
+  const double shape_g = y * y, shape_phi = 2.0 * (1.0 + (1.0 - y) * (1.0 - y));
+
+  double sum = 0.0;
+  for (const auto& el : elements_) {
+    const double gam = screen / el.z13, eps = screen / (el.z13 * el.z13);
+    const double phi1 = 20.863 - 2.0 * std::log(1.0 + std::pow(0.55846 * gam, 2)) -
+                        4.0 * (1.0 - 0.6 * std::exp(-0.9 * gam) - 0.4 * std::exp(-1.5 * gam));
+    const double dphi = (2.0 / 3.0) / (1.0 + 6.5 * gam + 6.0 * gam * gam);
+    const double psi1 = 28.340 - 2.0 * std::log(1.0 + std::pow(3.621 * eps, 2)) -
+                        4.0 * (1.0 - 0.7 * std::exp(-8.0 * eps) - 0.3 * std::exp(-29.2 * eps));
+    const double dpsi = (2.0 / 3.0) / (1.0 + 40.0 * eps + 400.0 * eps * eps);
+    const double nucleus = std::max(0.0, phi1 - 4.0 / 3.0 * el.log_z - 4.0 * wc * el.fc);
+    const double electrons = std::max(0.0, psi1 - 8.0 / 3.0 * el.log_z);
+    const double a = el.z * el.z * nucleus + el.z * electrons;
+    const double b = el.z * el.z * dphi + el.z * dpsi;
+    // LPM (Migdal): s from s' through xi, then the dielectric effect scales s by Gamma.
+    const double xi_p = lpm_xi(s_prime, el.s1, el.log_s1);
+    const double s_hat = s_prime / std::sqrt(xi_p);
+    const double xi = lpm_xi(s_hat, el.s1, el.log_s1);
+    double g, phi;
+    lpm_functions(s_hat * big_gamma, g, phi);
+    const double term =
+        (shape_g * g + shape_phi * phi) / 3.0 * a + (2.0 / 3.0) * (1.0 - y) * b;
+    sum += el.n * xi * term / big_gamma;
+  }
+  return fine_structure * classic_electron_radius * classic_electron_radius * sum;
+}
+
+double BremsCrossSection::energy_loss(double t, double k_lo, double k_hi) const {
+  k_hi = std::min(k_hi, t);
+  k_lo = std::max(k_lo, 1e-9 * t);
+  if (k_hi <= k_lo) return 0.0;
+  const double a = std::log(k_lo), b = std::log(k_hi);
+  const int n = std::max(4, static_cast<int>(3.0 * (b - a)));
+  return quadrature::gauss_legendre(
+      [&](double u) {
+        const double k = std::exp(u);
+        return k * k_dxs_dk(t, k);
+      },
+      a, b, n);
+}
+
+double BremsCrossSection::cross_section(double t, double k_lo, double k_hi) const {
+  k_hi = std::min(k_hi, t);
+  if (!(k_lo > 0.0) || k_hi <= k_lo) return 0.0;
+  const double a = std::log(k_lo), b = std::log(k_hi);
+  const int n = std::max(4, static_cast<int>(3.0 * (b - a)));
+  return quadrature::gauss_legendre([&](double u) { return k_dxs_dk(t, std::exp(u)); }, a, b,
+                                    n);
+}
+
+double radiative_stopping_power(const Material& material, double t, bool positron) {
+  return BremsCrossSection(material, positron).energy_loss(t, 0.0, t);
+}
+
+// ---------------------------------------------------------------------------------------
+
+namespace {
+constexpr double kTMax = 20.0 * TeV;    // top of the sampling envelope grid
+constexpr int kEnvelopeScan = 96;       // k points per envelope node
+constexpr double kEnvelopeSafety = 1.2; // covers the variation between grid nodes
+}  // namespace
+
+BremsstrahlungModel::BremsstrahlungModel(const Material& material, double photon_cut,
+                                         bool positron)
+    : xs_(material, positron), cut_(photon_cut) {
+  log_t0_ = std::log(cut_);
+  dlog_t_ = 0.1;
+  const int n = static_cast<int>((std::log(kTMax) - log_t0_) / dlog_t_) + 2;
+  envelope_.resize(n);
+  for (int i = 0; i < n; ++i) {
+    const double t = std::exp(log_t0_ + i * dlog_t_);
+    double mx = 0.0;
+    const double lk0 = std::log(cut_), lk1 = std::log(t);
+    for (int j = 0; j <= kEnvelopeScan; ++j) {
+      const double k = std::min(std::exp(lk0 + (lk1 - lk0) * j / kEnvelopeScan), t * (1 - 1e-9));
+      mx = std::max(mx, xs_.k_dxs_dk(t, k));
+    }
+    envelope_[i] = mx;
+  }
+}
+
+double BremsstrahlungModel::dedx(double t) const { return xs_.energy_loss(t, 0.0, std::min(cut_, t)); }
+
+double BremsstrahlungModel::macro_xs(double t) const {
+  return t > cut_ ? xs_.cross_section(t, cut_, t) : 0.0;
+}
+
+BremsSample BremsstrahlungModel::sample(double t, Rng& rng) const {
+  if (!(t > cut_)) return {0.0, 1.0};
+  const double x = (std::log(t) - log_t0_) / dlog_t_;
+  const int i = std::clamp(static_cast<int>(x), 0, static_cast<int>(envelope_.size()) - 2);
+  const double env = kEnvelopeSafety * std::max(envelope_[i], envelope_[i + 1]);
+  const double log_ratio = std::log(t / cut_);
+  double k;
+  do {  // photon energy: ln k uniform, rejection on k dsigma/dk
+    k = cut_ * std::exp(log_ratio * rng.uniform());
+  } while (rng.uniform() * env > xs_.k_dxs_dk(t, k));
+
+  // Photon angle: Tsai's approximate distribution as in Geant4's G4ModifiedTsai, u = theta E/m.
+  const double u_max = 2.0 * (1.0 + t / electron_mass_c2);
+  double u;
+  do {
+    const double a = rng.uniform() < 0.25 ? 1.6 : 1.6 / 3.0;
+    u = -std::log(rng.uniform() * rng.uniform()) / a;
+  } while (u > u_max);
+  const double cost = 1.0 - 2.0 * u * u / (u_max * u_max);
+  return {k, cost};
+}
+
+}  // namespace calo::sim

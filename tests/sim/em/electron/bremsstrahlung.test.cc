@@ -1,0 +1,102 @@
+// Bremsstrahlung: high-energy loss against the radiation length, suppression effects, and
+// the sampled photon spectrum against a numerical integral of the model's k dsigma/dk.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "sim/em/electron/electron_models.hh"
+#include "test_materials.hh"
+
+using namespace calo;
+using namespace calo::sim;
+using namespace calo::units;
+using calo::sim::test::element;
+
+// Definition of X0 (Tsai; PDG "Passage of particles through matter", eq. 34.26-34.27):
+// at high energy dE/dx_rad = E / X0 up to Tsai's (Z^2 + Z)/18 term (~1.5 % in W, ~3 % in
+// Si's 1/Z-enhanced electron term) and the LPM effect (negligible at 10 GeV for dE/dx).
+TEST(ElectronBremsstrahlung, RadiativeLossIsEOverX0At10GeV) {
+  for (const char* symbol : {"Si", "W"}) {
+    const Material m = element(symbol, std::string(symbol) == "W" ? 19.3 : 2.33);
+    const double t = 10.0 * GeV;
+    const double expected = (t + 0.51099895) / m.radiation_length;
+    EXPECT_NEAR(radiative_stopping_power(m, t, false) / expected, 1.0, 0.03) << symbol;
+  }
+}
+
+TEST(ElectronBremsstrahlung, RestrictedLossAndCrossSectionConsistent) {
+  const Material w = element("W", 19.3);
+  for (double cut : {0.01, 0.1, 1.0}) {
+    const BremsstrahlungModel model(w, cut, false);
+    for (double t : {0.5, 5.0, 50.0, 5000.0}) {
+      const double total = radiative_stopping_power(w, t, false);
+      EXPECT_LE(model.dedx(t), total * (1 + 1e-9));
+      EXPECT_GE(model.macro_xs(t), 0.0);
+      if (t <= cut) {
+        EXPECT_EQ(model.macro_xs(t), 0.0);
+      }
+    }
+  }
+}
+
+TEST(ElectronBremsstrahlung, LpmSuppressesSoftPhotonsAt500GeVInTungsten) {
+  const Material w = element("W", 19.3);
+  const BremsstrahlungModel model(w, 0.1 * MeV, false);
+  // Spectrum shape k dsigma/dk at y = k/E = 0.01 relative to y = 0.5: at 1 GeV (no LPM for
+  // these k) the Bethe-Heitler/Tsai shape; at 500 GeV (E_LPM(W) ~ 2.7 TeV) photons with
+  // k << E^2/E_LPM ~ 90 GeV are suppressed (Migdal), by about a factor 2 at y = 0.01.
+  auto shape = [&](double e) {
+    return model.k_dxs_dk(e, 0.01 * e) / model.k_dxs_dk(e, 0.5 * e);
+  };
+  EXPECT_NEAR(shape(1.0 * GeV), (4 - 4 * 0.01 + 3e-4) / (4 - 2 + 0.75), 0.1);
+  EXPECT_LT(shape(500.0 * GeV) / shape(1.0 * GeV), 0.6);
+  // Dielectric suppression: k_p = gamma hbar omega_p = 1.6 MeV for a 10 GeV electron in W.
+  const double soft = model.k_dxs_dk(10.0 * GeV, 0.1 * MeV) / model.k_dxs_dk(10.0 * GeV, 5.0 * GeV);
+  EXPECT_LT(soft, 0.05);
+}
+
+TEST(ElectronBremsstrahlung, SampledMeanPhotonEnergyMatchesIntegral) {
+  const Material w = element("W", 19.3);
+  const double cut = 0.1 * MeV;
+  const BremsstrahlungModel model(w, cut, false);
+  for (double t : {5.0 * MeV, 1.0 * GeV, 300.0 * GeV}) {
+    // Independent integration of the model's k dsigma/dk: midpoint rule in ln k.
+    double s0 = 0, s1 = 0;
+    const int n = 20000;
+    const double l = std::log(t / cut);
+    for (int i = 0; i < n; ++i) {
+      const double k = cut * std::exp(l * (i + 0.5) / n);
+      const double f = model.k_dxs_dk(t, k) * l / n;  // dsigma/dk dk = k dsigma/dk dln k
+      s0 += f;
+      s1 += k * f;
+    }
+    EXPECT_NEAR(model.macro_xs(t) / s0, 1.0, 2e-3) << t;
+    Rng rng(11, static_cast<std::uint64_t>(t));
+    const int samples = 100000;
+    double sum = 0, sum2 = 0;
+    for (int i = 0; i < samples; ++i) {
+      const BremsSample s = model.sample(t, rng);
+      ASSERT_GE(s.photon_energy, cut);
+      ASSERT_LE(s.photon_energy, t);
+      ASSERT_LE(std::fabs(s.photon_cos), 1.0);
+      sum += s.photon_energy;
+      sum2 += s.photon_energy * s.photon_energy;
+    }
+    const double mean = sum / samples;
+    const double err = std::sqrt((sum2 / samples - mean * mean) / samples);
+    EXPECT_NEAR(mean, s1 / s0, 4 * err) << t;
+  }
+}
+
+TEST(ElectronBremsstrahlung, PhotonAngleScalesAsMOverE) {
+  const Material si = element("Si", 2.33);
+  const BremsstrahlungModel model(si, 0.01 * MeV, false);
+  Rng rng(3, 0);
+  const double t = 1.0 * GeV;
+  double sum = 0;
+  const int samples = 20000;
+  for (int i = 0; i < samples; ++i) sum += std::acos(model.sample(t, rng).photon_cos);
+  const double mean_u = sum / samples * (t + 0.51099895) / 0.51099895;  // theta E / m
+  // Mixture of u exp(-a u) with a = 1.6 (25 %) and 1.6/3: <u> = 0.25*2/1.6 + 0.75*2*3/1.6.
+  EXPECT_NEAR(mean_u, 0.25 * 2 / 1.6 + 0.75 * 6 / 1.6, 0.1);
+}

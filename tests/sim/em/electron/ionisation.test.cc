@@ -1,0 +1,132 @@
+// Ionisation: collision stopping power against independent references, restricted loss
+// consistency, and the delta-ray sampling against a numerical integral of Moller/Bhabha.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "sim/em/electron/electron_models.hh"
+#include "test_materials.hh"
+
+using namespace calo;
+using namespace calo::sim;
+using namespace calo::units;
+using calo::sim::test::element;
+using calo::sim::test::mass_stopping;
+
+TEST(ElectronIonisation, SiliconCollisionStoppingPowerAt1MeV) {
+  // ESTAR (NIST SRD 124), silicon, 1 MeV: collision 1.494 MeV cm2/g. The number is the one
+  // quoted in the task brief and matches the author's memory of the table; the ESTAR table
+  // itself could not be retrieved in this session (see docs/physics/electron.md).
+  const Material si = element("Si", 2.33);
+  EXPECT_NEAR(mass_stopping(collision_stopping_power(si, 1.0 * MeV, false), si) / 1.494, 1.0, 0.03);
+}
+
+// Rossi's critical energy: the electron energy at which the collision loss per radiation
+// length equals the energy. PDG "Passage of particles through matter" (Fig. 34.14 in recent
+// editions, 30.14 in 2012): Ec = 610 MeV / (Z + 1.24) for solids, rms deviation 2.2 %.
+// This checks the collision stopping power at ~8 MeV (W) and ~40 MeV (Si) with the
+// material's Tsai X0. Tolerance 5 %: the fit's rms (2.2 %) plus Ec's definition (total vs
+// kinetic energy: 0.5 MeV out of 8 MeV in W would be 6 %; we use the kinetic energy).
+class CriticalEnergy : public ::testing::TestWithParam<std::pair<const char*, double>> {};
+
+TEST_P(CriticalEnergy, MatchesPdgFit) {
+  const auto [symbol, density] = GetParam();
+  const Material m = element(symbol, density);
+  const double ec_pdg = 610.0 * MeV / (m.elements[0].z + 1.24);
+  // Solve coll(T) * X0 = T by bisection in ln T.
+  double lo = 1.0 * MeV, hi = 200.0 * MeV;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = std::sqrt(lo * hi);
+    (collision_stopping_power(m, mid, false) * m.radiation_length > mid ? lo : hi) = mid;
+  }
+  EXPECT_NEAR(lo / ec_pdg, 1.0, 0.05) << symbol << ": Ec = " << lo << " MeV";
+}
+INSTANTIATE_TEST_SUITE_P(SiW, CriticalEnergy,
+                         ::testing::Values(std::pair{"Si", 2.33}, std::pair{"W", 19.3}));
+
+TEST(ElectronIonisation, RestrictedLossBelowTotalAndIncreasingWithCut) {
+  const Material w = element("W", 19.3);
+  for (bool positron : {false, true}) {
+    for (double t : {0.01, 0.1, 1.0, 10.0, 1000.0}) {
+      const double total = collision_stopping_power(w, t, positron);
+      double previous = 0;
+      for (double cut : {0.001, 0.01, 0.1, 1.0, 10.0}) {
+        const double restricted = IonisationModel(w, cut, positron).dedx(t);
+        EXPECT_LE(restricted, total * (1 + 1e-12)) << t << " " << cut;
+        EXPECT_GE(restricted, previous * (1 - 1e-12)) << t << " " << cut;
+        previous = restricted;
+      }
+    }
+  }
+}
+
+TEST(ElectronIonisation, FiniteAndSmoothDownTo1keV) {
+  for (const char* symbol : {"Si", "W"}) {
+    const Material m = element(symbol, std::string(symbol) == "W" ? 19.3 : 2.33);
+    double previous = 0;
+    for (double t = 1.0 * keV; t < 10.0 * keV; t *= 1.1) {
+      const double s = collision_stopping_power(m, t, false);
+      EXPECT_TRUE(std::isfinite(s) && s > 0) << symbol << " " << t;
+      if (previous > 0) {
+        EXPECT_NEAR(s / previous, 1.0, 0.2) << symbol << " " << t;
+      }
+      previous = s;
+    }
+  }
+}
+
+namespace {
+// Independent Moller and Bhabha dsigma/dx (x = delta energy / T), up to 2 pi r_e^2 m/T,
+// written from the formulas of the Geant4 Physics Reference Manual.
+double moller(double x, double t) {
+  const double g = t / 0.51099895 + 1, b2 = 1 - 1 / (g * g);
+  const double a = (g - 1) * (g - 1) / (g * g), c = (2 * g - 1) / (g * g);
+  return (a + 1 / x * (1 / x - c) + 1 / (1 - x) * (1 / (1 - x) - c)) / b2;
+}
+double bhabha(double x, double t) {
+  const double g = t / 0.51099895 + 1, b2 = 1 - 1 / (g * g), y = 1 / (g + 1);
+  const double b1 = 2 - y * y, b2c = (1 - 2 * y) * (3 + y * y);
+  const double b4 = std::pow(1 - 2 * y, 3), b3 = std::pow(1 - 2 * y, 2) + b4;
+  return 1 / (b2 * x * x) - b1 / x + b2c - b3 * x + b4 * x * x;
+}
+}  // namespace
+
+TEST(ElectronIonisation, DeltaRaySamplingMatchesCrossSection) {
+  const Material si = element("Si", 2.33);
+  const double cut = 0.1 * MeV;
+  for (bool positron : {false, true}) {
+    for (double t : {1.0 * MeV, 100.0 * MeV}) {
+      const IonisationModel model(si, cut, positron);
+      const double xmin = cut / t, xmax = positron ? 1.0 : 0.5;
+      // Numerical integrals (midpoint in ln x, fine grid).
+      double s0 = 0, s1 = 0;
+      const int n = 200000;
+      for (int i = 0; i < n; ++i) {
+        const double x = xmin * std::pow(xmax / xmin, (i + 0.5) / n);
+        const double w = x * std::log(xmax / xmin) / n;
+        const double f = positron ? bhabha(x, t) : moller(x, t);
+        s0 += f * w;
+        s1 += x * f * w;
+      }
+      // Cross section: the model's macro_xs against the integral.
+      const double expected_xs =
+          s0 * 2 * 3.14159265358979 * 0.51099895 * std::pow(2.8179403262e-12, 2) / t *
+          si.electron_density;
+      EXPECT_NEAR(model.macro_xs(t) / expected_xs, 1.0, 1e-3) << positron << " " << t;
+      // Sampling: mean delta energy.
+      Rng rng(7, positron ? 1 : 0);
+      const int samples = 200000;
+      double sum = 0, sum2 = 0;
+      for (int i = 0; i < samples; ++i) {
+        const double e = model.sample_delta_energy(t, rng);
+        ASSERT_GE(e, cut * (1 - 1e-12));
+        ASSERT_LE(e, xmax * t * (1 + 1e-12));
+        sum += e;
+        sum2 += e * e;
+      }
+      const double mean = sum / samples;
+      const double err = std::sqrt((sum2 / samples - mean * mean) / samples);
+      EXPECT_NEAR(mean, s1 / s0 * t, 4 * err) << positron << " " << t;
+    }
+  }
+}
