@@ -4,6 +4,8 @@
 // tables at start-up and `sample` is called in the hot loop (must be fast, no allocation).
 // Energies in MeV, lengths in mm (core/units.hh). Angles are polar cosines relative to the
 // incoming photon direction; the caller samples the azimuth.
+#include <vector>
+
 #include "core/rng.hh"
 #include "sim/material/material.hh"
 
@@ -22,6 +24,9 @@ class ComptonModel {
   explicit ComptonModel(const Material& material);
   double macro_xs(double k) const;                      ///< [1/mm]
   ComptonSample sample(double k, Rng& rng) const;
+
+ private:
+  double electron_density_;  ///< [1/mm^3]
 };
 /// Klein-Nishina total cross section per electron [mm^2] (analytic formula).
 double klein_nishina_xs_per_electron(double k);
@@ -40,6 +45,19 @@ class PairModel {
   explicit PairModel(const Material& material);
   double macro_xs(double k) const;                      ///< [1/mm]
   PairSample sample(double k, Rng& rng) const;
+
+ private:
+  struct Element {
+    int z;
+    double n;                  ///< atoms per volume [1/mm^3]
+    double coulomb;            ///< f(Z)
+    double cbrt_z;             ///< Z^(1/3)
+    double log_z;              ///< ln Z
+  };
+  std::vector<Element> elements_;
+  double log_k0_ = 0, inv_dlog_ = 0;   ///< log-energy grid of the tables
+  std::vector<double> macro_;          ///< [grid] Sigma [1/mm]
+  std::vector<double> partial_;        ///< [grid x element] cumulative n_i sigma_i [1/mm]
 };
 /// Pair cross section per atom [mm^2] of element z at photon energy k.
 double pair_xs_per_atom(int z, double k);
@@ -56,6 +74,10 @@ class PhotoelectricModel {
   explicit PhotoelectricModel(const Material& material);
   double macro_xs(double k) const;                      ///< [1/mm]
   PhotoelectricSample sample(double k, Rng& rng) const;
+
+ private:
+  std::vector<int> z_;
+  std::vector<double> n_;  ///< atoms per volume [1/mm^3]
 };
 /// Photoelectric cross section per atom [mm^2].
 double photoelectric_xs_per_atom(int z, double k);
