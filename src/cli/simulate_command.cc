@@ -57,7 +57,10 @@ void run_simulate(const SimulateOptions& o) {
   const int layers = stack.readout_layers;
   const sim::ShowerPhysics physics(std::move(stack), config);
 
-  io::ShowerWriter writer(o.out, o.window, o.window, layers, o.overwrite);
+  io::WriterOptions wopts;
+  wopts.grid = io::ShowerGrid{std::size_t(o.window), std::size_t(o.window), std::size_t(layers)};
+  wopts.overwrite = o.overwrite;
+  io::ShowerWriter writer(o.out, wopts);
   writer.set_attribute("generator", std::string("calo3dgan simulate ") + version());
   writer.set_attribute("geometry", stack_name);
   writer.set_attribute("geometry_file", std::filesystem::absolute(geometry_path).string());
