@@ -210,7 +210,8 @@ void ShowerTransport::transport_charged(Track t) {
       loss = t.energy - mp.energy_from_range(positron, range - step);
     }
     if (loss < t.energy) {
-      const double cut = positron ? mp.positron_cut : mp.electron_cut;
+      // the largest energy transfer that stays continuous: Moller's is at most T/2
+      const double cut = positron ? std::min(mp.positron_cut, t.energy) : std::min(mp.electron_cut, 0.5 * t.energy);
       loss = std::min(t.energy, mp.fluctuation.sample(loss, t.energy, step, cut, *rng_));
     }
     const double energy_after = t.energy - loss;
