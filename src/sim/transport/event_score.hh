@@ -14,11 +14,15 @@ struct ReadoutGrid {
   std::size_t cells() const { return std::size_t(nx) * ny * layers; }
 };
 
+/// Where energy leaves the stack: back through the front face, out of the rear, sideways.
+enum class Exit { front = 0, back = 1, side = 2 };
+
 struct EventScore {
   std::vector<double> cells;            ///< [MeV], index ((x * ny) + y) * layers + layer
   std::vector<double> material_deposit; ///< [MeV] deposited per material of the stack
   double sensitive_deposit = 0;         ///< [MeV] in all sensitive slabs, window or not
   double escaped = 0;                   ///< [MeV] kinetic energy leaving the stack
+  double escaped_by_exit[3] = {0, 0, 0};  ///< [MeV] the same, by Exit
   double rest_mass_balance = 0;         ///< [MeV] 2 m c^2 per pair created minus per e+ annihilated
   long steps = 0;                       ///< transport steps taken (a cost figure)
 
@@ -26,6 +30,7 @@ struct EventScore {
     cells.assign(grid.cells(), 0.0);
     material_deposit.assign(materials, 0.0);
     sensitive_deposit = escaped = rest_mass_balance = 0;
+    escaped_by_exit[0] = escaped_by_exit[1] = escaped_by_exit[2] = 0;
     steps = 0;
   }
   double total_deposit() const {

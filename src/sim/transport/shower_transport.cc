@@ -112,18 +112,18 @@ void ShowerTransport::transport_photon(Track t) {
       const double boundary = distance_to_slab_boundary(t);
       const double to_interaction = mu > 0 ? mfp_left / mu : kInfinity;
       if (to_interaction < boundary) {
-        if (travelled + to_interaction >= side) return escape(t.energy);
+        if (travelled + to_interaction >= side) return escape(t.energy, Exit::side);
         t.pos = t.pos + to_interaction * t.dir;
         break;
       }
-      if (travelled + boundary >= side) return escape(t.energy);
+      if (travelled + boundary >= side) return escape(t.energy, Exit::side);
       mfp_left -= mu * boundary;
       travelled += boundary;
       t.pos = t.pos + boundary * t.dir;
       const Slab& s = slabs[t.slab];
       t.pos.z = t.dir.z > 0 ? s.z_end : s.z_begin;
       t.slab += t.dir.z > 0 ? 1 : -1;
-      if (t.slab < 0 || t.slab >= n_slabs) return escape(t.energy);
+      if (t.slab < 0 || t.slab >= n_slabs) return escape(t.energy, t.slab < 0 ? Exit::front : Exit::back);
     }
     ++score_->steps;
 
@@ -198,7 +198,7 @@ void ShowerTransport::transport_charged(Track t) {
       geom = boundary;
       step = std::min(step, msc.geom_to_true(geom, t.energy));
     }
-    if (geom >= distance_to_side(t)) return escape(t.energy);  // leaves sideways (1 m wide)
+    if (geom >= distance_to_side(t)) return escape(t.energy, Exit::side);  // leaves sideways (1 m wide)
 
     // --- continuous energy loss with fluctuations
     double loss;
@@ -289,7 +289,7 @@ void ShowerTransport::transport_charged(Track t) {
     if (crosses && (leaving_forward ? t.dir.z > 0 : t.dir.z < 0)) {
       t.slab += leaving_forward ? 1 : -1;
       range_at_entry = -1;
-      if (t.slab < 0 || t.slab >= n_slabs) return escape(t.energy);
+      if (t.slab < 0 || t.slab >= n_slabs) return escape(t.energy, t.slab < 0 ? Exit::front : Exit::back);
     }
   }
 }

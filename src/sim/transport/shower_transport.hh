@@ -40,7 +40,10 @@ class ShowerTransport {
   void transport_photon(Track track);
   void transport_charged(Track track);
   void deposit(int slab, const Vec3& where, double energy);
-  void escape(double energy) { score_->escaped += energy; }
+  void escape(double energy, Exit where) {
+    score_->escaped += energy;
+    score_->escaped_by_exit[static_cast<int>(where)] += energy;
+  }
   void push(Particle type, double energy, const Vec3& pos, const Vec3& dir, int slab);
   void annihilate_at_rest(const Track& track);
   /// Distance along dir to leave the slab through its z faces (infinity if parallel).
