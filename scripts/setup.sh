@@ -9,7 +9,9 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libhdf5-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-h5py python3-numpy
+  gnuplot-nox
+  python3 python3-h5py python3-numpy python3-jsonschema
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do
