@@ -22,6 +22,19 @@ constexpr double kMaxCoreTheta0 = 0.5;    // [rad] beyond: no Gaussian core (see
 constexpr double kTauNoScattering = 1e-12;
 /// Largest z / lambda_1 accepted by geom_to_true (true path <= 13.8 lambda_1).
 constexpr double kMaxGeomOverLambda = 1.0 - 1e-6;
+/// Weight c of the deflection quantile in the quantile of the lateral displacement (the rest
+/// is an independent uniform): c = sqrt(3)/(1 + sqrt(3)) gives the two a correlation
+/// coefficient sqrt(3)/2, that of the angle and the displacement in Fermi-Eyges' theory.
+constexpr double kRankWeight = 0.6339745962155614;
+
+/// Distribution function of c v1 + (1-c) v2 for independent uniforms v1, v2 (1/2 <= c < 1):
+/// maps the sum back to a uniform on (0, 1).
+inline double uniform_mixture_cdf(double sum) {
+  const double c = kRankWeight, d = 1.0 - kRankWeight;
+  if (sum <= d) return sum * sum / (2.0 * c * d);
+  if (sum >= c) return 1.0 - (1.0 - sum) * (1.0 - sum) / (2.0 * c * d);
+  return (sum - 0.5 * d) / c;
+}
 }  // namespace
 
 MscModel::MscModel(const Material& material, bool positron) {
@@ -59,13 +72,20 @@ MscModel::MscModel(const Material& material, bool positron) {
   }
 }
 
-double MscModel::interpolate(const std::vector<double>& table, double t) const {
-  if (!(t > emin_)) return table.front();
-  if (t >= emax_) return table.back();
-  const double x = (std::log(t) - log_emin_) * inv_dlog_;
+double MscModel::grid_position(double t) const {
+  if (!(t > emin_)) return 0.0;
+  if (t >= emax_) return static_cast<double>(lambda1_.size() - 1);
+  return (std::log(t) - log_emin_) * inv_dlog_;
+}
+
+double MscModel::interpolate_at(const std::vector<double>& table, double x) const {
   const std::size_t i = std::min(static_cast<std::size_t>(x), table.size() - 2);
   const double f = x - static_cast<double>(i);
   return table[i] + f * (table[i + 1] - table[i]);
+}
+
+double MscModel::interpolate(const std::vector<double>& table, double t) const {
+  return interpolate_at(table, grid_position(t));
 }
 
 double MscModel::transport_mfp(double t) const { return interpolate(lambda1_, t); }
@@ -93,8 +113,11 @@ double MscModel::geom_to_true(double geom_length, double t) const {
 //   the tail weight p is solved from <w> = 1 - exp(-tau) (Lewis), so the mean is exact.
 // Where no valid mixture exists (large angles, Highland outside its range, too few
 // collisions) f(cos) ~ (1 + cos)^a with a = 2 <cos> / (1 - <cos>): exact mean, smooth.
-double MscModel::sample_one_minus_cos(double one_minus_mean, double s,
-                                      double t_mean, Rng& rng) const {
+// Sampled by inversion of the whole distribution (core and tail have disjoint supports), so
+// the uniform used is the quantile F(w) that the lateral displacement is correlated with.
+MscModel::Deflection MscModel::sample_one_minus_cos(double one_minus_mean, double s,
+                                                    double t_mean, Rng& rng) const {
+  const double v = rng.uniform();
   const double pc2 = t_mean * (t_mean + 2.0 * electron_mass_c2);
   const double energy = t_mean + electron_mass_c2;
   const double beta2 = pc2 / (energy * energy);
@@ -117,21 +140,24 @@ double MscModel::sample_one_minus_cos(double one_minus_mean, double s,
     const double mean_tail = (std::log((2.0 + b) * c0) + b * (c2 - c0)) / norm_tail;
     const double p = (one_minus_mean - mean_core) / (mean_tail - mean_core);
     if (p >= 0.0 && p <= 1.0) {
-      if (rng.uniform() < p) return 1.0 / (c0 - rng.uniform() * norm_tail) - b;
-      return -x * std::log1p(-rng.uniform() * (1.0 - e0));
+      const double q = 1.0 - p;  // core weight: F(w0) = q
+      if (v >= q) return {1.0 / (c0 - (v - q) / p * norm_tail) - b, v};
+      return {-x * std::log1p(-v / q * (1.0 - e0)), v};
     }
   }
   const double mean_cos = 1.0 - one_minus_mean;
-  if (mean_cos <= 0.0) return 1.0 - (2.0 * rng.uniform() - 1.0);
+  if (mean_cos <= 0.0) return {2.0 * v, v};
   const double a = 2.0 * mean_cos / one_minus_mean;
-  return 2.0 - 2.0 * std::exp(std::log(rng.uniform()) / (a + 1.0));
+  // F(w) = 1 - (1 - w/2)^(a+1)
+  return {2.0 - 2.0 * std::exp(std::log1p(-v) / (a + 1.0)), v};
 }
 
 MscSample MscModel::sample(double s, double t_pre, double t_post, Rng& rng) const {
   if (!(s > 0)) return {{0, 0, 1}, {0, 0, 0}};
   // lambda_1 linear in the path between its pre- and post-step values: Lewis' <cos> is then
   // exp(-s / lambda_eff) with the logarithmic mean lambda_eff, and <z> has a closed form.
-  const double lambda_pre = transport_mfp(t_pre);
+  const double x_pre = grid_position(t_pre);
+  const double lambda_pre = interpolate_at(lambda1_, x_pre);
   const double lambda_post = t_post < t_pre ? transport_mfp(t_post) : lambda_pre;
   const double rho = lambda_post / lambda_pre;
   double lambda, tau, z;
@@ -148,28 +174,47 @@ MscSample MscModel::sample(double s, double t_pre, double t_post, Rng& rng) cons
   if (tau < kTauNoScattering) return {{0, 0, 1}, {0, 0, s}};
 
   const double one_minus_mean = -std::expm1(-tau);
-  const double w = sample_one_minus_cos(one_minus_mean, s, 0.5 * (t_pre + t_post), rng);
-  const double cos_theta = std::clamp(1.0 - w, -1.0, 1.0);
+  const Deflection defl = sample_one_minus_cos(one_minus_mean, s, 0.5 * (t_pre + t_post), rng);
+  const double cos_theta = std::clamp(1.0 - defl.w, -1.0, 1.0);
   const double sin_theta = std::sqrt(std::max(0.0, (1.0 - cos_theta) * (1.0 + cos_theta)));
   const double phi = 2.0 * pi * rng.uniform();
-  const double ux = sin_theta * std::cos(phi), uy = sin_theta * std::sin(phi);
+  const double cos_phi = std::cos(phi), sin_phi = std::sin(phi);
+  const double ux = sin_theta * cos_phi, uy = sin_theta * sin_phi;
 
-  // Lateral displacement: regression on the final transverse direction plus uncorrelated
-  // Gaussian noise; both fixed by Lewis' <x^2+y^2> and <(x,y).(u_x,u_y)>.
-  const double k = lambda_ratio(t_pre);
-  const double r2 = lambda * lambda * lewis::lateral_r2(tau, k);
+  // Lateral displacement (docs/physics/msc.md, "Displacement"). The end point stays in the
+  // sphere |d| <= s around the start with z = <z> fixed, so r = |d_perp| <= rmax =
+  // sqrt(s^2 - z^2).
+  const double rmax2 = std::max(0.0, (s - z) * (s + z));
+  if (!(rmax2 > 0.0)) return {{ux, uy, cos_theta}, {0.0, 0.0, z}};
+  // Direction: that of Fermi-Eyges' regression on the final transverse direction plus
+  // uncorrelated Gaussian noise, a u_perp + sigma (g1, g2), both fixed by Lewis' <x^2+y^2>
+  // and <(x,y).(u_x,u_y)>.
+  const double k = interpolate_at(ratio12_, x_pre);  // lambda_ratio(t_pre)
+  const double r2_lewis = lambda * lambda * lewis::lateral_r2(tau, k);
   const double sin2 = lewis::mean_sin2(tau, k);
   const double slope = lambda * lewis::lateral_correlation(tau, k) / sin2;
-  const double noise = std::sqrt(std::max(0.0, 0.5 * (r2 - slope * slope * sin2)));
-  double dx = slope * ux + noise * rng.normal();
-  double dy = slope * uy + noise * rng.normal();
-  const double rmax2 = std::max(0.0, (s - z) * (s + z));
-  const double d2 = dx * dx + dy * dy;
-  if (d2 > rmax2) {
-    const double scale = d2 > 0 ? std::sqrt(rmax2 / d2) : 0.0;
-    dx *= scale;
-    dy *= scale;
+  const double noise = std::sqrt(std::max(0.0, 0.5 * (r2_lewis - slope * slope * sin2)));
+  double ex = slope * ux + noise * rng.normal();
+  double ey = slope * uy + noise * rng.normal();
+  double e2 = ex * ex + ey * ey;
+  if (!(e2 > 0.0)) {
+    ex = cos_phi;
+    ey = sin_phi;
+    e2 = 1.0;
   }
+  // Magnitude: r^2 = rmax^2 v^((1-f)/f), f = <r^2>_Lewis / rmax^2, has <r^2> = f rmax^2 =
+  // Lewis' value exactly for any uniform v (capped at rmax^2 when Lewis exceeds the sphere).
+  // v = G(c v_theta + (1-c) v'): the deflection quantile v_theta mixed with an independent
+  // uniform v' and mapped back to a uniform by G, the distribution function of the mixture,
+  // so that large deflections go with large displacements.
+  const double f = r2_lewis / rmax2;
+  double r2 = rmax2;
+  if (f < 1.0) {
+    const double sum = kRankWeight * defl.rank + (1.0 - kRankWeight) * rng.uniform();
+    r2 *= std::exp(std::log(uniform_mixture_cdf(sum)) * ((1.0 - f) / f));
+  }
+  const double scale = std::sqrt(r2 / e2);
+  const double dx = ex * scale, dy = ey * scale;
   return {{ux, uy, cos_theta}, {dx, dy, z}};
 }
 

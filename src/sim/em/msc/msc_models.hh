@@ -36,9 +36,18 @@ class MscModel {
  private:
   /// Linear interpolation of a table on the log-energy grid.
   double interpolate(const std::vector<double>& table, double t) const;
+  /// Fractional index of kinetic energy t on the grid (clamped to the table range).
+  double grid_position(double t) const;
+  /// Linear interpolation of a table at fractional index x.
+  double interpolate_at(const std::vector<double>& table, double x) const;
+  struct Deflection {
+    double w;     ///< 1 - cos(theta)
+    double rank;  ///< F(w): the sampled quantile, uniform on (0, 1) and non-decreasing in w
+  };
   /// 1 - cos(theta) after true path s [mm] at mean energy t_mean, with the Lewis mean
-  /// <1 - cos> = one_minus_mean = 1 - exp(-s/lambda_1).
-  double sample_one_minus_cos(double one_minus_mean, double s, double t_mean, Rng& rng) const;
+  /// <1 - cos> = one_minus_mean = 1 - exp(-s/lambda_1), and its quantile.
+  Deflection sample_one_minus_cos(double one_minus_mean, double s, double t_mean,
+                                  Rng& rng) const;
 
   double log_emin_ = 0;                ///< ln of the lowest table energy [ln MeV]
   double inv_dlog_ = 0;                ///< grid points per unit ln E
