@@ -3,7 +3,9 @@
 
 namespace calo {
 
-/// Folder of calo3dgan's shipped data (geometries): $CALO3DGAN_DATA if set, else the
+/// Folder of calo3dgan's shipped data (geometries): $CALO3DGAN_DATA if set; else the source
+/// tree's data/ while it exists (a build tree); else <install prefix>/share/calo3dgan, the
+/// prefix being CMAKE_INSTALL_PREFIX at configure time.$CALO3DGAN_DATA if set, else the
 /// source tree's data/ when running from a build tree, else the installed share folder.
 std::string data_directory();
 
