@@ -9,4 +9,5 @@ std::string version_string();
 void add_simulate_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_validate_command(CLI::App& app);
 }  // namespace calo::cli

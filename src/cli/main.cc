@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   calo::cli::add_simulate_command(app);
   calo::cli::add_inspect_command(app);
+  calo::cli::add_validate_command(app);
   calo::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);

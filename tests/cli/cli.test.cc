@@ -125,6 +125,36 @@ TEST_F(Cli, InspectReadsWhatSimulateWrote) {
   EXPECT_NE(r.out.find("4"), std::string::npos) << r.out;
 }
 
+TEST_F(Cli, ValidateWritesReportAndMetrics) {
+  const std::string common = " --events 12 --energy 5 --quiet --threads 2";
+  ASSERT_EQ(run("simulate" + common + " --seed 1 --out " + (dir_ / "a.h5").string()).exit_code, 0);
+  ASSERT_EQ(run("simulate" + common + " --seed 2 --out " + (dir_ / "b.h5").string()).exit_code, 0);
+  const Result r = run("validate --reference " + (dir_ / "a.h5").string() + " --candidate " +
+                       (dir_ / "b.h5").string() + " --bins 5 --min-events 4 --out " + (dir_ / "report").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(slurp(dir_ / "report" / "index.html").find("<html"), std::string::npos);
+  EXPECT_NE(slurp(dir_ / "report" / "metrics.json").find("calo3dgan.validation/1"), std::string::npos);
+  for (const auto& e : fs::directory_iterator(dir_ / "report"))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "temporary left: " << e.path();
+}
+
+TEST_F(Cli, ValidateRefusesDifferentGridsMissingFilesAndBadOptions) {
+  const std::string common = " --events 2 --energy 2 --quiet";
+  ASSERT_EQ(run("simulate" + common + " --out " + (dir_ / "w25.h5").string()).exit_code, 0);
+  ASSERT_EQ(run("simulate" + common + " --window 51 --out " + (dir_ / "w51.h5").string()).exit_code, 0);
+  const std::string report = " --out " + (dir_ / "report").string();
+  // the 51x51 file is read cropped to 25x25 like the public data: same grid, accepted
+  EXPECT_EQ(run("validate --reference " + (dir_ / "w25.h5").string() + " --candidate " +
+                (dir_ / "w51.h5").string() + " --min-events 2" + report).exit_code, 0);
+  expect_refused("validate --reference " + (dir_ / "w25.h5").string() + " --candidate " +
+                     (dir_ / "nope.h5").string() + report,
+                 "nope.h5");
+  expect_refused("validate --reference " + (dir_ / "w25.h5").string() + " --candidate " +
+                     (dir_ / "w25.h5").string() + " --min-events 0" + report,
+                 "--min-events");
+  expect_refused("validate --reference " + (dir_ / "w25.h5").string() + report, "--candidate");
+}
+
 TEST_F(Cli, InspectRefusesNonHdf5File) {
   std::ofstream(dir_ / "text.h5") << "hello";
   const Result r = run("inspect " + (dir_ / "text.h5").string());
