@@ -45,7 +45,7 @@ void run_bench_simulate(const BenchOptions& o) {
     start = comma + 1;
   }
   for (const double gev : energies) {
-    const int events = o.events > 0 ? o.events : std::max(4, static_cast<int>(400.0 / gev));
+    const int events = o.events > 0 ? o.events : std::max(8, static_cast<int>(1000.0 / gev));
     sim::RunRequest req;
     req.particle = sim::Particle::electron;
     req.energies = sim::EnergySpectrum::parse(std::to_string(gev));
@@ -74,7 +74,7 @@ void add_bench_command(CLI::App& app) {
   auto opts = std::make_shared<BenchOptions>();
   CLI::App* sim_cmd = bench->add_subcommand("simulate", "Monte Carlo CPU time per shower vs Geant4");
   sim_cmd->add_option("--energy", opts->energies, "Comma-separated energies in GeV")->capture_default_str();
-  sim_cmd->add_option("--events", opts->events, "Showers per energy (0 = about 400 GeV worth)");
+  sim_cmd->add_option("--events", opts->events, "Showers per energy (0 = about 1 TeV worth, at least 8)");
   sim_cmd->add_option("--threads", opts->threads, "Threads of the throughput column (0 = all cores)");
   sim_cmd->add_option("--geometry", opts->geometry, "Layer-stack JSON (default: CLIC ECAL)");
   sim_cmd->callback([opts] { run_bench_simulate(*opts); });
