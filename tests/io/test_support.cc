@@ -11,20 +11,6 @@ namespace fs = std::filesystem;
 
 namespace calo::io::test {
 
-ScratchDirectory::ScratchDirectory() {
-  static std::atomic<int> counter{0};
-  path_ = fs::temp_directory_path() /
-          ("calo_io_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-  fs::remove_all(path_);
-  fs::create_directories(path_);
-}
-
-ScratchDirectory::~ScratchDirectory() {
-  std::error_code ignored;
-  fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
-  fs::remove_all(path_, ignored);
-}
-
 namespace {
 /// Single-quotes an argument for /bin/sh.
 std::string shell_quote(const std::string& arg) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+
+#include "scratch_directory.hh"
 #include <string>
 #include <vector>
 
@@ -10,21 +12,7 @@
 
 namespace calo::io::test {
 
-/// A fresh empty directory under the system temporary directory, deleted with its contents.
-class ScratchDirectory {
- public:
-  ScratchDirectory();
-  ~ScratchDirectory();
-  ScratchDirectory(const ScratchDirectory&) = delete;
-  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  /// Path of a file name inside the directory.
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using ScratchDirectory = calo::test::ScratchDirectory;
 
 /// Exit code and standard output (with standard error) of a command.
 struct CommandResult {

@@ -13,19 +13,6 @@ namespace fs = std::filesystem;
 
 namespace calo::physics::test {
 
-ScratchDirectory::ScratchDirectory() {
-  static std::atomic<int> counter{0};
-  path_ = fs::temp_directory_path() /
-          ("calo_physics_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-  fs::remove_all(path_);
-  fs::create_directories(path_);
-}
-
-ScratchDirectory::~ScratchDirectory() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
-
 void write_synthetic(const std::string& path, const SyntheticOptions& o) {
   io::WriterOptions wo;
   wo.grid = o.grid;

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <filesystem>
+
+#include "scratch_directory.hh"
 #include <functional>
 #include <string>
 #include <vector>
@@ -13,18 +15,7 @@
 
 namespace calo::physics::test {
 
-/// A fresh empty directory under the system temporary directory, deleted with its contents.
-class ScratchDirectory {
- public:
-  ScratchDirectory();
-  ~ScratchDirectory();
-  ScratchDirectory(const ScratchDirectory&) = delete;
-  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using ScratchDirectory = calo::test::ScratchDirectory;
 
 /// Options of a synthetic shower set: a smooth Gaussian-in-depth, exponential-in-radius shower
 /// with multiplicative per-cell noise (not physics; enough to exercise every observable).

@@ -15,19 +15,6 @@ namespace fs = std::filesystem;
 
 namespace calo::report::test {
 
-ScratchDirectory::ScratchDirectory() {
-  static std::atomic<int> counter{0};
-  path_ = fs::temp_directory_path() /
-          ("calo_report_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-  fs::remove_all(path_);
-  fs::create_directories(path_);
-}
-
-ScratchDirectory::~ScratchDirectory() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
-
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;

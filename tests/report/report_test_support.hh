@@ -1,23 +1,14 @@
 #pragma once
 // Helpers of the report tests: scratch folders, reading the page's images, headless Chromium.
 #include <filesystem>
+
+#include "scratch_directory.hh"
 #include <string>
 #include <vector>
 
 namespace calo::report::test {
 
-/// A fresh empty directory under the system temporary directory, deleted with its contents.
-class ScratchDirectory {
- public:
-  ScratchDirectory();
-  ~ScratchDirectory();
-  ScratchDirectory(const ScratchDirectory&) = delete;
-  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ScratchDirectory = calo::test::ScratchDirectory;
 
 std::string read_text(const std::filesystem::path& path);
 void write_text(const std::filesystem::path& path, const std::string& text);
