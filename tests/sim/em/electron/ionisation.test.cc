@@ -57,7 +57,8 @@ TEST_P(CriticalEnergy, MatchesPdgFit) {
 }
 INSTANTIATE_TEST_SUITE_P(SiW, CriticalEnergy,
                          ::testing::Values(CriticalEnergyCase{"Si", 2.33, 40.19},
-                                           CriticalEnergyCase{"W", 19.3, 7.97}));
+                                           CriticalEnergyCase{"W", 19.3, 7.97}),
+                         [](const auto& info) { return std::string(info.param.symbol); });
 
 TEST(ElectronIonisation, RestrictedLossBelowTotalAndIncreasingWithCut) {
   const Material w = element("W", 19.3);
