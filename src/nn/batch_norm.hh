@@ -1,0 +1,40 @@
+#pragma once
+// BatchNorm (Keras BatchNormalization over the channel axis; oneDNN batch normalization):
+//   train:  y = gamma (x - mean_B) / sqrt(var_B + eps) + beta with the batch statistics
+//           over N, D, H, W (biased variance); then
+//           moving_mean     = momentum moving_mean     + (1 - momentum) mean_B
+//           moving_variance = momentum moving_variance + (1 - momentum) var_B * m/(m-1)
+//           (m = N*D*H*W; the unbiased variance, as PyTorch and Keras 2.x do);
+//   infer:  the same with the moving statistics.
+// Defaults: momentum 0.99, eps 1e-3. Keeps the input's layout.
+// Parameters: "<name>.gamma" [C] (init 1), "<name>.beta" [C] (init 0); state
+// "<name>.moving_mean" [C] (0), "<name>.moving_variance" [C] (1).
+#include "nn/layer.hh"
+
+namespace calo::nn {
+
+struct BatchNormSpec {
+  float momentum = 0.99f;
+  float epsilon = 1e-3f;
+};
+
+class BatchNorm : public Layer {
+ public:
+  BatchNorm(Context& ctx, std::string name, BatchNormSpec spec = {});
+  std::string type() const override { return "BatchNormalization"; }
+  Dims output_dims(const Dims& in) const override;
+  Dims declare(const Dims& in, ParameterStore& store) override;
+  void initialise(Rng& rng) override;
+  const BatchNormSpec& spec() const { return spec_; }
+
+ protected:
+  std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) override;
+
+ private:
+  friend class BatchNormPlan;
+  BatchNormSpec spec_;
+  std::int64_t channels_ = 0;
+  std::size_t gamma_ = 0, beta_ = 0, mean_ = 0, var_ = 0;
+};
+
+}  // namespace calo::nn

@@ -1,0 +1,61 @@
+#pragma once
+// Conv3D (Keras Conv3D, stride 1, oneDNN direct convolution with blocked layouts chosen by
+// oneDNN through format_tag::any):
+//   in (N, IC, D, H, W) -> out (N, OC, D', H', W'),
+//   D' = D + pad_front + pad_back - KD + 1 (likewise H, W), where
+//   'valid': no padding; 'same' (Keras/TensorFlow): total K-1, front (K-1)/2, back the rest
+//   (the larger half at the back, e.g. K=6: 2 + 3). extra_front/extra_back add explicit zero
+//   padding (a folded ZeroPad3D).
+// An activation (ReLU or LeakyReLU) may be fused as a oneDNN post-op: exact in backward
+// because the derivative is recovered from the saved output (y > 0 <=> x > 0 for alpha >= 0).
+// Parameters: "<name>.weight" [OC][IC][KD][KH][KW], "<name>.bias" [OC] (if use_bias).
+#include <array>
+
+#include "nn/initializers.hh"
+#include "nn/layer.hh"
+
+namespace calo::nn {
+
+enum class Padding { valid, same };
+/// Activations that can be fused into Conv3D.
+enum class Activation { none, relu, leaky_relu };
+
+struct Conv3DSpec {
+  std::int64_t filters = 0;               ///< OC
+  std::array<std::int64_t, 3> kernel{};   ///< KD, KH, KW
+  Padding padding = Padding::valid;
+  bool use_bias = true;
+  Init kernel_init = Init::glorot_uniform;
+  Init bias_init = Init::zeros;
+  Activation activation = Activation::none;
+  float alpha = 0.3f;                     ///< LeakyReLU slope
+  std::array<std::int64_t, 3> extra_front{0, 0, 0};  ///< explicit zero padding D, H, W
+  std::array<std::int64_t, 3> extra_back{0, 0, 0};
+};
+
+class Conv3D : public Layer {
+ public:
+  Conv3D(Context& ctx, std::string name, Conv3DSpec spec);
+  std::string type() const override { return "Conv3D"; }
+  Dims output_dims(const Dims& in) const override;
+  Dims declare(const Dims& in, ParameterStore& store) override;
+  void initialise(Rng& rng) override;
+  bool absorb_previous(Layer& prev) override;  ///< a ZeroPad3D
+  bool absorb_next(Layer& next) override;      ///< a ReLU / LeakyReLU (if none fused yet)
+  const Conv3DSpec& spec() const { return spec_; }
+
+  /// Total front/back padding per dimension D, H, W for an input of dims `in`.
+  std::array<std::int64_t, 3> pad_front(const Dims& in) const;
+  std::array<std::int64_t, 3> pad_back(const Dims& in) const;
+
+ protected:
+  std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) override;
+
+ private:
+  friend class ConvPlan;
+  Conv3DSpec spec_;
+  std::int64_t in_channels_ = 0;
+  std::size_t weight_ = 0, bias_ = 0;
+};
+
+}  // namespace calo::nn

@@ -1,0 +1,37 @@
+#pragma once
+// Dense (Keras Dense, oneDNN inner product): y[n][o] = sum_i W[o][i] x[n][i] + b[o].
+// Input must be flat: (N, IN, 1, 1, 1) (put a Flatten before it); output (N, OUT, 1, 1, 1),
+// plain. Parameters: "<name>.weight" [OUT][IN] (note: Keras stores the kernel as [IN][OUT]),
+// "<name>.bias" [OUT].
+#include "nn/initializers.hh"
+#include "nn/layer.hh"
+
+namespace calo::nn {
+
+struct DenseSpec {
+  std::int64_t units = 0;  ///< OUT
+  bool use_bias = true;
+  Init kernel_init = Init::glorot_uniform;
+  Init bias_init = Init::zeros;
+};
+
+class Dense : public Layer {
+ public:
+  Dense(Context& ctx, std::string name, DenseSpec spec);
+  std::string type() const override { return "Dense"; }
+  Dims output_dims(const Dims& in) const override;
+  Dims declare(const Dims& in, ParameterStore& store) override;
+  void initialise(Rng& rng) override;
+  const DenseSpec& spec() const { return spec_; }
+
+ protected:
+  std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) override;
+
+ private:
+  friend class DensePlan;
+  DenseSpec spec_;
+  std::int64_t in_features_ = 0;
+  std::size_t weight_ = 0, bias_ = 0;  // store indices
+};
+
+}  // namespace calo::nn

@@ -1,0 +1,101 @@
+#pragma once
+// The layer contract (every layer of calo::nn follows it):
+//
+//   declare(in, store)  shape inference: the output dims for input dims `in` (N ignored),
+//                       InputError "<layer name>: problem (why)" on impossible shapes; and
+//                       parameter registration in `store` under "<layer name>.<param>".
+//                       Called once, before store.finalize().
+//   initialise(rng)     fill the layer's parameters from its spec'd initialisers (after
+//                       finalize()). State (BatchNorm moving stats) gets its fixed init.
+//   forward(in, mode)   returns the output; its memory belongs to the layer and is
+//                       overwritten by the next forward with the same input shape.
+//                       Primitives and buffers are built ONCE per (input dims, input
+//                       layout, mode) — a "plan" — and reused; build() makes one ahead.
+//                       The output may be in a oneDNN blocked layout.
+//   backward(diff_out)  after a Mode::train forward: diff_out has the dims and layout of
+//                       that forward's output. Accumulates (+=) the parameter gradients
+//                       into store.grads() (unless weight gradients are switched off) and
+//                       returns diff_in with the dims and layout of the forward's input
+//                       (nullptr when need_diff_in is false). The input tensor given to
+//                       forward must not be modified before backward.
+//
+// Weights are read from the store's flat buffer at every forward (reordered into the
+// primitive's blocked layout when that differs: a few microseconds), so an optimiser or an
+// allreduce may change values()/grads() freely between steps.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/rng.hh"
+#include "nn/context.hh"
+#include "nn/dims.hh"
+#include "nn/parameter_store.hh"
+#include "nn/tensor.hh"
+
+namespace calo::nn {
+
+class Plan;  // primitives + buffers for one input shape (nn-internal: plan.hh)
+
+/// What backward computes besides the layer's own chain rule.
+struct BackwardOptions {
+  bool need_diff_in = true;   ///< false: skip the data gradient (first layer of a model)
+};
+
+class Layer {
+ public:
+  Layer(Context& ctx, std::string name);
+  virtual ~Layer();
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  const std::string& name() const { return name_; }
+  /// Keras-like type name ("Conv3D", "BatchNormalization", ...).
+  virtual std::string type() const = 0;
+
+  /// Output dims for input dims (same N). InputError naming the layer on impossible shapes.
+  virtual Dims output_dims(const Dims& in) const = 0;
+  /// Shape inference + parameter registration (see the contract above); returns output dims.
+  virtual Dims declare(const Dims& in, ParameterStore& store);
+  /// Fill parameters from the initialisers of the layer's spec (no-op without parameters).
+  virtual void initialise(Rng& rng);
+
+  /// Make the plan for inputs like `example` in `mode` now (forward does it lazily).
+  void build(const Tensor& example, Mode mode);
+  virtual const Tensor& forward(const Tensor& in, Mode mode);
+  virtual const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt = {});
+
+  /// Switch parameter-gradient accumulation off (e.g. the frozen discriminator during a
+  /// generator update: only diff_in is computed). Default on.
+  virtual void set_weight_grads(bool on) { weight_grads_ = on; }
+  bool weight_grads() const { return weight_grads_; }
+
+  /// Folding (done by Sequential::declare, see docs/nn.md): a layer may absorb its
+  /// neighbour (Conv3D absorbs a preceding ZeroPad3D and a following ReLU/LeakyReLU). The
+  /// absorbed layer is then `folded`: an identity in forward and backward.
+  virtual bool absorb_previous(Layer& /*prev*/) { return false; }
+  virtual bool absorb_next(Layer& /*next*/) { return false; }
+  bool folded() const { return folded_; }
+  void set_folded(bool f) { folded_ = f; }
+
+  Context& context() const { return *ctx_; }
+  /// The store given to declare() (nullptr before).
+  ParameterStore* store() const { return store_; }
+
+ protected:
+  /// Build the primitives and buffers for inputs like `in` in `mode`.
+  virtual std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) = 0;
+
+  ParameterStore* store_ = nullptr;
+
+ private:
+  Plan& plan_for(const Tensor& in, Mode mode);
+
+  Context* ctx_;
+  std::string name_;
+  bool weight_grads_ = true;
+  bool folded_ = false;
+  std::vector<std::unique_ptr<Plan>> plans_;  // one per (input dims, layout, mode)
+  Plan* last_train_ = nullptr;                // plan of the last Mode::train forward
+};
+
+}  // namespace calo::nn

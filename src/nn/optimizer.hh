@@ -1,0 +1,71 @@
+#pragma once
+// Optimisers over a ParameterStore's flat buffers: step() applies one update from
+// store.grads() to store.values() in a single sweep. Per-parameter state (RMSprop's
+// accumulator, Adam's moments) is kept flat alongside and exported/imported by parameter
+// NAME for checkpoints ("gen.conv1.weight/rms", ...), never by address.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nn/parameter_store.hh"
+
+namespace calo::nn {
+
+class Optimizer {
+ public:
+  explicit Optimizer(ParameterStore& store);
+  virtual ~Optimizer() = default;
+
+  /// One update with the current gradients.
+  virtual void step() = 0;
+  float learning_rate() const { return lr_; }
+  void set_learning_rate(float lr) { lr_ = lr; }  ///< warm-up / scaling by workers
+  std::int64_t iterations() const { return iterations_; }
+
+  /// State by name: "<parameter name>/<slot>" -> values (same size as the parameter);
+  /// plus "iterations" -> {count}.
+  std::map<std::string, std::vector<float>> state() const;
+  /// Restore from state(); InputError on a missing entry or a size mismatch.
+  void load_state(const std::map<std::string, std::vector<float>>& state);
+
+ protected:
+  /// Slot name and flat buffer ([store.size()]) for each kind of state.
+  void add_slot(std::string slot);
+  std::vector<float>& slot(std::size_t i) { return slots_[i].second; }
+
+  ParameterStore& store_;
+  float lr_ = 1e-3f;
+  std::int64_t iterations_ = 0;
+
+ private:
+  std::vector<std::pair<std::string, std::vector<float>>> slots_;
+};
+
+/// RMSprop, Keras semantics (Hinton, lecture 6e): v = rho v + (1 - rho) g^2;
+/// w -= lr g / (sqrt(v) + eps). Defaults lr 1e-3, rho 0.9, eps 1e-7. Slot "rms".
+class RMSprop : public Optimizer {
+ public:
+  explicit RMSprop(ParameterStore& store, float lr = 1e-3f, float rho = 0.9f,
+                   float epsilon = 1e-7f);
+  void step() override;
+
+ private:
+  float rho_, eps_;
+};
+
+/// Adam, Keras semantics (Kingma & Ba 2015, section 2 "efficient" form): t += 1;
+/// m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+/// w -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps).
+/// Defaults lr 1e-3, b1 0.9, b2 0.999, eps 1e-7. Slots "m", "v".
+class Adam : public Optimizer {
+ public:
+  explicit Adam(ParameterStore& store, float lr = 1e-3f, float beta1 = 0.9f,
+                float beta2 = 0.999f, float epsilon = 1e-7f);
+  void step() override;
+
+ private:
+  float b1_, b2_, eps_;
+};
+
+}  // namespace calo::nn
