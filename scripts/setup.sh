@@ -10,7 +10,7 @@ packages=(
   libhdf5-dev nlohmann-json3-dev libcli11-dev libfmt-dev libdnnl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox
-  python3 python3-h5py python3-numpy python3-jsonschema
+  python3 python3-h5py python3-numpy python3-jsonschema python3-torch
   chromium
 )
 missing=()
