@@ -10,4 +10,5 @@ void add_simulate_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
+void add_model_command(CLI::App& app);
 }  // namespace calo::cli

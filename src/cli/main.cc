@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   calo::cli::add_inspect_command(app);
   calo::cli::add_validate_command(app);
   calo::cli::add_bench_command(app);
+  calo::cli::add_model_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
