@@ -8,27 +8,16 @@
 #include <string>
 
 #include "core/error.hh"
+#include "input_error.hh"
 #include "scratch_directory.hh"
 
 namespace calo::gan::test {
 
 using ScratchDirectory = calo::test::ScratchDirectory;
 
-/// The message of the InputError that body throws; records a failure if it throws none.
-template <class Body>
-std::string input_error_message(Body&& body) {
-  try {
-    body();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected calo::InputError";
-  return {};
-}
+using calo::test::input_error_message;
 
-inline bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
+using calo::test::contains;
 
 struct CommandResult {
   int exit_code = -1;

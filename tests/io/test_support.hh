@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "input_error.hh"
 #include "scratch_directory.hh"
 #include <string>
 #include <vector>
@@ -23,21 +24,8 @@ struct CommandResult {
 /// Runs tests/io/<script> with /usr/bin/python3 and the given arguments.
 CommandResult run_python_script(const std::string& script, const std::vector<std::string>& args);
 
-/// The message of the InputError that body throws; records a test failure if it throws none.
-template <class Body>
-std::string input_error_message(Body&& body) {
-  try {
-    body();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected calo::InputError";
-  return {};
-}
+using calo::test::input_error_message;
 
-/// True when text contains fragment (for message checks that print the text on failure).
-inline bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
+using calo::test::contains;
 
 }  // namespace calo::io::test

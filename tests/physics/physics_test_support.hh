@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "input_error.hh"
 #include "scratch_directory.hh"
 #include <functional>
 #include <string>
@@ -43,16 +44,6 @@ CommandResult run_command(const std::string& command);
 /// Single-quotes an argument for /bin/sh.
 std::string shell_quote(const std::string& arg);
 
-/// The message of the InputError that body throws; records a test failure if it throws none.
-template <class Body>
-std::string input_error_message(Body&& body) {
-  try {
-    body();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected calo::InputError";
-  return {};
-}
+using calo::test::input_error_message;
 
 }  // namespace calo::physics::test
