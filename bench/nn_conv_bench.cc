@@ -5,14 +5,13 @@
 // Each convolution gets its input in the layout the previous layer would leave (a 1x1x1
 // convolution in front makes it), so the figures are of the convolution alone.
 // Usage: nn_conv_bench [threads=2] [max_batch=128]
-#include <oneapi/dnnl/dnnl.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
 
 #include "nn/nn.hh"
+#include "nn/sgemm_rate.hh"
 
 using namespace calo::nn;
 using Clock = std::chrono::steady_clock;
@@ -21,18 +20,6 @@ namespace {
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-double sgemm_gflops(int n) {
-  std::vector<float> a(n * n, 1.f), b(n * n, 0.5f), c(n * n);
-  dnnl_sgemm('N', 'N', n, n, n, 1.f, a.data(), n, b.data(), n, 0.f, c.data(), n);
-  double best = 0;
-  for (int r = 0; r < 3; ++r) {
-    const auto t0 = Clock::now();
-    dnnl_sgemm('N', 'N', n, n, n, 1.f, a.data(), n, b.data(), n, 0.f, c.data(), n);
-    best = std::max(best, 2.0 * n * n * n / seconds_since(t0) / 1e9);
-  }
-  return best;
 }
 
 struct ConvCase {

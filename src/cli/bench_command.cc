@@ -78,6 +78,7 @@ void add_bench_command(CLI::App& app) {
   sim_cmd->add_option("--threads", opts->threads, "Threads of the throughput column (0 = all cores)");
   sim_cmd->add_option("--geometry", opts->geometry, "Layer-stack JSON (default: CLIC ECAL)");
   sim_cmd->callback([opts] { run_bench_simulate(*opts); });
+  add_bench_nn_command(*bench);
 }
 
 }  // namespace calo::cli

@@ -9,6 +9,8 @@ std::string version_string();
 void add_simulate_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+/// `bench nn` under the `bench` subcommand (bench_nn.cc).
+void add_bench_nn_command(CLI::App& bench);
 void add_validate_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 }  // namespace calo::cli

@@ -155,6 +155,12 @@ TEST_F(Cli, ValidateRefusesDifferentGridsMissingFilesAndBadOptions) {
   expect_refused("validate --reference " + (dir_ / "w25.h5").string() + report, "--candidate");
 }
 
+TEST_F(Cli, BenchNnHelpListsItsOptions) {
+  const Result r = run("bench nn --help");  // help only: the benchmark itself is not run
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("--threads"), std::string::npos) << r.out;
+}
+
 TEST_F(Cli, InspectRefusesNonHdf5File) {
   std::ofstream(dir_ / "text.h5") << "hello";
   const Result r = run("inspect " + (dir_ / "text.h5").string());

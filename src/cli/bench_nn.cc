@@ -1,0 +1,251 @@
+// calo3dgan bench nn: speed of the 3dgan networks in calo::nn beside the PyTorch reference
+// (bench/reference/timing.py, run as a subprocess in the same run with the same threads)
+// and beside the machine's oneDNN sgemm rate. A Markdown table, one row per figure.
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "nn/sgemm_rate.hh"
+#include "cli/commands.hh"
+#include "core/data_path.hh"
+#include "core/rng.hh"
+#include "gan/discriminator.hh"
+#include "gan/generator.hh"
+#include "gan/model_shapes.hh"
+#include "nn/losses.hh"
+#include "nn/optimizer.hh"
+
+namespace calo::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct NnBenchOptions {
+  std::string model = gan::kDefaultModel;
+  int threads = 2;
+  double min_time = 2.0;  // [s] per figure
+  bool reference = true;
+};
+
+/// Median seconds per call after one warm-up, over >= 3 calls and >= min_time seconds.
+double median_seconds(const std::function<void()>& fn, double min_time) {
+  fn();
+  std::vector<double> t;
+  const auto start = Clock::now();
+  while (t.size() < 3 || std::chrono::duration<double>(Clock::now() - start).count() < min_time) {
+    const auto t0 = Clock::now();
+    fn();
+    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  std::ranges::sort(t);
+  return t[t.size() / 2];
+}
+
+/// Forward FLOPs per sample of the convolutions of a network (as written: the upsampled,
+/// padded input), from the spec's shapes.
+double conv_flops(const gan::NetworkSummary& net, const std::vector<gan::LayerSpec>& layers) {
+  double flops = 0;
+  std::int64_t channels = 1;
+  for (std::size_t i = 0; i < net.rows.size(); ++i) {
+    const gan::LayerRow& row = net.rows[i];
+    if (row.type == "Conv3D") {
+      for (const auto& l : layers)
+        if (l.name == row.name)
+          flops += nn::conv_flops(row.output.elements(), channels,
+                                     l.kernel_size[0] * l.kernel_size[1] * l.kernel_size[2]);
+    }
+    if (!row.output.flat) channels = row.output.c;
+  }
+  return flops;
+}
+
+/// Sparse shower-like images [GeV] (70 % zeros) and energies [100 GeV], as the reference's.
+std::vector<float> synthetic_images(std::int64_t n, Rng& rng) {
+  std::vector<float> v(n * 25 * 25 * 25);
+  for (float& x : v) x = rng.uniform() < 0.3 ? static_cast<float>(0.05 * rng.exponential()) : 0.f;
+  return v;
+}
+
+nn::Tensor like(const nn::Tensor& t, const std::vector<float>& v) {
+  nn::Tensor out = nn::Tensor::zeros_like(t);
+  out.assign(v);
+  return out;
+}
+
+/// The discriminator losses (BCE, MAPE energy, MAPE ECAL weighted 6 : 0.2 : 0.1) and their
+/// gradients as tensors in the outputs' layouts.
+struct LossGrads {
+  nn::Tensor real_fake, energy, ecal;
+};
+LossGrads gan_loss_grads(const gan::DiscriminatorOutputs& out, const std::vector<float>& label,
+                         const std::vector<float>& energy, const std::vector<float>& ecal) {
+  const std::size_t n = label.size();
+  std::vector<float> d1(n), d2(n), d3(n);
+  nn::binary_cross_entropy(out.real_fake->to_host(), label, d1);
+  nn::mean_absolute_percentage_error(out.energy->to_host(), energy, d2);
+  nn::mean_absolute_percentage_error(out.ecal_sum->to_host(), ecal, d3);
+  for (std::size_t i = 0; i < n; ++i) d1[i] *= 6.f, d2[i] *= 0.2f, d3[i] *= 0.1f;
+  return {like(*out.real_fake, d1), like(*out.energy, d2), like(*out.ecal_sum, d3)};
+}
+
+/// PyTorch figures: {"generator_forward/<batch>": ms, ...}, empty when it cannot run.
+std::map<std::string, double> reference_figures(const NnBenchOptions& o, std::string* torch_version) {
+  std::map<std::string, double> out;
+  const std::filesystem::path script =
+      std::filesystem::path(data_directory()).parent_path() / "bench" / "reference" / "timing.py";
+  if (!std::filesystem::exists(script)) return out;
+  const std::string cmd = "/usr/bin/python3 " + script.string() + " --variant " + o.model + " --threads " +
+                          std::to_string(o.threads) + " --min-time " + std::to_string(o.min_time) +
+                          " 2>/dev/null";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return out;
+  std::array<char, 65536> line;
+  while (std::fgets(line.data(), line.size(), pipe)) {
+    const auto j = nlohmann::json::parse(line.data(), nullptr, false);
+    if (j.is_discarded() || !j.contains("bench")) continue;
+    *torch_version = j.value("torch", "");
+    const std::string b = j["bench"];
+    if (b == "generator_forward") out["gen/" + std::to_string(j["batch"].get<int>())] = j["ms_per_shower"];
+    if (b == "discriminator_forward_backward") out["disc"] = j["ms_per_sample"];
+    if (b == "train_iteration") out["train"] = j["s_per_sample"];
+  }
+  pclose(pipe);
+  return out;
+}
+
+void run_bench_nn(const NnBenchOptions& o) {
+  gan::ModelSpec spec = gan::load_model_spec(o.model);
+  nn::Context ctx(o.threads);
+  const double sgemm = nn::sgemm_gflops();
+  gan::Generator gen(ctx, spec);
+  gan::Discriminator disc(ctx, spec);
+  Rng rng(12345, 0);
+  gen.initialise(rng);
+  disc.initialise(rng);
+  const double gen_flops = conv_flops(gan::summarise_generator(spec), spec.generator.layers);
+  const double disc_flops = conv_flops(gan::summarise_discriminator(spec), spec.discriminator.layers);
+
+  std::printf("calo3dgan %s  bench nn: model %s, %d threads, float32, oneDNN sgemm 2048^3 %.1f GFLOP/s\n\n",
+              version(), spec.name.c_str(), ctx.threads(), sgemm);
+  std::fflush(stdout);
+
+  struct Row {
+    std::string what, mode, key;
+    std::int64_t batch;
+    double value, flops;  // value: ms/sample (s/sample for train); flops: conv FLOPs per sample
+    std::string unit;
+  };
+  std::vector<Row> rows;
+  auto z_for = [&](std::int64_t b) {
+    std::vector<float> z(b * gen.latent_size());
+    for (float& x : z) x = static_cast<float>(rng.normal());
+    return nn::Tensor::from_host(ctx, gen.input_dims(b), z);
+  };
+  for (std::int64_t b : {1, 8, 128}) {
+    const nn::Tensor z = z_for(b);
+    const double s = median_seconds([&] { gen.forward(z, nn::Mode::infer).to_host(); }, o.min_time);
+    rows.push_back({"generator forward", "infer", "gen/" + std::to_string(b), b, 1e3 * s / b, gen_flops, "ms/shower"});
+  }
+  {
+    const std::int64_t b = 8;
+    const nn::Tensor x = nn::Tensor::from_host(ctx, disc.input_dims(b), synthetic_images(b, rng));
+    const double s = median_seconds(
+        [&] {
+          const auto out = disc.forward(x, nn::Mode::train);
+          const nn::Tensor g1 = like(*out.real_fake, std::vector<float>(b, 1.f));
+          const nn::Tensor g2 = like(*out.energy, std::vector<float>(b, 1.f));
+          disc.backward({.real_fake = &g1, .energy = &g2}, false);
+        },
+        o.min_time);
+    // backward: data and weight gradients (2x forward) except conv1's data gradient
+    rows.push_back({"discriminator forward+backward", "train", "disc", b, 1e3 * s / b, 3 * disc_flops, "ms/sample"});
+  }
+  {
+    // DESIGN.md section 7: D on a real batch, D on a generated batch, 2 G updates through the
+    // frozen D. Deviation: nn has no backward through BatchNorm in inference mode, so the
+    // frozen D runs its BatchNorm with batch statistics (weights frozen, grads off).
+    const std::int64_t b = 8;
+    nn::RMSprop opt_g(gen.store()), opt_d(disc.store());
+    const nn::Tensor real = nn::Tensor::from_host(ctx, disc.input_dims(b), synthetic_images(b, rng));
+    std::vector<float> energy(b), ecal_real(b), ecal_fake(b), ones(b, 1.f), zeros(b, 0.f);
+    for (auto& e : energy) e = static_cast<float>(0.1 + 4.9 * rng.uniform());
+    const std::vector<float> host = real.to_host();
+    for (std::int64_t i = 0; i < b; ++i)
+      for (std::int64_t k = 0; k < 25 * 25 * 25; ++k) ecal_real[i] += host[i * 25 * 25 * 25 + k];
+    for (std::int64_t i = 0; i < b; ++i) {
+      const double e = energy[i];
+      ecal_fake[i] = static_cast<float>((((0.0018 * e - 0.023) * e + 0.11) * e - 0.28) * e + 2.21) * e;
+    }
+    const nn::Tensor z = z_for(b);
+    auto d_step = [&](const nn::Tensor& images, const std::vector<float>& labels, const std::vector<float>& ecal) {
+      disc.store().zero_grads();
+      const LossGrads g = gan_loss_grads(disc.forward(images, nn::Mode::train), labels, energy, ecal);
+      disc.backward({.real_fake = &g.real_fake, .energy = &g.energy, .ecal_sum = &g.ecal}, false);
+      opt_d.step();
+    };
+    const double s = median_seconds(
+        [&] {
+          d_step(real, ones, ecal_real);
+          d_step(gen.forward(z, nn::Mode::infer), zeros, ecal_fake);
+          disc.set_weight_grads(false);
+          for (int k = 0; k < 2; ++k) {
+            gen.store().zero_grads();
+            const nn::Tensor& image = gen.forward(z, nn::Mode::train);
+            const LossGrads g = gan_loss_grads(disc.forward(image, nn::Mode::train), ones, energy, ecal_fake);
+            const nn::Tensor* d = disc.backward({.real_fake = &g.real_fake, .energy = &g.energy, .ecal_sum = &g.ecal}, true);
+            gen.backward(*d, false);
+            opt_g.step();
+          }
+          disc.set_weight_grads(true);
+        },
+        o.min_time);
+    // D: 2 x (fwd + bwd); G updates: 2 x (G fwd+bwd 3x, D fwd + data bwd 2x); generated batch: G fwd
+    const double flops = 2 * 3 * disc_flops + 2 * (3 * gen_flops + 2 * disc_flops) + gen_flops;
+    rows.push_back({"training iteration (D real, D fake, 2 G)", "train", "train", b, s / b, flops, "s/sample"});
+  }
+
+  std::string torch_version;
+  const auto ref = o.reference ? reference_figures(o, &torch_version) : std::map<std::string, double>{};
+  std::printf("| model | threads | test | mode | batch | calo::nn | PyTorch %s | speed-up | conv GFLOP/s | %% of sgemm |\n",
+              torch_version.empty() ? "(not run)" : torch_version.c_str());
+  std::printf("|---|---:|---|---|---:|---:|---:|---:|---:|---:|\n");
+  for (const Row& r : rows) {
+    const double seconds = r.unit == "s/sample" ? r.value : r.value / 1e3;
+    const double gflops = r.flops / seconds / 1e9;
+    const auto it = ref.find(r.key);
+    char theirs[64] = "-", speedup[32] = "-";
+    if (it != ref.end()) {
+      std::snprintf(theirs, sizeof theirs, "%.3f %s", it->second, r.unit.c_str());
+      std::snprintf(speedup, sizeof speedup, "%.2fx", it->second / r.value);
+    }
+    std::printf("| %s | %d | %s | %s | %lld | %.3f %s | %s | %s | %.1f | %.0f |\n", spec.name.c_str(), ctx.threads(),
+                r.what.c_str(), r.mode.c_str(), static_cast<long long>(r.batch), r.value, r.unit.c_str(), theirs,
+                speedup, gflops, 100 * gflops / sgemm);
+  }
+  std::printf("\nconv GFLOP/s: the convolutions' as-written FLOPs (generator %.0f, discriminator %.0f MFLOP forward per "
+              "sample; backward 2x) over the whole network's time. Training iteration: the frozen D of the G updates "
+              "uses BatchNorm batch statistics (nn has no backward through inference-mode BatchNorm).\n",
+              gen_flops / 1e6, disc_flops / 1e6);
+}
+
+}  // namespace
+
+void add_bench_nn_command(CLI::App& bench) {
+  auto opts = std::make_shared<NnBenchOptions>();
+  CLI::App* cmd = bench.add_subcommand("nn", "3DGAN network speed vs the PyTorch reference and sgemm");
+  cmd->add_option("--model", opts->model, "Model spec name or JSON file")->capture_default_str();
+  cmd->add_option("--threads", opts->threads, "Threads (oneDNN and PyTorch)")->capture_default_str();
+  cmd->add_option("--min-time", opts->min_time, "Seconds per figure at least")->capture_default_str();
+  cmd->add_flag("!--no-reference", opts->reference, "Skip the PyTorch reference");
+  cmd->callback([opts] { run_bench_nn(*opts); });
+}
+
+}  // namespace calo::cli
