@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "core/data_path.hh"
 #include "core/error.hh"
@@ -17,7 +18,7 @@ namespace {
 const char* kLayout =
     "docs/checkpoint.md: /model_spec (JSON); /<net>/<layer>/<tensor> float32 (kernel, bias, gamma, beta, "
     "moving_mean, moving_variance), conv kernel (out, in, kx, ky, klayer), dense kernel (out, in) with Keras "
-    "channels-last feature order; /optimizer/<net>/<layer>/<tensor>/<slot>; /training/{epoch,step,seed,rng_state}";
+    "channels-last feature order; /optimizer/<net>/<layer>/<tensor>/<slot>; /training/{epoch,step,seed,rng_state,dropout_seeds,dropout_counters}";
 
 /// Every entry (parameters, then state) of a store with its checkpoint name.
 struct Entry {
@@ -75,7 +76,7 @@ void save_optimizer(io::CheckpointWriter& w, const std::string& net, const nn::O
   w.set_attribute(group, "learning_rate", static_cast<double>(opt.learning_rate()));
   w.write_int(group + "/iterations", opt.iterations());
   for (const auto& [key, data] : opt.state())
-    if (key != "iterations") w.write_array(slot_path(key), slot_shape(store, key, data.size()), data);
+    w.write_array(slot_path(key), slot_shape(store, key, data.size()), data);
 }
 
 /// The first line where two canonical spec texts differ, for the mismatch message.
@@ -119,8 +120,14 @@ void commit_store(nn::ParameterStore& store, const std::vector<std::vector<float
   }
 }
 
-std::map<std::string, std::vector<float>> read_optimizer(const io::CheckpointReader& r, const std::string& net,
-                                                         const nn::Optimizer& opt, const nn::ParameterStore* store) {
+/// An optimiser's slots and its exact step count, as read from a file.
+struct OptimizerState {
+  std::map<std::string, std::vector<float>> slots;
+  std::int64_t iterations = 0;
+};
+
+OptimizerState read_optimizer(const io::CheckpointReader& r, const std::string& net, const nn::Optimizer& opt,
+                              const nn::ParameterStore* store) {
   const std::string group = "optimizer/" + net;
   if (!r.has_dataset(group + "/iterations"))
     throw InputError("checkpoint " + r.path() + ": no optimiser state for the " + net +
@@ -129,14 +136,13 @@ std::map<std::string, std::vector<float>> read_optimizer(const io::CheckpointRea
   if (type != optimizer_type(opt))
     throw InputError("checkpoint " + r.path() + ": the " + net + " optimiser state is " + type +
                      ", the trainer uses " + optimizer_type(opt) + " (the state cannot be converted)");
-  std::map<std::string, std::vector<float>> state;
+  OptimizerState state;
+  state.iterations = r.read_int(group + "/iterations");
+  if (state.iterations < 0)
+    throw InputError("checkpoint " + r.path() + ": negative " + net + " optimiser step count (corrupt file)");
   for (const auto& [key, current] : opt.state()) {
-    if (key == "iterations") {
-      state[key] = {static_cast<float>(r.read_int(group + "/iterations"))};
-      continue;
-    }
     const io::ArrayShape shape = slot_shape(store, key, current.size());
-    state[key] = r.read_array(slot_path(key), &shape);
+    state.slots[key] = r.read_array(slot_path(key), &shape);
   }
   return state;
 }
@@ -165,6 +171,15 @@ void save_checkpoint(const std::string& path, const ModelSpec& spec, const Check
   w.write_int("training/step", position.step);
   w.write_uint("training/seed", position.seed);
   w.write_uints("training/rng_state", position.rng_state);
+  if (parts.discriminator) {  // the Dropout mask streams, so a resumed run draws the same masks
+    std::vector<std::uint64_t> seeds, counters;
+    for (const auto& s : parts.discriminator->dropout_streams()) {
+      seeds.push_back(s.seed);
+      counters.push_back(s.counter);
+    }
+    w.write_uints("training/dropout_seeds", seeds);
+    w.write_uints("training/dropout_counters", counters);
+  }
   w.commit();
 }
 
@@ -186,7 +201,7 @@ TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec,
 
   // Read and check everything first; change the model only when all of it is there.
   std::vector<std::vector<float>> gen, disc;
-  std::map<std::string, std::vector<float>> opt_g, opt_d;
+  OptimizerState opt_g, opt_d;
   if (parts.generator) gen = read_store(r, parts.generator->store(), "generator");
   if (parts.discriminator) disc = read_store(r, parts.discriminator->store(), "discriminator");
   if (parts.generator_optimizer) opt_g = read_optimizer(r, "generator", *parts.generator_optimizer, store_of(parts.generator));
@@ -197,11 +212,28 @@ TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec,
   position.step = r.read_int("training/step");
   position.seed = r.read_uint("training/seed");
   position.rng_state = r.read_uints("training/rng_state");
+  // Dropout streams (absent in files written before they were saved: left as they are).
+  std::vector<Discriminator::DropoutStream> streams;
+  const bool has_streams = parts.discriminator && r.has_dataset("training/dropout_counters");
+  if (has_streams) {
+    const std::vector<std::uint64_t> seeds = r.read_uints("training/dropout_seeds");
+    const std::vector<std::uint64_t> counters = r.read_uints("training/dropout_counters");
+    const std::size_t expected = parts.discriminator->dropout_streams().size();
+    if (seeds.size() != expected || counters.size() != expected)
+      throw InputError("checkpoint " + path + ": " + std::to_string(counters.size()) +
+                       " dropout streams for a discriminator with " + std::to_string(expected) +
+                       " Dropout layers (corrupt file or another model)");
+    for (std::size_t i = 0; i < expected; ++i) streams.push_back({seeds[i], counters[i]});
+  }
 
   if (parts.generator) commit_store(parts.generator->store(), gen);
   if (parts.discriminator) commit_store(parts.discriminator->store(), disc);
-  if (parts.generator_optimizer) parts.generator_optimizer->load_state(opt_g);
-  if (parts.discriminator_optimizer) parts.discriminator_optimizer->load_state(opt_d);
+  if (has_streams) parts.discriminator->set_dropout_streams(streams);
+  for (auto [opt, state] : {std::pair{parts.generator_optimizer, &opt_g}, std::pair{parts.discriminator_optimizer, &opt_d}})
+    if (opt) {
+      opt->load_state(state->slots);
+      opt->set_iterations(state->iterations);
+    }
   return position;
 }
 

@@ -4,7 +4,9 @@
 // name (gan/tensor_names.hh), the optimisers' state keyed by parameter name, and the
 // training position. Written atomically (temporary file + rename). Loading checks the spec
 // and every tensor before changing anything, so a refused checkpoint leaves the model as
-// it was.
+// it was. With a discriminator, its Dropout mask streams (seed and position per layer,
+// /training/dropout_{seeds,counters}) are saved and restored too (older files lack them:
+// the streams are left as they are).
 //
 //   save_checkpoint("run/ckpt.h5", spec, {&gen, &disc, &opt_g, &opt_d}, {.epoch = 3, ...});
 //   ModelSpec spec = read_checkpoint_spec("run/ckpt.h5");   // build the model from it, then

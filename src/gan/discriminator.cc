@@ -1,6 +1,9 @@
 #include "gan/discriminator.hh"
 
 #include <stdexcept>
+#include <string>
+
+#include "core/error.hh"
 
 #include "gan/layer_factory.hh"
 
@@ -11,9 +14,9 @@ namespace {
 /// dst = a (+ b when given) in the memory layout of `like` (the layer contract: a diff has
 /// the layout of the tensor it is the gradient of), reusing dst while its dims fit.
 void sum_into(nn::Tensor& dst, const nn::Tensor& like, const nn::Tensor& a, const nn::Tensor* b) {
-  if (!dst || dst.dims() != like.dims()) dst = nn::Tensor::zeros_like(like);
-  dst.assign(a.to_host());
-  if (b) nn::accumulate(dst, *b);
+  if (!dst || dst.dims() != like.dims() || dst.plain() != like.plain()) dst = nn::Tensor::zeros_like(like);
+  dst.copy_from(a);  // oneDNN reorders: no host round trip
+  if (b) dst.add_from(*b);
 }
 
 }  // namespace
@@ -86,6 +89,25 @@ void Discriminator::set_weight_grads(bool on) {
   trunk_.set_weight_grads(on);
   real_fake_->set_weight_grads(on);
   energy_->set_weight_grads(on);
+}
+
+void Discriminator::set_frozen(bool on) {
+  trunk_.set_frozen(on);
+  real_fake_->set_frozen(on);
+  energy_->set_frozen(on);
+}
+
+std::vector<Discriminator::DropoutStream> Discriminator::dropout_streams() const {
+  std::vector<DropoutStream> out;
+  for (const nn::Dropout* d : dropouts_) out.push_back({d->seed(), d->counter()});
+  return out;
+}
+
+void Discriminator::set_dropout_streams(const std::vector<DropoutStream>& streams) {
+  CALO_VALIDATE(streams.size() == dropouts_.size(),
+                "discriminator: " + std::to_string(streams.size()) + " dropout streams for " +
+                    std::to_string(dropouts_.size()) + " Dropout layers (another model?)");
+  for (std::size_t i = 0; i < streams.size(); ++i) dropouts_[i]->set_seed(streams[i].seed, streams[i].counter);
 }
 
 void Discriminator::set_dropout_seed(std::uint64_t seed) {

@@ -48,10 +48,25 @@ class Discriminator {
   /// image's memory layout, valid until the next backward), else nullptr.
   const nn::Tensor* backward(const DiscriminatorGrads& grads, bool need_diff_image = false);
 
-  /// Parameter-gradient accumulation on/off (off: the frozen D of a generator update).
+  /// Parameter-gradient accumulation on/off (all layers).
   void set_weight_grads(bool on);
+  /// The frozen D of a generator update (Keras trainable=False, nn::Layer::set_frozen):
+  /// weight gradients off, BatchNorm normalises with (and keeps) its moving statistics,
+  /// Dropout stays active, backward still gives d loss / d image. false undoes it.
+  void set_frozen(bool on);
   /// Restart every Dropout's mask stream from a seed derived from seed (e.g. per rank).
   void set_dropout_seed(std::uint64_t seed);
+
+  /// Mask stream of one Dropout: its seed and the training forwards drawn so far.
+  struct DropoutStream {
+    std::uint64_t seed = 0, counter = 0;
+    bool operator==(const DropoutStream&) const = default;
+  };
+  /// Every Dropout's stream, in layer order (checkpoints: restore with set_dropout_streams
+  /// to draw the same masks as the run that saved them).
+  std::vector<DropoutStream> dropout_streams() const;
+  /// InputError unless there is one entry per Dropout.
+  void set_dropout_streams(const std::vector<DropoutStream>& streams);
 
   nn::ParameterStore& store() { return store_; }
   const nn::ParameterStore& store() const { return store_; }

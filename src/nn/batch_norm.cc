@@ -76,6 +76,8 @@ class BatchNormPlan : public Plan {
     if (fwd_pd_.workspace_desc().get_size() > 0) ws_ = memory(fwd_pd_.workspace_desc(), eng);
     diff_in_ = make_tensor(bn.context(), in_dims_, in_desc_);
     dscale_ = memory(ss_md, eng);
+    moving_mean_ = memory(c_md, eng, DNNL_MEMORY_NONE);
+    moving_var_ = memory(c_md, eng, DNNL_MEMORY_NONE);
   }
 
   const Tensor& forward(const Tensor& in) override {
@@ -85,6 +87,8 @@ class BatchNormPlan : public Plan {
       mean_.set_data_handle(store.state(bn_.mean_).data());
       var_.set_data_handle(store.state(bn_.var_).data());
     }
+    frozen_fwd_ = mode_ == Mode::train && bn_.frozen();
+    if (frozen_fwd_) return forward_frozen(in);
     Args args{{DNNL_ARG_SRC, in.impl().mem}, {DNNL_ARG_DST, out_.impl().mem},
               {DNNL_ARG_SCALE_SHIFT, scale_},
               {DNNL_ARG_MEAN, mean_},       {DNNL_ARG_VARIANCE, var_}};
@@ -100,14 +104,23 @@ class BatchNormPlan : public Plan {
   const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt) override {
     ParameterStore& store = *bn_.store();
     scale_.set_data_handle(store.value(bn_.gamma_).data());
+    const bool frozen = frozen_fwd_;
     // oneDNN computes diff_src and diff_scale/shift in one pass; diff_src is cheap next to
-    // the convolutions, so it is always computed.
-    Args args{{DNNL_ARG_SRC, saved_in_.impl().mem},     {DNNL_ARG_MEAN, mean_},
-              {DNNL_ARG_VARIANCE, var_},                 {DNNL_ARG_DIFF_DST, diff_out.impl().mem},
-              {DNNL_ARG_SCALE_SHIFT, scale_},            {DNNL_ARG_DIFF_SRC, diff_in_.impl().mem},
+    // the convolutions, so it is always computed. Frozen (use_global_stats): the forward
+    // is the affine map y = gamma (x - mm) / sqrt(mv + eps) + beta of the moving
+    // statistics, so diff_src = diff_dst gamma / sqrt(mv + eps).
+    Args args{{DNNL_ARG_SRC, saved_in_.impl().mem},
+              {DNNL_ARG_MEAN, frozen ? moving_mean_ : mean_},
+              {DNNL_ARG_VARIANCE, frozen ? moving_var_ : var_},
+              {DNNL_ARG_DIFF_DST, diff_out.impl().mem},
+              {DNNL_ARG_SCALE_SHIFT, scale_},
+              {DNNL_ARG_DIFF_SRC, diff_in_.impl().mem},
               {DNNL_ARG_DIFF_SCALE_SHIFT, dscale_}};
-    if (ws_) args[DNNL_ARG_WORKSPACE] = ws_;
-    ctx_.execute(bwd_, bwd_pd_, std::move(args));
+    if (ws_ && !frozen) args[DNNL_ARG_WORKSPACE] = ws_;
+    if (frozen)
+      ctx_.execute(frozen_bwd_, frozen_bwd_pd_, std::move(args));
+    else
+      ctx_.execute(bwd_, bwd_pd_, std::move(args));
     if (bn_.weight_grads()) {
       auto g = store.grad(bn_.gamma_);  // gamma then beta, adjacent
       auto gb = std::span<float>(g.data(), 2 * g.size());
@@ -120,6 +133,31 @@ class BatchNormPlan : public Plan {
   static void add(std::span<float> g, const memory& m) {
     const float* d = static_cast<const float*>(m.get_data_handle());
     for (std::size_t i = 0; i < g.size(); ++i) g[i] += d[i];
+  }
+
+  /// Frozen (Keras trainable=False): a training forward with the moving statistics
+  /// (oneDNN use_global_stats), which are left unchanged. Primitives built on first use.
+  const Tensor& forward_frozen(const Tensor& in) {
+    using flags = dnnl::normalization_flags;
+    ParameterStore& store = *bn_.store();
+    if (!frozen_fwd_prim_) {
+      auto& eng = ctx_.engine;
+      const float eps = bn_.spec().epsilon;
+      const auto f = flags::use_scale_shift | flags::use_global_stats;
+      frozen_fwd_pd_ = {{dnnl::prop_kind::forward_training, in_desc_, eps, f}, scratch_attr(), eng};
+      frozen_fwd_prim_ = dnnl::batch_normalization_forward(frozen_fwd_pd_);
+      frozen_bwd_pd_ = {{dnnl::prop_kind::backward, in_desc_, in_desc_, eps, f}, scratch_attr(), eng,
+                        frozen_fwd_pd_};
+      frozen_bwd_ = dnnl::batch_normalization_backward(frozen_bwd_pd_);
+    }
+    moving_mean_.set_data_handle(store.state(bn_.mean_).data());
+    moving_var_.set_data_handle(store.state(bn_.var_).data());
+    ctx_.execute(frozen_fwd_prim_, frozen_fwd_pd_,
+                 {{DNNL_ARG_SRC, in.impl().mem}, {DNNL_ARG_DST, out_.impl().mem},
+                  {DNNL_ARG_SCALE_SHIFT, scale_}, {DNNL_ARG_MEAN, moving_mean_},
+                  {DNNL_ARG_VARIANCE, moving_var_}});
+    saved_in_ = in;
+    return out_;
   }
 
   /// Keras: moving = momentum moving + (1 - momentum) batch; the variance unbiased.
@@ -138,12 +176,13 @@ class BatchNormPlan : public Plan {
   }
 
   BatchNorm& bn_;
-  dnnl::batch_normalization_forward::primitive_desc fwd_pd_;
-  dnnl::batch_normalization_forward fwd_;
-  dnnl::batch_normalization_backward::primitive_desc bwd_pd_;
-  dnnl::batch_normalization_backward bwd_;
-  memory mean_, var_, scale_, dscale_, ws_;
+  dnnl::batch_normalization_forward::primitive_desc fwd_pd_, frozen_fwd_pd_;
+  dnnl::batch_normalization_forward fwd_, frozen_fwd_prim_;
+  dnnl::batch_normalization_backward::primitive_desc bwd_pd_, frozen_bwd_pd_;
+  dnnl::batch_normalization_backward bwd_, frozen_bwd_;
+  memory mean_, var_, scale_, dscale_, ws_, moving_mean_, moving_var_;
   Tensor saved_in_, out_, diff_in_;
+  bool frozen_fwd_ = false;  // the last forward was a frozen training forward
 };
 
 std::unique_ptr<Plan> BatchNorm::make_plan(const Tensor& in, Mode mode) {

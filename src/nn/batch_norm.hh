@@ -6,6 +6,11 @@
 //           moving_variance = momentum moving_variance + (1 - momentum) var_B * m/(m-1)
 //           (m = N*D*H*W; the unbiased variance, as PyTorch and Keras 2.x do);
 //   infer:  the same with the moving statistics.
+//   frozen (set_frozen(true), Keras trainable=False; Layer::set_frozen): a Mode::train
+//           forward normalises like infer, with the moving statistics, and does not update
+//           them; backward is exact for that affine map, diff_x = diff_y gamma /
+//           sqrt(moving_variance + eps) (gamma/beta gradients only with weight grads on,
+//           which set_frozen(true) switches off).
 // Defaults: momentum 0.99, eps 1e-3. Keeps the input's layout.
 // Parameters: "<name>.gamma" [C] (init 1), "<name>.beta" [C] (init 0); state
 // "<name>.moving_mean" [C] (0), "<name>.moving_variance" [C] (1).

@@ -19,8 +19,16 @@ class Dropout : public Layer {
   Dropout(Context& ctx, std::string name, DropoutSpec spec);
   std::string type() const override { return "Dropout"; }
   Dims output_dims(const Dims& in) const override { return in; }
-  /// Restart the mask sequence from seed (e.g. a per-rank seed).
-  void set_seed(std::uint64_t seed) { spec_.seed = seed; calls_ = 0; }
+  /// Set the mask stream: seed (e.g. a per-rank seed) and position `counter` (the number
+  /// of training forwards already drawn; 0 restarts). A resumed run restores
+  /// (seed(), counter()) from its checkpoint and draws the same masks as the original.
+  void set_seed(std::uint64_t seed, std::uint64_t counter = 0) {
+    spec_.seed = seed;
+    calls_ = counter;
+  }
+  std::uint64_t seed() const { return spec_.seed; }
+  /// Training forwards drawn so far from the current seed (the next mask's stream index).
+  std::uint64_t counter() const { return calls_; }
   const DropoutSpec& spec() const { return spec_; }
 
  protected:

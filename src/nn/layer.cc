@@ -1,5 +1,7 @@
 #include "nn/layer.hh"
 
+#include <stdexcept>
+
 #include "core/error.hh"
 #include "nn/plan.hh"
 
@@ -35,12 +37,26 @@ const Tensor& Layer::forward(const Tensor& in, Mode mode) {
   if (folded_) return in;
   Plan& plan = plan_for(in, mode);
   if (mode == Mode::train) last_train_ = &plan;
-  return plan.forward(in);
+  const Tensor& out = plan.forward(in);
+  if (mode == Mode::train) last_out_ = out;
+  return out;
 }
 
 const Tensor* Layer::backward(const Tensor& diff_out, const BackwardOptions& opt) {
   if (folded_) return &diff_out;
   CALO_VALIDATE(last_train_ != nullptr, name_ + ": backward before a Mode::train forward");
+  if (!diff_out) throw std::logic_error(name_ + ": backward given an empty diff_out tensor");
+  if (diff_out.dims() != last_out_.dims())
+    throw std::logic_error(name_ + ": backward given diff_out of dims " + to_string(diff_out.dims()) +
+                           ", but the last training forward's output has dims " +
+                           to_string(last_out_.dims()) + " (the gradient must match the output)");
+  if (desc_of(diff_out) != desc_of(last_out_)) {
+    // Another layout (e.g. a plain diff for a blocked output): the primitives were built
+    // for the output's layout, so reorder into it (oneDNN would read past the buffer).
+    if (!diff_fix_ || desc_of(diff_fix_) != desc_of(last_out_)) diff_fix_ = Tensor::zeros_like(last_out_);
+    diff_fix_.copy_from(diff_out);
+    return last_train_->backward(diff_fix_, opt);
+  }
   return last_train_->backward(diff_out, opt);
 }
 

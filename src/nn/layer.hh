@@ -12,8 +12,10 @@
 //                       Primitives and buffers are built ONCE per (input dims, input
 //                       layout, mode) — a "plan" — and reused; build() makes one ahead.
 //                       The output may be in a oneDNN blocked layout.
-//   backward(diff_out)  after a Mode::train forward: diff_out has the dims and layout of
-//                       that forward's output. Accumulates (+=) the parameter gradients
+//   backward(diff_out)  after a Mode::train forward: diff_out has the dims of that
+//                       forward's output (else std::logic_error naming the layer); a
+//                       diff_out in another memory layout is reordered into the output's
+//                       layout first (a copy: pass the output's layout to avoid it). Accumulates (+=) the parameter gradients
 //                       into store.grads() (unless weight gradients are switched off) and
 //                       returns diff_in with the dims and layout of the forward's input
 //                       (nullptr when need_diff_in is false). The input tensor given to
@@ -69,6 +71,18 @@ class Layer {
   virtual void set_weight_grads(bool on) { weight_grads_ = on; }
   bool weight_grads() const { return weight_grads_; }
 
+  /// Keras `trainable = !on` (the frozen discriminator of a generator update): switches
+  /// weight gradients off (back on with on = false) and puts the layer into its frozen
+  /// behaviour: a BatchNorm's Mode::train forward normalises with the MOVING statistics
+  /// and leaves them unchanged (backward is exact for that affine map). Dropout stays
+  /// active and backward still computes diff_in. Sequential applies it to every layer.
+  /// To get gamma/beta gradients of a frozen BatchNorm, call set_weight_grads(true) after.
+  virtual void set_frozen(bool on) {
+    frozen_ = on;
+    set_weight_grads(!on);
+  }
+  bool frozen() const { return frozen_; }
+
   /// Folding (done by Sequential::declare, see docs/nn.md): a layer may absorb its
   /// neighbour (Conv3D absorbs a preceding ZeroPad3D and a following ReLU/LeakyReLU). The
   /// absorbed layer is then `folded`: an identity in forward and backward.
@@ -93,9 +107,12 @@ class Layer {
   Context* ctx_;
   std::string name_;
   bool weight_grads_ = true;
+  bool frozen_ = false;
   bool folded_ = false;
   std::vector<std::unique_ptr<Plan>> plans_;  // one per (input dims, layout, mode)
   Plan* last_train_ = nullptr;                // plan of the last Mode::train forward
+  Tensor last_out_;                           // its output (a handle: dims and layout)
+  Tensor diff_fix_;                           // diff_out reordered to last_out_'s layout
 };
 
 }  // namespace calo::nn

@@ -19,7 +19,6 @@ std::map<std::string, std::vector<float>> Optimizer::state() const {
   for (const auto& [slot, buf] : slots_)
     for (const auto& p : store_.parameters())
       out[p.name + "/" + slot].assign(buf.begin() + p.offset, buf.begin() + p.offset + p.size);
-  out["iterations"] = {static_cast<float>(iterations_)};
   return out;
 }
 
@@ -34,10 +33,11 @@ void Optimizer::load_state(const std::map<std::string, std::vector<float>>& stat
                         " values (expected " + std::to_string(p.size) + ")");
       std::copy(it->second.begin(), it->second.end(), buf.begin() + p.offset);
     }
-  auto it = state.find("iterations");
-  CALO_VALIDATE(it != state.end() && it->second.size() == 1,
-                "optimizer state: missing iterations");
-  iterations_ = static_cast<std::int64_t>(it->second[0]);
+}
+
+void Optimizer::set_iterations(std::int64_t n) {
+  CALO_VALIDATE(n >= 0, "optimizer state: negative step count " + std::to_string(n));
+  iterations_ = n;
 }
 
 RMSprop::RMSprop(ParameterStore& store, float lr, float rho, float epsilon)

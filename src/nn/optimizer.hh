@@ -21,12 +21,18 @@ class Optimizer {
   virtual void step() = 0;
   float learning_rate() const { return lr_; }
   void set_learning_rate(float lr) { lr_ = lr; }  ///< warm-up / scaling by workers
+  /// Completed steps (Adam's t), an exact 64-bit count.
   std::int64_t iterations() const { return iterations_; }
+  /// Restore the step count (checkpoints; InputError when negative).
+  void set_iterations(std::int64_t n);
 
-  /// State by name: "<parameter name>/<slot>" -> values (same size as the parameter);
-  /// plus "iterations" -> {count}.
+  /// Slot state by name: "<parameter name>/<slot>" -> values (same size as the
+  /// parameter). The step count is NOT part of it (a float would be inexact above 2^24):
+  /// save iterations() and restore it with set_iterations().
   std::map<std::string, std::vector<float>> state() const;
-  /// Restore from state(); InputError on a missing entry or a size mismatch.
+  /// Restore the slots from state(); InputError on a missing entry or a size mismatch.
+  /// Other keys (e.g. an "iterations" entry of older callers) are ignored; the step count
+  /// is left as it is.
   void load_state(const std::map<std::string, std::vector<float>>& state);
 
  protected:

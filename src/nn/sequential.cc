@@ -67,6 +67,11 @@ void Sequential::set_weight_grads(bool on) {
   for (auto& l : layers_) l->set_weight_grads(on);
 }
 
+void Sequential::set_frozen(bool on) {
+  Layer::set_frozen(on);
+  for (auto& l : layers_) l->set_frozen(on);
+}
+
 std::unique_ptr<Plan> Sequential::make_plan(const Tensor&, Mode) {
   throw std::logic_error("Sequential has no plan of its own");
 }

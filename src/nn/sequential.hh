@@ -44,6 +44,9 @@ class Sequential : public Layer {
   const Tensor& forward(const Tensor& in, Mode mode) override;
   const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt = {}) override;
   void set_weight_grads(bool on) override;
+  /// Every layer frozen (Keras trainable=False, see Layer::set_frozen): weight gradients
+  /// off, BatchNorm on its moving statistics, Dropout still active.
+  void set_frozen(bool on) override;
 
   /// Folding of ZeroPad3D/activations into Conv3D (default on; call before declare()).
   void set_folding(bool on) { folding_ = on; }

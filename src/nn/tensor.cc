@@ -62,6 +62,16 @@ void Tensor::assign(std::span<const float> data) {
   reorder_once(ctx, src, impl_->mem);
 }
 
+void Tensor::copy_from(const Tensor& src) {
+  CALO_VALIDATE(static_cast<bool>(src) && dims() == src.dims(),
+                "tensor: copy of dims " + (src ? to_string(src.dims()) : std::string("<empty>")) +
+                    " into " + to_string(dims()));
+  if (src.impl_ == impl_) return;
+  reorder_once(impl_->ctx->impl(), src.impl().mem, impl_->mem);
+}
+
+void Tensor::add_from(const Tensor& src) { accumulate(*this, src); }
+
 void accumulate(Tensor& dst, const Tensor& src) {
   CALO_VALIDATE(dst.dims() == src.dims(), "accumulate: dims " + to_string(src.dims()) +
                                               " into " + to_string(dst.dims()));

@@ -38,6 +38,11 @@ class Tensor {
   std::vector<float> to_host() const;
   /// Overwrite from plain NCDHW data (reordered into this tensor's layout).
   void assign(std::span<const float> data);
+  /// *this = src, element by element (same dims, else InputError; layouts may differ): a
+  /// oneDNN reorder, no round trip through host vectors.
+  void copy_from(const Tensor& src);
+  /// *this += src (same dims; layouts may differ): accumulate(*this, src).
+  void add_from(const Tensor& src);
 
   TensorImpl& impl() const { return *impl_; }
 
