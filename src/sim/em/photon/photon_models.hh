@@ -82,8 +82,9 @@ class PhotoelectricModel {
 /// Photoelectric cross section per atom [mm^2].
 double photoelectric_xs_per_atom(int z, double k);
 
-/// Photon production threshold [MeV] for a range cut [mm] (Geant4 convention: the energy
-/// whose absorption length 5/Sigma equals the cut; clamped to >= 990 eV).
+/// Photon production threshold [MeV] for a range cut [mm] in Geant4's convention: the energy
+/// where 5/Sigma equals the cut, Sigma from Geant4's own parametrised absorption cross section
+/// (G4RToEConvForGamma), not from the models above; clamped to [990 eV, 10 GeV].
 double gamma_production_threshold(const Material& material, double range_cut);
 
 }  // namespace calo::sim

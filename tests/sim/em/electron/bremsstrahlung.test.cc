@@ -11,6 +11,7 @@ using namespace calo;
 using namespace calo::sim;
 using namespace calo::units;
 using calo::sim::test::element;
+using calo::sim::test::mass_stopping;
 
 // Definition of X0 (Tsai; PDG "Passage of particles through matter", eq. 34.26-34.27):
 // at high energy dE/dx_rad = E / X0 up to Tsai's (Z^2 + Z)/18 term (~1.5 % in W, ~3 % in
@@ -21,6 +22,28 @@ TEST(ElectronBremsstrahlung, RadiativeLossIsEOverX0At10GeV) {
     const double t = 10.0 * GeV;
     const double expected = (t + 0.51099895) / m.radiation_length;
     EXPECT_NEAR(radiative_stopping_power(m, t, false) / expected, 1.0, 0.03) << symbol;
+  }
+}
+
+// Radiative stopping power at 10 and 100 MeV against the Seltzer-Berger values (the data
+// behind ESTAR's "radiative" column) as listed in the PENELOPE 2008 material files Si.mat and
+// W.mat [MeV cm2/g]: Si 0.314072 / 4.08754, W 1.12747 / 13.5496. +-3 % (issue 2). 1 MeV is
+// left out on purpose: our Born-approximation (Tsai) spectrum gives W 0.092 against
+// Seltzer-Berger's 0.1155 (-20 %), the known limitation in docs/physics.md; a test at a
+// tolerance wide enough for it would check nothing.
+TEST(ElectronBremsstrahlung, RadiativeStoppingPowerMatchesSeltzerBergerAt10And100MeV) {
+  struct Case {
+    const char* symbol;
+    double density_g_cm3, t_mev, reference;
+  };
+  const Case cases[] = {{"Si", 2.33, 10.0, 0.314072},
+                        {"Si", 2.33, 100.0, 4.08754},
+                        {"W", 19.3, 10.0, 1.12747},
+                        {"W", 19.3, 100.0, 13.5496}};
+  for (const auto& c : cases) {
+    const Material m = element(c.symbol, c.density_g_cm3);
+    const double ours = mass_stopping(radiative_stopping_power(m, c.t_mev * MeV, false), m);
+    EXPECT_NEAR(ours / c.reference, 1.0, 0.03) << c.symbol << " " << c.t_mev << " MeV: " << ours;
   }
 }
 

@@ -1,5 +1,6 @@
-// Ionisation: collision stopping power against independent references, restricted loss
-// consistency, and the delta-ray sampling against a numerical integral of Moller/Bhabha.
+// Ionisation: collision and total (collision + radiative) stopping power against independent
+// references, restricted loss consistency, and the delta-ray sampling against a numerical
+// integral of Moller/Bhabha.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -58,6 +59,51 @@ TEST(ElectronIonisation, CollisionStoppingPowerMatchesIcru37WithTabulatedDensity
       const double ours = mass_stopping(collision_stopping_power(m, t * MeV, false), m);
       EXPECT_NEAR(ours / icru37_collision_mass_stopping(p, t), 1.0, 0.03) << p.symbol << " " << t << " MeV";
     }
+  }
+}
+
+// Total (unrestricted collision + radiative) stopping power, the quantity ESTAR tabulates as
+// "total", at 1 / 10 / 100 MeV in Si and W; +-3 % (issue 2). References [MeV cm2/g]:
+//  - NIST ESTAR totals as hard-coded in Geant4's G4ESTARStopping.cc (G4_Si, G4_W rows, 10 MeV
+//    node): Si 2.013, W 2.335; ESTAR Si 100 MeV 6.017 (NIST ESTAR web table, as quoted in
+//    acts-project/detray tests/unit_tests/cpu/material/stopping_power.cpp).
+//  - Where no ESTAR number was at hand, the PENELOPE 2008 material files Si.mat / W.mat
+//    (collision + radiative from the ICRU 37 / Seltzer-Berger data that ESTAR also uses;
+//    their totals agree with ESTAR to 0.25 % at the points above): Si 1 MeV 1.5309,
+//    W 1 / 100 MeV 1.1314 / 14.968.
+// At 1 MeV in W our radiative part is ~20 % below Seltzer-Berger (docs/physics.md, known
+// limitation); it is 10 % of the total there, so the total is still checked at 3 %.
+TEST(ElectronStoppingPower, TotalMatchesEstarAt1To100MeV) {
+  struct Case {
+    const char* symbol;
+    double density_g_cm3, t_mev, reference;
+    const char* source;
+  };
+  const Case cases[] = {{"Si", 2.33, 1.0, 1.5309, "PENELOPE"}, {"Si", 2.33, 10.0, 2.013, "ESTAR"},
+                        {"Si", 2.33, 100.0, 6.017, "ESTAR"},   {"W", 19.3, 1.0, 1.1314, "PENELOPE"},
+                        {"W", 19.3, 10.0, 2.335, "ESTAR"},     {"W", 19.3, 100.0, 14.968, "PENELOPE"}};
+  for (const auto& c : cases) {
+    const Material m = element(c.symbol, c.density_g_cm3);
+    const double t = c.t_mev * MeV;
+    const double total = mass_stopping(collision_stopping_power(m, t, false) + radiative_stopping_power(m, t, false), m);
+    EXPECT_NEAR(total / c.reference, 1.0, 0.03)
+        << c.symbol << " " << c.t_mev << " MeV: " << total << " vs " << c.source << " " << c.reference;
+  }
+}
+
+// The same total over the whole range where showers lose their last MeV: the ESTAR rows of
+// G4ESTARStopping.cc (G4_Si, G4_W) at its grid nodes 0.2 - 90 MeV [MeV cm2/g]. +-3 % as above.
+TEST(ElectronStoppingPower, TotalMatchesEstarTableFrom0p2To90MeV) {
+  const double t_mev[] = {0.2, 0.4, 0.7, 1.5, 3.5, 6.0, 10.0, 30.0, 50.0, 90.0};
+  const double si[] = {2.245, 1.741, 1.568, 1.538, 1.667, 1.813, 2.013, 2.917, 3.802, 5.573};
+  const double w[] = {1.489, 1.203, 1.126, 1.183, 1.457, 1.798, 2.335, 5.051, 7.84, 13.53};
+  const Material m_si = element("Si", 2.33), m_w = element("W", 19.3);
+  auto total = [](const Material& m, double t) {
+    return mass_stopping(collision_stopping_power(m, t, false) + radiative_stopping_power(m, t, false), m);
+  };
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_NEAR(total(m_si, t_mev[i] * MeV) / si[i], 1.0, 0.03) << "Si " << t_mev[i] << " MeV";
+    EXPECT_NEAR(total(m_w, t_mev[i] * MeV) / w[i], 1.0, 0.03) << "W " << t_mev[i] << " MeV";
   }
 }
 
