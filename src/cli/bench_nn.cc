@@ -170,8 +170,8 @@ void run_bench_nn(const NnBenchOptions& o) {
   }
   {
     // DESIGN.md section 7: D on a real batch, D on a generated batch, 2 G updates through the
-    // frozen D. Deviation: nn has no backward through BatchNorm in inference mode, so the
-    // frozen D runs its BatchNorm with batch statistics (weights frozen, grads off).
+    // frozen D (Keras trainable=False: BatchNorm on its moving statistics, no weight
+    // gradients), as bench/reference/recipe.py does.
     const std::int64_t b = 8;
     nn::RMSprop opt_g(gen.store()), opt_d(disc.store());
     const nn::Tensor real = nn::Tensor::from_host(ctx, disc.input_dims(b), synthetic_images(b, rng));
@@ -195,7 +195,7 @@ void run_bench_nn(const NnBenchOptions& o) {
         [&] {
           d_step(real, ones, ecal_real);
           d_step(gen.forward(z, nn::Mode::infer), zeros, ecal_fake);
-          disc.set_weight_grads(false);
+          disc.set_frozen(true);
           for (int k = 0; k < 2; ++k) {
             gen.store().zero_grads();
             const nn::Tensor& image = gen.forward(z, nn::Mode::train);
@@ -204,7 +204,7 @@ void run_bench_nn(const NnBenchOptions& o) {
             gen.backward(*d, false);
             opt_g.step();
           }
-          disc.set_weight_grads(true);
+          disc.set_frozen(false);
         },
         o.min_time);
     // D: 2 x (fwd + bwd); G updates: 2 x (G fwd+bwd 3x, D fwd + data bwd 2x); generated batch: G fwd
@@ -231,8 +231,8 @@ void run_bench_nn(const NnBenchOptions& o) {
                 speedup, gflops, 100 * gflops / sgemm);
   }
   std::printf("\nconv GFLOP/s: the convolutions' as-written FLOPs (generator %.0f, discriminator %.0f MFLOP forward per "
-              "sample; backward 2x) over the whole network's time. Training iteration: the frozen D of the G updates "
-              "uses BatchNorm batch statistics (nn has no backward through inference-mode BatchNorm).\n",
+              "sample; backward 2x) over the whole network's time, as written (a folded up-sampling runs as "
+              "polyphase convolutions with fewer FLOPs, docs/nn.md).\n",
               gen_flops / 1e6, disc_flops / 1e6);
 }
 

@@ -2,7 +2,9 @@
 
 #include "core/error.hh"
 #include "nn/eltwise.hh"
+#include "nn/conv3d_polyphase.hh"
 #include "nn/plan.hh"
+#include "nn/up_sampling3d.hh"
 #include "nn/zero_pad3d.hh"
 
 namespace calo::nn {
@@ -16,6 +18,7 @@ Conv3D::Conv3D(Context& ctx, std::string name, Conv3DSpec spec)
                   this->name() + ": padding must not be negative");
   }
   CALO_VALIDATE(spec_.alpha >= 0.f, this->name() + ": LeakyReLU alpha must be >= 0");
+  for (auto f : spec_.upsample) CALO_VALIDATE(f >= 1, this->name() + ": upsampling factors must be >= 1");
 }
 
 std::array<std::int64_t, 3> Conv3D::pad_front(const Dims&) const {
@@ -41,7 +44,8 @@ Dims Conv3D::output_dims(const Dims& in) const {
                 name() + ": input has " + std::to_string(in.c) + " channels (declared with " +
                     std::to_string(in_channels_) + ")");
   const auto f = pad_front(in), b = pad_back(in);
-  const std::int64_t sizes[3] = {in.d, in.h, in.w};
+  const auto& u = spec_.upsample;
+  const std::int64_t sizes[3] = {in.d * u[0], in.h * u[1], in.w * u[2]};
   std::int64_t out[3];
   for (int i = 0; i < 3; ++i) {
     out[i] = sizes[i] + f[i] + b[i] - spec_.kernel[i] + 1;
@@ -71,8 +75,14 @@ void Conv3D::initialise(Rng& rng) {
 }
 
 bool Conv3D::absorb_previous(Layer& prev) {
+  const bool upsampled = spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1};
+  if (auto* up = dynamic_cast<UpSampling3D*>(&prev); up && !upsampled) {
+    spec_.upsample = up->spec().factors;
+    return true;
+  }
   auto* pad = dynamic_cast<ZeroPad3D*>(&prev);
-  if (!pad) return false;
+  // A padding before an upsampling is not a padding of the upsampled input: not absorbed.
+  if (!pad || upsampled) return false;
   for (int i = 0; i < 3; ++i) {
     spec_.extra_front[i] += pad->spec().front[i];
     spec_.extra_back[i] += pad->spec().back[i];
@@ -291,6 +301,7 @@ const Tensor* ConvPlan::backward(const Tensor& diff_out, const BackwardOptions& 
 
 std::unique_ptr<Plan> Conv3D::make_plan(const Tensor& in, Mode mode) {
   CALO_VALIDATE(store_ && store_->finalized(), name() + ": forward before declare()/finalize()");
+  if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1}) return make_polyphase_conv_plan(*this, in, mode);
   return std::make_unique<ConvPlan>(*this, in, mode);
 }
 

@@ -6,6 +6,9 @@
 //   'valid': no padding; 'same' (Keras/TensorFlow): total K-1, front (K-1)/2, back the rest
 //   (the larger half at the back, e.g. K=6: 2 + 3). extra_front/extra_back add explicit zero
 //   padding (a folded ZeroPad3D).
+// A folded UpSampling3D (`upsample` factors, applied to the input BEFORE the padding) makes
+// D = fD * D_in etc.; it runs as a polyphase set of small convolutions on the original
+// input (conv3d_polyphase.cc), exact, with ~1/(fD fH fW) of the multiply-adds.
 // An activation (ReLU or LeakyReLU) may be fused as a oneDNN post-op: exact in backward
 // because the derivative is recovered from the saved output (y > 0 <=> x > 0 for alpha >= 0).
 // Parameters: "<name>.weight" [OC][IC][KD][KH][KW], "<name>.bias" [OC] (if use_bias).
@@ -31,6 +34,7 @@ struct Conv3DSpec {
   float alpha = 0.3f;                     ///< LeakyReLU slope
   std::array<std::int64_t, 3> extra_front{0, 0, 0};  ///< explicit zero padding D, H, W
   std::array<std::int64_t, 3> extra_back{0, 0, 0};
+  std::array<std::int64_t, 3> upsample{1, 1, 1};     ///< nearest upsampling before padding
 };
 
 class Conv3D : public Layer {
@@ -40,7 +44,8 @@ class Conv3D : public Layer {
   Dims output_dims(const Dims& in) const override;
   Dims declare(const Dims& in, ParameterStore& store) override;
   void initialise(Rng& rng) override;
-  bool absorb_previous(Layer& prev) override;  ///< a ZeroPad3D
+  /// A ZeroPad3D, or an UpSampling3D directly before the (absorbed) padding.
+  bool absorb_previous(Layer& prev) override;
   bool absorb_next(Layer& next) override;      ///< a ReLU / LeakyReLU (if none fused yet)
   const Conv3DSpec& spec() const { return spec_; }
 
@@ -53,6 +58,7 @@ class Conv3D : public Layer {
 
  private:
   friend class ConvPlan;
+  friend class PolyphaseConvPlan;
   Conv3DSpec spec_;
   std::int64_t in_channels_ = 0;
   std::size_t weight_ = 0, bias_ = 0;

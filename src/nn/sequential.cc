@@ -20,10 +20,14 @@ Dims Sequential::declare(const Dims& in, ParameterStore& store) {
       Layer& a = *layers_[i];
       Layer& b = *layers_[i + 1];
       if (a.folded() || b.folded()) continue;
-      if (b.absorb_previous(a))
+      if (b.absorb_previous(a)) {
         a.set_folded(true);
-      else if (a.absorb_next(b))
+        // Keep absorbing backwards: UpSampling3D -> ZeroPad3D -> Conv3D folds into the conv.
+        for (std::size_t k = i; k-- > 0 && !layers_[k]->folded() && b.absorb_previous(*layers_[k]);)
+          layers_[k]->set_folded(true);
+      } else if (a.absorb_next(b)) {
         b.set_folded(true);
+      }
     }
   }
   store_ = &store;
