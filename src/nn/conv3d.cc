@@ -1,5 +1,7 @@
 #include "nn/conv3d.hh"
 
+#include <string>
+
 #include "core/error.hh"
 #include "nn/eltwise.hh"
 #include "nn/conv3d_polyphase.hh"
@@ -210,6 +212,17 @@ ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
                   : dnnl::convolution_backward_weights::desc(alg, src_any, w_any, dst_any,
                                                              strides, pl, pr);
   bw_pd_ = {wd, scratch_attr(), eng, fwd_pd_};
+  // For some shapes (e.g. the generator's conv1: 8 input channels) oneDNN 2.6 has no JIT
+  // weight-gradient kernel for the blocked layouts the forward chose and falls back to a
+  // GEMM (x64:gemm, ~3x slower); its channels-last kernel handles them. The reorders below
+  // move src and diff_dst into that layout (cheap next to the convolution).
+  if (std::string(bw_pd_.impl_info_str()).find("gemm") != std::string::npos) {
+    const memory::desc src_nl(src_d, dt::f32, tag::ndhwc), dst_nl(dst_d, dt::f32, tag::ndhwc);
+    auto nl = bias_ ? dnnl::convolution_backward_weights::desc(alg, src_nl, w_any, b_md, dst_nl, strides, pl, pr)
+                    : dnnl::convolution_backward_weights::desc(alg, src_nl, w_any, dst_nl, strides, pl, pr);
+    dnnl::convolution_backward_weights::primitive_desc alt(nl, scratch_attr(), eng, fwd_pd_);
+    if (std::string(alt.impl_info_str()).find("jit") != std::string::npos) bw_pd_ = alt;
+  }
   bw_ = dnnl::convolution_backward_weights(bw_pd_);
   if (bw_pd_.src_desc() != fwd_pd_.src_desc()) {
     bw_src_re_ = Reorder(ctx_, fwd_pd_.src_desc(), bw_pd_.src_desc());
