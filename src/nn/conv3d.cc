@@ -59,6 +59,22 @@ Dims Conv3D::output_dims(const Dims& in) const {
   return {in.n, spec_.filters, out[0], out[1], out[2]};
 }
 
+double Conv3D::forward_flops(const Dims& in) const {
+  const Dims out = output_dims(in);
+  const double per_tap = 2.0 * static_cast<double>(in.n) * spec_.filters * in.c;
+  if (spec_.upsample == std::array<std::int64_t, 3>{1, 1, 1})
+    return per_tap * static_cast<double>(out.d * out.h * out.w) * spec_.kernel[0] * spec_.kernel[1] * spec_.kernel[2];
+  const auto pf = pad_front(in);
+  const std::int64_t n[3] = {in.d, in.h, in.w}, o[3] = {out.d, out.h, out.w};
+  double work[3];  // per dimension: sum over phases of computed outputs x taps (separable)
+  for (int i = 0; i < 3; ++i) {
+    work[i] = 0;
+    for (const PhaseAxis& a : split_phases(n[i], spec_.upsample[i], pf[i], spec_.kernel[i], o[i]))
+      work[i] += static_cast<double>(a.computed * a.taps);
+  }
+  return per_tap * work[0] * work[1] * work[2];
+}
+
 Dims Conv3D::declare(const Dims& in, ParameterStore& store) {
   const Dims out = Layer::declare(in, store);
   in_channels_ = in.c;

@@ -49,6 +49,10 @@ class Conv3D : public Layer {
   bool absorb_next(Layer& next) override;      ///< a ReLU / LeakyReLU (if none fused yet)
   const Conv3DSpec& spec() const { return spec_; }
 
+  /// Multiply-adds x 2 that forward executes for an input of dims `in` (all N samples):
+  /// with a folded upsampling those of the polyphase convolutions, not of the layers as written.
+  double forward_flops(const Dims& in) const;
+
   /// Total front/back padding per dimension D, H, W for an input of dims `in`.
   std::array<std::int64_t, 3> pad_front(const Dims& in) const;
   std::array<std::int64_t, 3> pad_back(const Dims& in) const;
