@@ -25,26 +25,62 @@ TEST(ElectronBremsstrahlung, RadiativeLossIsEOverX0At10GeV) {
   }
 }
 
-// Radiative stopping power at 10 and 100 MeV against the Seltzer-Berger values (the data
+// Radiative stopping power at 1, 10 and 100 MeV against the Seltzer-Berger values (the data
 // behind ESTAR's "radiative" column) as listed in the PENELOPE 2008 material files Si.mat and
-// W.mat [MeV cm2/g]: Si 0.314072 / 4.08754, W 1.12747 / 13.5496. +-3 % (issue 2). 1 MeV is
-// left out on purpose: our Born-approximation (Tsai) spectrum gives W 0.092 against
-// Seltzer-Berger's 0.1155 (-20 %), the known limitation in docs/physics.md; a test at a
-// tolerance wide enough for it would check nothing.
-TEST(ElectronBremsstrahlung, RadiativeStoppingPowerMatchesSeltzerBergerAt10And100MeV) {
+// W.mat [MeV cm2/g]: Si 0.0235416 / 0.314072 / 4.08754, W 0.115473 / 1.12747 / 13.5496. +-3 %
+// (issue 2) at every point. At 1 MeV the model is Born (Bethe-Heitler 3BN) x Elwert plus the
+// low-energy Coulomb enhancement carried by f(Z) (docs/physics/electron.md): for W the weight of
+// that term was fitted to Seltzer-Berger from 0.2 to 50 MeV (residual 0.1 % here), so W checks
+// the fit; for Si the term is 25 times smaller (f(Z) ~ (alpha Z)^2) and the point is an
+// independent check of Born x Elwert (+2.1 %). Before the low-energy model W was 20 % low here.
+TEST(ElectronBremsstrahlung, RadiativeStoppingPowerMatchesSeltzerBergerAt1To100MeV) {
   struct Case {
     const char* symbol;
     double density_g_cm3, t_mev, reference;
   };
-  const Case cases[] = {{"Si", 2.33, 10.0, 0.314072},
-                        {"Si", 2.33, 100.0, 4.08754},
-                        {"W", 19.3, 10.0, 1.12747},
-                        {"W", 19.3, 100.0, 13.5496}};
+  const Case cases[] = {{"Si", 2.33, 1.0, 0.0235416}, {"Si", 2.33, 10.0, 0.314072},
+                        {"Si", 2.33, 100.0, 4.08754}, {"W", 19.3, 1.0, 0.115473},
+                        {"W", 19.3, 10.0, 1.12747},   {"W", 19.3, 100.0, 13.5496}};
   for (const auto& c : cases) {
     const Material m = element(c.symbol, c.density_g_cm3);
     const double ours = mass_stopping(radiative_stopping_power(m, c.t_mev * MeV, false), m);
     EXPECT_NEAR(ours / c.reference, 1.0, 0.03) << c.symbol << " " << c.t_mev << " MeV: " << ours;
   }
+}
+
+// Below 1 MeV, where Tsai's extreme-relativistic formula collapses (W 0.2 MeV: -53 % before the
+// low-energy model), against Seltzer-Berger as it appears in ESTAR: the ESTAR total of the G4_W
+// row of G4ESTARStopping minus the ICRU 37 collision stopping power evaluated as in
+// ionisation.test.cc (which agrees with PENELOPE's W.mat to 0.07 % at 1 MeV): W 0.2 / 0.4 /
+// 0.7 MeV radiative 0.0505 / 0.0652 / 0.0892 MeV cm2/g (+-1 % from the 4 digits of the totals,
+// a few % from the collision part). +-5 %: these points were part of
+// the fit of the Coulomb weight (residuals +1.1 / -0.6 / -0.5 %), so this guards the
+// low-energy model against regressions rather than testing it independently.
+TEST(ElectronBremsstrahlung, RadiativeStoppingPowerOfTungstenBelow1MeV) {
+  const Material w = element("W", 19.3);
+  const double t_mev[] = {0.2, 0.4, 0.7}, reference[] = {0.0505, 0.0652, 0.0892};
+  for (int i = 0; i < 3; ++i) {
+    const double ours = mass_stopping(radiative_stopping_power(w, t_mev[i] * MeV, false), w);
+    EXPECT_NEAR(ours / reference[i], 1.0, 0.05) << t_mev[i] << " MeV: " << ours;
+  }
+}
+
+// The Born (3BN / extreme-relativistic) and Elwert factors tend to 1 at high energy, so the
+// model is switched to pure Tsai above BremsCrossSection::kLowEnergyModelMax without a step.
+TEST(ElectronBremsstrahlung, LowEnergyCorrectionsVanishAtHighEnergy) {
+  const double t = BremsCrossSection::kLowEnergyModelMax;
+  for (double y : {1e-3, 0.1, 0.5, 0.9}) {
+    const double e = t + 0.51099895, k = y * t;
+    EXPECT_NEAR(BremsCrossSection::born_ratio(e, k), 1.0, 2e-3) << y;
+    EXPECT_NEAR(BremsCrossSection::elwert_factor(e, k, 74), 1.0, 2e-3) << y;
+  }
+  for (const char* symbol : {"Si", "W"}) {
+    const Material m = element(symbol, 1.0);
+    const double below = radiative_stopping_power(m, t * (1 - 1e-9), false);
+    const double above = radiative_stopping_power(m, t * (1 + 1e-9), false);
+    EXPECT_NEAR(below / above, 1.0, 1e-4) << symbol;
+  }
+  EXPECT_NEAR(BremsCrossSection::coulomb_weight(10.0 * GeV), 1.0, 1e-3);
 }
 
 TEST(ElectronBremsstrahlung, RestrictedLossAndCrossSectionConsistent) {
@@ -82,7 +118,7 @@ TEST(ElectronBremsstrahlung, SampledMeanPhotonEnergyMatchesIntegral) {
   const Material w = element("W", 19.3);
   const double cut = 0.1 * MeV;
   const BremsstrahlungModel model(w, cut, false);
-  for (double t : {5.0 * MeV, 1.0 * GeV, 300.0 * GeV}) {
+  for (double t : {0.3 * MeV, 1.0 * MeV, 5.0 * MeV, 1.0 * GeV, 300.0 * GeV}) {
     // Independent integration of the model's k dsigma/dk: midpoint rule in ln k.
     double s0 = 0, s1 = 0;
     const int n = 20000;
