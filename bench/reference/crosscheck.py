@@ -8,10 +8,17 @@ parameter gradient and the BatchNorm statistics to HDF5. README.md documents eve
 
   crosscheck.py --variant 3dgan-16 --seed 1 --batch 2 --mode train \\
       --weights w.h5 --init --inputs in.h5 --make-inputs --dropout mask --out ref.h5
+
+Kink-aware mode (the C++ cross-check): `--make-inputs` without `--out` only writes the
+inputs; the C++ side runs its forward and writes the output of each activated layer
+(`post_activation/<net>/<layer>`); `--cpp-branches FILE` then makes every LeakyReLU/ReLU
+take the C++ branch (y > 0 <=> x > 0) where the reference's own pre-activation lies within
+`--kink-band` * max|x| of 0, and reports the disagreements outside that band (`kinks/...`).
 """
 import argparse
 import os
 import sys
+import types
 
 import h5py
 import numpy as np
@@ -22,7 +29,15 @@ import model as M  # noqa: E402
 import weights as W  # noqa: E402
 
 FORMAT = "calo3dgan-crosscheck-1"
+BRANCHES_FORMAT = "calo3dgan-crosscheck-branches-1"
 NETS = ("generator", "discriminator")
+# Half-width of the kink band, relative to max|x| of the layer (README.md, "Kinks"): above
+# the float32 error of the C++ pre-activations (sums of K = 125..15360 products, ~sqrt(K) *
+# 2^-24 ~ 1e-7..1e-6 of the terms, plus what earlier layers and BatchNorm's 1/sigma carry:
+# measured <= 4e-6 of max|x|, in-band flips at <= 5e-7), far below anything that could move
+# a comparison at 1e-4 (a forward value in the band differs by at most (1 - alpha) * tau *
+# max|x| between the two slopes).
+KINK_BAND = 1e-5
 
 
 def build(variant, seed=None, weights_path=None, nets=NETS):
@@ -106,11 +121,93 @@ def _hooks(net, prefix, record, want_activations, mode):
     return handles
 
 
+class _KinkAware:
+    """model.py's activations, taking the C++ branch near the kink.
+
+    `posts` ({layer name: C++ post-activation, numpy NCDHW}) covers the activated layers of
+    one net (model.py applies F.leaky_relu / F.relu directly to that layer's output). While
+    installed (a `with` block), model.py's `F` is a shim whose leaky_relu / relu, called on
+    the output of one of those layers, computes y = x * s with the slope s of the branch
+    pos = (|x| <= tau max|x|) ? (C++ y > 0) : (x > 0), so forward value and derivative
+    follow the same branch. Counts go to `record` under kinks/<prefix>/<layer>/.
+    """
+
+    def __init__(self, net, prefix, posts, tau, record):
+        self.net, self.prefix, self.posts, self.tau, self.record = net, prefix, posts, tau, record
+        self.pending = None  # (output tensor, layer name) of the last hooked layer
+        self.used = set()
+        self.handles = []
+
+    def __enter__(self):
+        for name in self.posts:
+            layer = getattr(self.net, name, None)
+            if layer is None:
+                raise ValueError(f"--cpp-branches: {self.prefix} has no layer '{name}'")
+            self.handles.append(layer.register_forward_hook(
+                lambda mod, inp, out, name=name: setattr(self, "pending", (out, name))))
+        shim = types.SimpleNamespace(**{k: getattr(torch.nn.functional, k)
+                                        for k in dir(torch.nn.functional) if not k.startswith("__")})
+        shim.leaky_relu = lambda x, negative_slope=0.01, **kw: self._act(x, negative_slope, kw, "leaky_relu")
+        shim.relu = lambda x, **kw: self._act(x, 0.0, kw, "relu")
+        self.saved_f, M.F = M.F, shim
+        return self
+
+    def __exit__(self, *exc):
+        M.F = self.saved_f
+        for h in self.handles:
+            h.remove()
+        if exc[0] is None and self.used != set(self.posts):
+            raise ValueError(f"--cpp-branches: {self.prefix} layers {sorted(set(self.posts) - self.used)}"
+                             " are not followed by an activation in model.py")
+
+    def _act(self, x, slope, kw, fn):
+        if self.pending is None or x is not self.pending[0]:
+            return getattr(torch.nn.functional, fn)(x, **({"negative_slope": slope} if fn == "leaky_relu" else {}),
+                                                    **kw)
+        name = self.pending[1]
+        self.pending = None
+        if name in self.used:
+            raise ValueError(f"--cpp-branches: {self.prefix}/{name} activated twice")
+        self.used.add(name)
+        post = self.posts[name]
+        if tuple(post.shape) != tuple(x.shape):
+            raise ValueError(f"--cpp-branches: {self.prefix}/{name} has shape {tuple(post.shape)},"
+                             f" the reference's {tuple(x.shape)}")
+        with torch.no_grad():
+            xd = x.detach().to(torch.float64)
+            cpp_pos = torch.from_numpy(np.asarray(post) > 0)
+            own_pos = xd > 0
+            scale = xd.abs().max()
+            band = xd.abs() <= self.tau * scale
+            differ = cpp_pos != own_pos
+            pos = torch.where(band, cpp_pos, own_pos)
+            factor = torch.full_like(x, slope)
+            factor[pos] = 1.0
+            # The C++ pre-activation where it can be recovered (LeakyReLU everywhere, ReLU
+            # where y > 0): its error against the reference, relative to max|x|.
+            y = torch.from_numpy(np.asarray(post, dtype=np.float64))
+            cpp_x = torch.where(y > 0, y, y / float(np.float32(slope))) if slope > 0 else y
+            known = torch.ones_like(band) if slope > 0 else y > 0
+            err = ((cpp_x - xd).abs()[known].max() / scale) if known.any() and scale > 0 else torch.zeros(())
+            flips = band & differ
+            key = f"kinks/{self.prefix}/{name}"
+            one = lambda v: torch.tensor([float(v)], dtype=torch.float64)  # noqa: E731
+            self.record[f"{key}/in_band"] = one(band.sum())
+            self.record[f"{key}/flips"] = one(flips.sum())
+            self.record[f"{key}/outside_band"] = one((differ & ~band).sum())
+            self.record[f"{key}/preact_error"] = one(err)
+            self.record[f"{key}/max_flip_distance"] = one((xd.abs()[flips].max() / scale) if flips.any() else 0)
+        return x * factor
+
+
 def compute(nets, inputs, r, mode="train", dropout="off", dtype=torch.float32,
-            activations=False, rmsprop_step=False):
+            activations=False, rmsprop_step=False, branches=None, tau=KINK_BAND):
     """Forward + backward of each net in `nets` ({prefix: net}); returns {dataset: tensor}.
 
     inputs/r: dicts as made by make_inputs/make_r (numpy). The nets are converted to `dtype`.
+    branches: {"post_activation/<net>/<layer>": C++ post-activation} (--cpp-branches): the
+    activations of those layers take the C++ branch within tau * max|x| of the kink
+    (_KinkAware); None: plain model.py.
     """
     if mode not in ("train", "infer"):
         raise ValueError(f"invalid mode '{mode}' (must be train or infer)")
@@ -135,8 +232,14 @@ def compute(nets, inputs, r, mode="train", dropout="off", dtype=torch.float32,
             else:
                 net.set_dropout_mode("off")
         handles = _hooks(net, prefix, res, activations, mode)
+        posts = {k.split("/", 2)[2]: v for k, v in (branches or {}).items()
+                 if k.startswith(f"post_activation/{prefix}/")}
         try:
-            out = net(x)
+            if posts:
+                with _KinkAware(net, prefix, posts, tau, res):
+                    out = net(x)
+            else:
+                out = net(x)
         finally:
             for h in handles:
                 h.remove()
@@ -174,21 +277,31 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--mode", default="train", choices=("train", "infer"))
     ap.add_argument("--net", default="both", choices=("generator", "discriminator", "both"))
-    ap.add_argument("--weights", required=True, help="weight file (read; written with --init)")
+    ap.add_argument("--weights", help="weight file (read; written with --init); needed with --out")
     ap.add_argument("--init", action="store_true", help="Keras-initialise from --seed and write --weights")
     ap.add_argument("--inputs", required=True, help="input file (read; written with --make-inputs)")
     ap.add_argument("--make-inputs", action="store_true", help="draw random inputs from --seed and write --inputs")
     ap.add_argument("--dropout", default="off", choices=("off", "mask"),
                     help="discriminator dropout in train mode: off (p = 0) or the masks of --inputs")
-    ap.add_argument("--out", required=True, help="result file (HDF5)")
+    ap.add_argument("--out", help="result file (HDF5); without it only --make-inputs / --init run")
     ap.add_argument("--dtype", default="float32", choices=("float32", "float64"))
     ap.add_argument("--activations", action="store_true", help="also write every layer's output")
     ap.add_argument("--rmsprop-step", action="store_true",
                     help="also write the parameters after one RMSprop step (lr 1e-3, rho 0.9, eps 1e-7)")
+    ap.add_argument("--cpp-branches", metavar="FILE",
+                    help="C++ post-activations (post_activation/<net>/<layer>): near a kink, take the C++ branch")
+    ap.add_argument("--kink-band", type=float, default=KINK_BAND,
+                    help=f"with --cpp-branches: band |x| <= TAU * max|x| of the layer (default {KINK_BAND:g})")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     if a.batch < 1:
         ap.error(f"invalid --batch {a.batch} (must be >= 1)")
+    if a.out is None and not (a.make_inputs or a.init):
+        ap.error("nothing to do: give --out (compute), --make-inputs or --init")
+    if (a.out is not None or a.init) and a.weights is None:
+        ap.error("--weights is needed with --out and --init")
+    if not 0 <= a.kink_band < 1:
+        ap.error(f"invalid --kink-band {a.kink_band} (must be in [0, 1))")
     torch.set_num_threads(a.threads)
     nets = NETS if a.net == "both" else (a.net,)
 
@@ -196,7 +309,7 @@ def main(argv=None):
         all_nets = build(a.variant, seed=a.seed)
         W.save_weights(a.weights, a.variant, all_nets)
         built = {k: v for k, v in all_nets.items() if k in nets}
-    else:
+    elif a.out is not None:
         file_variant = W.weight_variant(a.weights)
         if file_variant not in (None, a.variant):
             ap.error(f"{a.weights} holds variant {file_variant}, not --variant {a.variant}")
@@ -206,20 +319,30 @@ def main(argv=None):
         inputs = make_inputs(a.variant, a.batch, a.seed)
         write_h5(a.inputs, inputs, {"format": FORMAT + "-inputs", "variant": a.variant,
                                     "seed": a.seed, "batch": a.batch})
-    else:
+    elif a.out is not None:
         inputs = read_h5(a.inputs)
+    if a.out is None:
+        return 0
     for key in ("generator/z", "discriminator/images"):
         if key in inputs and inputs[key].shape[0] != a.batch:
             ap.error(f"{a.inputs}: '{key}' has batch {inputs[key].shape[0]}, not --batch {a.batch}")
 
+    branches = None
+    if a.cpp_branches is not None:
+        with h5py.File(a.cpp_branches, "r") as f:
+            fmt = f.attrs.get("format", "")
+            if (fmt.decode() if isinstance(fmt, bytes) else fmt) != BRANCHES_FORMAT:
+                ap.error(f"{a.cpp_branches}: format is not {BRANCHES_FORMAT}")
+        branches = {k: v for k, v in read_h5(a.cpp_branches).items() if k.startswith("post_activation/")}
     dtype = torch.float32 if a.dtype == "float32" else torch.float64
     res = compute(built, inputs, make_r(a.variant, a.batch, a.seed), a.mode, a.dropout, dtype,
-                  a.activations, a.rmsprop_step)
+                  a.activations, a.rmsprop_step, branches, a.kink_band)
     npdt = np.float32 if a.dtype == "float32" else np.float64
     arrays = {k: v.numpy().astype(npdt) for k, v in res.items()}
     write_h5(a.out, arrays, {"format": FORMAT, "variant": a.variant, "seed": a.seed, "batch": a.batch,
                              "mode": a.mode, "dropout": a.dropout, "dtype": a.dtype,
-                             "threads": a.threads, "torch_version": str(torch.__version__)})
+                             "threads": a.threads, "torch_version": str(torch.__version__),
+                             "kink_band": a.kink_band if branches is not None else 0.0})
     return 0
 
 
