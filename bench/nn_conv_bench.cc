@@ -2,6 +2,8 @@
 // calo::nn against the machine's oneDNN sgemm rate, measured in the same run.
 //   generator convolutions, forward (inference), batch 8 and 128;
 //   discriminator convolutions, forward + backward (data and weights), batch 8.
+//   discriminator conv1 (one input channel) by pass, oneDNN's direct backward-data against
+//   the thin-input plan (CALO_NN_CONV_THIN, docs/nn.md), batch 8.
 // Each convolution gets its input in the layout the previous layer would leave (a 1x1x1
 // convolution in front makes it), so the figures are of the convolution alone.
 // Usage: nn_conv_bench [threads=2] [max_batch=128]
@@ -58,6 +60,45 @@ double time_conv(Context& ctx, const ConvCase& c, std::int64_t batch, bool train
     if (r > 0) best = std::min(best, seconds_since(t0));
   }
   return best;
+}
+
+/// Best-of-reps times [s] of one training convolution by pass: forward, backward-data only
+/// (weight gradients off) and backward-weights only (need_diff_in off); both backward
+/// figures include the fused activation's backward. Input plain (as the discriminator's).
+struct PassTimes {
+  double fwd = 1e30, bwd_data = 1e30, bwd_weights = 1e30;
+};
+PassTimes time_passes(Context& ctx, const ConvCase& c, std::int64_t batch, int reps) {
+  ParameterStore store;
+  Conv3D conv(ctx, "b.conv", c.spec);
+  Dims in = c.in;
+  in.n = batch;
+  conv.declare(in, store);
+  store.finalize();
+  calo::Rng rng(1, 0);
+  conv.initialise(rng);
+  const Tensor x = Tensor::zeros(ctx, in);
+  Tensor dy;
+  PassTimes t;
+  for (int r = 0; r < reps + 1; ++r) {  // the first run builds the plan
+    auto t0 = Clock::now();
+    const Tensor& y = conv.forward(x, Mode::train);
+    const double f = seconds_since(t0);
+    if (!dy) dy = Tensor::zeros_like(y);
+    conv.set_weight_grads(false);
+    t0 = Clock::now();
+    conv.backward(dy);
+    const double bd = seconds_since(t0);
+    conv.set_weight_grads(true);
+    t0 = Clock::now();
+    conv.backward(dy, {.need_diff_in = false});
+    const double bw = seconds_since(t0);
+    if (r == 0) continue;
+    t.fwd = std::min(t.fwd, f);
+    t.bwd_data = std::min(t.bwd_data, bd);
+    t.bwd_weights = std::min(t.bwd_weights, bw);
+  }
+  return t;
 }
 
 }  // namespace
@@ -126,5 +167,22 @@ int main(int argc, char** argv) {
   std::printf("| D convolutions total | fwd+bwd | 8 | %.3f | %.1f | %.0f |\n", total_ms,
               total_flops / (total_ms * 8 / 1e3) / 1e9,
               100 * total_flops / (total_ms * 8 / 1e3) / 1e9 / peak);
+
+  // The thin-input convolution (D conv1, 1 input channel) by pass: oneDNN's direct
+  // backward-data (CALO_NN_CONV_THIN=off) against the folded one (auto; docs/nn.md).
+  std::printf("\n| D conv1 pass (batch 8, ms/call) | direct | thin-input | speed-up |\n");
+  std::printf("|---|---|---|---|\n");
+  PassTimes pt[2];
+  for (int thin = 0; thin < 2; ++thin) {
+    setenv("CALO_NN_CONV_THIN", thin ? "auto" : "off", 1);
+    pt[thin] = time_passes(ctx, disc[0], 8, 10);
+  }
+  unsetenv("CALO_NN_CONV_THIN");
+  const char* names[3] = {"forward", "backward-data (+activation)", "backward-weights (+activation)"};
+  for (int p = 0; p < 3; ++p) {
+    const double a = p == 0 ? pt[0].fwd : p == 1 ? pt[0].bwd_data : pt[0].bwd_weights;
+    const double b = p == 0 ? pt[1].fwd : p == 1 ? pt[1].bwd_data : pt[1].bwd_weights;
+    std::printf("| %s | %.2f | %.2f | %.2fx |\n", names[p], 1e3 * a, 1e3 * b, a / b);
+  }
   return 0;
 }

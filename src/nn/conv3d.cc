@@ -5,6 +5,7 @@
 #include "core/error.hh"
 #include "nn/eltwise.hh"
 #include "nn/conv3d_polyphase.hh"
+#include "nn/conv3d_thin_input.hh"
 #include "nn/plan.hh"
 #include "nn/up_sampling3d.hh"
 #include "nn/zero_pad3d.hh"
@@ -331,6 +332,7 @@ const Tensor* ConvPlan::backward(const Tensor& diff_out, const BackwardOptions& 
 std::unique_ptr<Plan> Conv3D::make_plan(const Tensor& in, Mode mode) {
   CALO_VALIDATE(store_ && store_->finalized(), name() + ": forward before declare()/finalize()");
   if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1}) return make_polyphase_conv_plan(*this, in, mode);
+  if (auto thin = make_thin_input_conv_plan(*this, in, mode)) return thin;  // conv3d_thin_input.hh
   return std::make_unique<ConvPlan>(*this, in, mode);
 }
 

@@ -45,6 +45,8 @@ class LayoutIndex {
       off += (idx[i] / block_[i]) * stride_[i] + (idx[i] % block_[i]) * inner_stride_[i];
     return off;
   }
+  /// Elements between neighbours along dimension i (one without an inner block: D, H, W).
+  std::int64_t stride(int i) const { return stride_[i]; }
   std::int64_t run() const { return run_; }
   std::int64_t padded_channels() const { return padded_[1]; }
 
@@ -113,6 +115,7 @@ class PolyphaseConvPlan : public Plan {
   Conv3D& conv_;
   bool bias_, act_;
   Dims out_dims_;
+  std::vector<float> folded_from_;  // the weights the phase kernels were folded from
   std::vector<PhaseAxis> axes_[3];
   std::vector<Phase> phases_;
   Reorder src_re_;
@@ -278,19 +281,21 @@ void PolyphaseConvPlan::interleave(const Phase& ph, float* full, float* part, bo
   const PhaseAxis &ad = *ph.axis[0], &ah = *ph.axis[1], &aw = *ph.axis[2];
   const std::int64_t outer = out_dims_.n * ((channels + run - 1) / run) * ad.count;
   const std::size_t bytes = static_cast<std::size_t>(run) * sizeof(float);
+  const std::int64_t f_step = u[2] * fl.stride(4), p_step = pl.stride(4);
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < outer; ++i) {
     const std::int64_t qd = i % ad.count, c = (i / ad.count) % ((channels + run - 1) / run) * run;
     const std::int64_t n = i / ad.count / ((channels + run - 1) / run);
-    for (std::int64_t qh = 0; qh < ah.count; ++qh)
-      for (std::int64_t qw = 0; qw < aw.count; ++qw) {
-        float* f = full + fl.offset(n, c, u[0] * qd + ad.r, u[1] * qh + ah.r, u[2] * qw + aw.r);
-        float* p = part + pl.offset(n, c, qd, qh, qw);
+    for (std::int64_t qh = 0; qh < ah.count; ++qh) {
+      float* f = full + fl.offset(n, c, u[0] * qd + ad.r, u[1] * qh + ah.r, aw.r);
+      float* p = part + pl.offset(n, c, qd, qh, 0);
+      for (std::int64_t qw = 0; qw < aw.count; ++qw, f += f_step, p += p_step) {
         if (scatter)
           std::memcpy(f, p, bytes);
         else
           std::memcpy(p, f, bytes);
       }
+    }
   }
 }
 
@@ -303,13 +308,17 @@ const Tensor& PolyphaseConvPlan::forward(const Tensor& in) {
   }
   if (bias_) b_user_.set_data_handle(store.value(conv_.bias_).data());
   float* full = out_.impl().data();
+  // Fold only when the weights changed since the last fold (always in training, once in
+  // generation): comparing 1 MB costs far less than folding it into every phase.
+  const auto weights = store.value(conv_.weight_);
+  const bool refold = !std::equal(weights.begin(), weights.end(), folded_from_.begin(), folded_from_.end());
+  if (refold) folded_from_.assign(weights.begin(), weights.end());
   for (Phase& ph : phases_) {
-    fold_weights(ph);
-    memory w = ph.w_user;
-    if (ph.w_re) {
-      ph.w_re(ctx_, ph.w_user, ph.w_mem);
-      w = ph.w_mem;
+    if (refold) {
+      fold_weights(ph);
+      if (ph.w_re) ph.w_re(ctx_, ph.w_user, ph.w_mem);
     }
+    const memory w = ph.w_re ? ph.w_mem : ph.w_user;
     Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, ph.dst}};
     if (bias_) args[DNNL_ARG_BIAS] = b_user_;
     ctx_.execute(ph.fwd, ph.fwd_pd, std::move(args));

@@ -1,0 +1,427 @@
+#include "nn/conv3d_thin_input.hh"
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
+#include "core/error.hh"
+#include "nn/plan.hh"
+
+namespace calo::nn {
+
+ThinInputPolicy thin_input_policy() {
+  const char* v = std::getenv("CALO_NN_CONV_THIN");
+  const std::string s = v ? v : "";
+  if (s.empty() || s == "auto") return ThinInputPolicy::automatic;
+  if (s == "on" || s == "1") return ThinInputPolicy::on;
+  if (s == "off" || s == "0") return ThinInputPolicy::off;
+  throw InputError("CALO_NN_CONV_THIN=" + s + ": unknown value (use auto, on or off)");
+}
+
+bool thin_input_pays(const Conv3DSpec& spec, const Dims& in) {
+  const std::int64_t taps_hw = spec.kernel[1] * spec.kernel[2];
+  return in.c <= 4 && taps_hw >= 2 && in.c * taps_hw <= 256;
+}
+
+namespace {
+
+/// Where channel c, depth d, row oh, column ow of a 5D f32 desc lie: plain strides with at
+/// most one inner block, on the channels (ncdhw, ndhwc, nCdhw16c, nCdhw8c, ...).
+struct ChannelBlocking {
+  std::int64_t offset0 = 0, block = 1, stride[5]{};
+  bool ok = false;
+
+  explicit ChannelBlocking(const memory::desc& md) {
+    const dnnl_memory_desc_t& d = md.data;
+    if (d.format_kind != dnnl_blocked || d.ndims != 5) return;
+    const auto& b = d.format_desc.blocking;
+    if (b.inner_nblks > 1 || (b.inner_nblks == 1 && b.inner_idxs[0] != 1)) return;
+    if (b.inner_nblks == 1) block = b.inner_blks[0];
+    for (int i = 0; i < 5; ++i) stride[i] = b.strides[i];
+    offset0 = d.offset0;
+    ok = true;
+  }
+};
+
+/// t[l][p] = slab[p * block + l] for l < lanes, p < P (a dense [P][block] slab).
+void transpose_slab(const float* slab, std::int64_t block, std::int64_t lanes, std::int64_t P,
+                    float* t) {
+  std::int64_t p = 0;
+#if defined(__SSE2__)
+  if (block % 4 == 0) {
+    for (; p + 4 <= P; p += 4)
+      for (std::int64_t g = 0; g < lanes; g += 4) {
+        __m128 r0 = _mm_loadu_ps(slab + (p + 0) * block + g);
+        __m128 r1 = _mm_loadu_ps(slab + (p + 1) * block + g);
+        __m128 r2 = _mm_loadu_ps(slab + (p + 2) * block + g);
+        __m128 r3 = _mm_loadu_ps(slab + (p + 3) * block + g);
+        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+        // Lanes g..g+3 (block % 4 == 0, so they exist in the slab; t has room for them).
+        _mm_storeu_ps(t + (g + 0) * P + p, r0);
+        _mm_storeu_ps(t + (g + 1) * P + p, r1);
+        _mm_storeu_ps(t + (g + 2) * P + p, r2);
+        _mm_storeu_ps(t + (g + 3) * P + p, r3);
+      }
+  }
+#endif
+  for (; p < P; ++p)
+    for (std::int64_t l = 0; l < lanes; ++l) t[l * P + p] = slab[p * block + l];
+}
+
+}  // namespace
+
+class ThinInputConvPlan : public Plan {
+ public:
+  ThinInputConvPlan(Conv3D& conv, const Tensor& in, Mode mode);
+  /// False when oneDNN has no fast kernel for the folded convolution (use ConvPlan).
+  bool usable() const { return usable_; }
+  const Tensor& forward(const Tensor& in) override;
+  const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt) override;
+
+ private:
+  void fold_weights();
+  /// Samples n0 .. n0 + chunk_ - 1 of diff_in (plain NCDHW at dx) from the folded
+  /// convolution's data gradient of those samples (dxf, in fd_pd_'s diff_src layout).
+  void unfold_data_gradient(std::int64_t n0, const float* dxf, float* dx) const;
+
+  Conv3D& conv_;
+  bool bias_, act_;
+  std::size_t weight_ = 0, bias_idx_ = 0;
+  bool usable_ = false;
+  std::int64_t taps_ = 0;       // C' = IC * KH * KW (used channels of the fold)
+  std::int64_t channels_ = 0;   // C' rounded up to 16
+  std::array<std::int64_t, 3> pf_{}, pb_{};
+  Dims out_dims_;
+  // forward and backward-weights: oneDNN's direct convolution (as ConvPlan)
+  dnnl::convolution_forward::primitive_desc fwd_pd_;
+  dnnl::convolution_forward fwd_;
+  Reorder src_re_, w_re_;
+  memory src_mem_, w_user_, w_mem_, b_user_;
+  Tensor saved_in_, out_;
+  dnnl::eltwise_backward::primitive_desc elt_pd_;
+  dnnl::eltwise_backward elt_;
+  memory diff_pre_;
+  dnnl::convolution_backward_weights::primitive_desc bw_pd_;
+  dnnl::convolution_backward_weights bw_;
+  Reorder bw_src_re_, bw_ddst_re_, dw_re_;
+  memory bw_src_, bw_ddst_, bw_dw_, bw_db_, dw_user_;
+  // backward-data: per chunk of samples (its dX' stays in cache for the unfold), the folded
+  // convolution's backward-data, then the adjoint of the gather
+  dnnl::convolution_backward_data::primitive_desc fd_pd_;  // batch chunk_
+  dnnl::convolution_backward_data fd_;
+  std::vector<float> wf_host_;  // W' plain [OC][C'][KD][1][1], zero in the padded channels
+  Reorder fd_w_re_, fd_ddst_re_, dx_re_;
+  memory fd_w_user_, fd_w_, fd_ddst_, fd_ddst1_, fd_dsrc_, dx_plain_;
+  memory::desc ddst_batch_;       // the batch's diff in fd_pd_'s layout
+  std::int64_t ddst_sample_ = 0;  // floats per sample of it
+  std::int64_t chunk_ = 1;        // samples per folded backward-data call
+  Tensor diff_in_;
+};
+
+ThinInputConvPlan::ThinInputConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
+    : Plan(conv, in, mode), conv_(conv), bias_(conv.spec().use_bias),
+      act_(conv.spec().activation != Activation::none) {
+  const auto& s = conv.spec();
+  ParameterStore& store = *conv.store();
+  weight_ = *store.find(conv.name() + ".weight");
+  if (bias_) bias_idx_ = *store.find(conv.name() + ".bias");
+  out_dims_ = conv.output_dims(in_dims_);
+  const Dims& od = out_dims_;
+  pf_ = conv.pad_front(in_dims_);
+  pb_ = conv.pad_back(in_dims_);
+  taps_ = in_dims_.c * s.kernel[1] * s.kernel[2];
+  channels_ = (taps_ + 15) / 16 * 16;
+  auto& eng = ctx_.engine;
+  const auto alg = dnnl::algorithm::convolution_direct;
+  const memory::dims strides = {1, 1, 1};
+
+  // The folded convolution first: without a fast oneDNN kernel for it, ConvPlan is used.
+  {
+    // Samples per call (a divisor of the batch): the chunk's dX' (C' D OH OW floats per
+    // sample) stays in cache for the unfold and the buffer is 4 MiB, not the batch's. One
+    // sample per call measured as fast (3.7 vs 4.0 ms for D conv1, batch 8, 2 threads), but
+    // every call is a thread barrier, which costs a time slice when the cores are shared.
+    const std::int64_t sample_bytes = channels_ * in_dims_.d * od.h * od.w * 4;
+    constexpr std::int64_t kChunkBytes = std::int64_t{4} << 20;
+    for (std::int64_t c = 1; c <= in_dims_.n; ++c)
+      if (in_dims_.n % c == 0 && (c == 1 || c * sample_bytes <= kChunkBytes)) chunk_ = c;
+    const memory::dims src_d = {chunk_, channels_, in_dims_.d, od.h, od.w};
+    const memory::dims w_d = {s.filters, channels_, s.kernel[0], 1, 1};
+    const memory::dims dst_d = {chunk_, od.c, od.d, od.h, od.w};
+    const memory::dims pl = {pf_[0], 0, 0}, pr = {pb_[0], 0, 0};
+    const memory::desc src_any(src_d, dt::f32, tag::any), w_any(w_d, dt::f32, tag::any);
+    const memory::desc dst_any(dst_d, dt::f32, tag::any);
+    dnnl::convolution_forward::primitive_desc hint(
+        {dnnl::prop_kind::forward_training, alg, src_any, w_any, dst_any, strides, pl, pr},
+        scratch_attr(), eng);
+    fd_pd_ = {{alg, src_any, w_any, dst_any, strides, pl, pr}, scratch_attr(), eng, hint};
+    const ChannelBlocking cb(fd_pd_.diff_src_desc()), db(fd_pd_.diff_dst_desc());
+    const std::string impl = fd_pd_.impl_info_str();
+    if (!cb.ok || !db.ok || impl.rfind("ref", 0) == 0) return;
+    try {
+      ddst_batch_ = same_layout(fd_pd_.diff_dst_desc(), od);  // the batch, samples back to back
+    } catch (const std::logic_error&) {
+      return;
+    }
+  }
+  usable_ = true;
+
+  // Forward and backward-weights: as ConvPlan (oneDNN direct, layouts chosen by oneDNN).
+  const memory::dims src_d = to_dnnl(in_dims_), dst_d = to_dnnl(od);
+  const memory::dims w_d = {s.filters, in_dims_.c, s.kernel[0], s.kernel[1], s.kernel[2]};
+  const memory::dims b_d = {s.filters};
+  const memory::dims pl = {pf_[0], pf_[1], pf_[2]}, pr = {pb_[0], pb_[1], pb_[2]};
+  const memory::desc src_any(src_d, dt::f32, tag::any), w_any(w_d, dt::f32, tag::any);
+  const memory::desc dst_any(dst_d, dt::f32, tag::any), b_md(b_d, dt::f32, tag::x);
+  const memory::desc w_plain(w_d, dt::f32, tag::oidhw);
+  const auto prop = mode == Mode::train ? dnnl::prop_kind::forward_training
+                                        : dnnl::prop_kind::forward_inference;
+  dnnl::primitive_attr attr = scratch_attr();
+  if (act_) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, s.alpha, 0.f);
+    attr.set_post_ops(ops);
+  }
+  auto fd = bias_ ? dnnl::convolution_forward::desc(prop, alg, src_any, w_any, b_md, dst_any,
+                                                    strides, pl, pr)
+                  : dnnl::convolution_forward::desc(prop, alg, src_any, w_any, dst_any,
+                                                    strides, pl, pr);
+  fwd_pd_ = {fd, attr, eng};
+  fwd_ = dnnl::convolution_forward(fwd_pd_);
+  if (fwd_pd_.src_desc() != in_desc_) {
+    src_re_ = Reorder(ctx_, in_desc_, fwd_pd_.src_desc());
+    src_mem_ = memory(fwd_pd_.src_desc(), eng);
+  }
+  w_user_ = memory(w_plain, eng, DNNL_MEMORY_NONE);
+  if (fwd_pd_.weights_desc() != w_plain) {
+    w_re_ = Reorder(ctx_, w_plain, fwd_pd_.weights_desc());
+    w_mem_ = memory(fwd_pd_.weights_desc(), eng);
+  }
+  if (bias_) b_user_ = memory(b_md, eng, DNNL_MEMORY_NONE);
+  out_ = make_tensor(conv.context(), od, fwd_pd_.dst_desc());
+  if (mode != Mode::train) return;
+
+  const memory::desc dst_md = fwd_pd_.dst_desc();
+  if (act_) {
+    const auto ea = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
+    dnnl::eltwise_forward::primitive_desc hint(
+        {dnnl::prop_kind::forward_training, ea, dst_md, s.alpha, 0.f}, eng);
+    elt_pd_ = {{ea, dst_md, dst_md, s.alpha, 0.f}, scratch_attr(), eng, hint};
+    elt_ = dnnl::eltwise_backward(elt_pd_);
+    diff_pre_ = memory(dst_md, eng);
+  }
+  auto wd = bias_ ? dnnl::convolution_backward_weights::desc(alg, src_any, w_any, b_md, dst_any,
+                                                             strides, pl, pr)
+                  : dnnl::convolution_backward_weights::desc(alg, src_any, w_any, dst_any,
+                                                             strides, pl, pr);
+  bw_pd_ = {wd, scratch_attr(), eng, fwd_pd_};
+  bw_ = dnnl::convolution_backward_weights(bw_pd_);
+  if (bw_pd_.src_desc() != fwd_pd_.src_desc()) {
+    bw_src_re_ = Reorder(ctx_, fwd_pd_.src_desc(), bw_pd_.src_desc());
+    bw_src_ = memory(bw_pd_.src_desc(), eng);
+  }
+  if (bw_pd_.diff_dst_desc() != dst_md) {
+    bw_ddst_re_ = Reorder(ctx_, dst_md, bw_pd_.diff_dst_desc());
+    bw_ddst_ = memory(bw_pd_.diff_dst_desc(), eng);
+  }
+  bw_dw_ = memory(bw_pd_.diff_weights_desc(), eng);
+  dw_re_ = Reorder(ctx_, bw_pd_.diff_weights_desc(), w_plain, /*accumulate=*/true);
+  dw_user_ = memory(w_plain, eng, DNNL_MEMORY_NONE);
+  if (bias_) bw_db_ = memory(b_md, eng);
+
+  // Backward-data through the fold.
+  fd_ = dnnl::convolution_backward_data(fd_pd_);
+  const memory::desc wf_plain({s.filters, channels_, s.kernel[0], 1, 1}, dt::f32, tag::oidhw);
+  wf_host_.assign(static_cast<std::size_t>(s.filters * channels_ * s.kernel[0]), 0.f);
+  fd_w_user_ = memory(wf_plain, eng, wf_host_.data());
+  if (fd_pd_.weights_desc() != wf_plain) {
+    fd_w_re_ = Reorder(ctx_, wf_plain, fd_pd_.weights_desc());
+    fd_w_ = memory(fd_pd_.weights_desc(), eng);
+  }
+  // The batch's diff in the chunk primitive's layout (samples back to back: plain or
+  // channel-blocked, checked above), reordered into it when the forward's differs.
+  const memory::desc ddst1 = fd_pd_.diff_dst_desc();
+  ddst_sample_ = static_cast<std::int64_t>(ddst1.get_size() / sizeof(float)) / chunk_;
+  if (ddst_batch_ != dst_md) {
+    fd_ddst_re_ = Reorder(ctx_, dst_md, ddst_batch_);
+    fd_ddst_ = memory(ddst_batch_, eng);
+  }
+  fd_ddst1_ = memory(ddst1, eng, DNNL_MEMORY_NONE);
+  fd_dsrc_ = memory(fd_pd_.diff_src_desc(), eng);
+  diff_in_ = make_tensor(conv.context(), in_dims_, in_desc_);
+  if (in_desc_ != plain_desc(in_dims_)) {
+    dx_plain_ = memory(plain_desc(in_dims_), eng);
+    dx_re_ = Reorder(ctx_, plain_desc(in_dims_), in_desc_);
+  }
+}
+
+const Tensor& ThinInputConvPlan::forward(const Tensor& in) {
+  ParameterStore& store = *conv_.store();
+  memory src = in.impl().mem;
+  if (src_re_) {
+    src_re_(ctx_, src, src_mem_);
+    src = src_mem_;
+  }
+  w_user_.set_data_handle(store.value(weight_).data());
+  memory w = w_user_;
+  if (w_re_) {
+    w_re_(ctx_, w_user_, w_mem_);
+    w = w_mem_;
+  }
+  Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, out_.impl().mem}};
+  if (bias_) {
+    b_user_.set_data_handle(store.value(bias_idx_).data());
+    args[DNNL_ARG_BIAS] = b_user_;
+  }
+  ctx_.execute(fwd_, fwd_pd_, std::move(args));
+  if (mode_ == Mode::train) saved_in_ = in;
+  return out_;
+}
+
+void ThinInputConvPlan::fold_weights() {
+  const auto& s = conv_.spec();
+  const float* w = conv_.store()->value(weight_).data();
+  const std::int64_t kd_n = s.kernel[0], khw = s.kernel[1] * s.kernel[2];
+  const std::int64_t ic_n = in_dims_.c;
+  // W[oc][ic][kd][kh][kw] -> W'[oc][c' = (ic, kh, kw)][kd]; padded channels stay zero.
+  for (std::int64_t oc = 0; oc < s.filters; ++oc)
+    for (std::int64_t ic = 0; ic < ic_n; ++ic)
+      for (std::int64_t kd = 0; kd < kd_n; ++kd)
+        for (std::int64_t t = 0; t < khw; ++t)
+          wf_host_[(oc * channels_ + ic * khw + t) * kd_n + kd] =
+              w[((oc * ic_n + ic) * kd_n + kd) * khw + t];
+}
+
+void ThinInputConvPlan::unfold_data_gradient(std::int64_t n0, const float* dxf, float* dx) const {
+  const auto& s = conv_.spec();
+  const ChannelBlocking lay(fd_pd_.diff_src_desc());
+  const std::int64_t IC = in_dims_.c, D = in_dims_.d, H = in_dims_.h, W = in_dims_.w;
+  const std::int64_t OH = out_dims_.h, OW = out_dims_.w, P = OH * OW;
+  const std::int64_t KH = s.kernel[1], KW = s.kernel[2];
+  const std::int64_t ph = pf_[1], pw = pf_[2];
+  const std::int64_t block = lay.block, blocks = (taps_ + block - 1) / block;
+  // A dense [OH][OW][block] slab per (n, channel block, d): transposed into per-channel
+  // planes, then each plane is added, shifted by (kh, kw), onto the diff_in plane of its ic.
+  const bool dense = lay.stride[4] == block && lay.stride[3] == OW * block;
+#pragma omp parallel
+  {
+    std::vector<float> t(static_cast<std::size_t>(std::max<std::int64_t>(block, 4) * P));
+#pragma omp for schedule(static)
+    for (std::int64_t task = 0; task < chunk_ * D; ++task) {
+      const std::int64_t i = task / D, n = n0 + i, d = task % D;
+      for (std::int64_t ic = 0; ic < IC; ++ic)
+        std::fill_n(dx + ((n * IC + ic) * D + d) * H * W, H * W, 0.f);
+      for (std::int64_t b = 0; b < blocks; ++b) {
+        const std::int64_t lanes = std::min(block, taps_ - b * block);
+        const float* slab = dxf + lay.offset0 + i * lay.stride[0] + b * lay.stride[1] +
+                            d * lay.stride[2];
+        if (dense) {
+          transpose_slab(slab, block, block % 4 == 0 ? (lanes + 3) / 4 * 4 : lanes, P,
+                         t.data());
+        } else {
+          for (std::int64_t l = 0; l < lanes; ++l)
+            for (std::int64_t oh = 0; oh < OH; ++oh)
+              for (std::int64_t ow = 0; ow < OW; ++ow)
+                t[l * P + oh * OW + ow] = slab[oh * lay.stride[3] + ow * lay.stride[4] + l];
+        }
+        for (std::int64_t l = 0; l < lanes; ++l) {
+          const std::int64_t c = b * block + l, ic = c / (KH * KW);
+          const std::int64_t kh = c / KW % KH, kw = c % KW;
+          float* plane = dx + ((n * IC + ic) * D + d) * H * W;
+          const float* src = t.data() + l * P;
+          // dX[h][w] += dX'[h + ph - kh][w + pw - kw] where that lies inside [0,OH)x[0,OW).
+          const std::int64_t h0 = std::max<std::int64_t>(0, kh - ph);
+          const std::int64_t h1 = std::min<std::int64_t>(H, OH + kh - ph);
+          const std::int64_t w0 = std::max<std::int64_t>(0, kw - pw);
+          const std::int64_t w1 = std::min<std::int64_t>(W, OW + kw - pw);
+          for (std::int64_t h = h0; h < h1; ++h) {
+            float* out = plane + h * W;
+            const float* row = src + (h + ph - kh) * OW;
+            const std::int64_t shift = pw - kw;
+            for (std::int64_t w = w0; w < w1; ++w) out[w] += row[w + shift];
+          }
+        }
+      }
+    }
+  }
+}
+
+const Tensor* ThinInputConvPlan::backward(const Tensor& diff_out, const BackwardOptions& opt) {
+  ParameterStore& store = *conv_.store();
+  memory dd = diff_out.impl().mem;
+  if (act_) {
+    ctx_.execute(elt_, elt_pd_,
+                 {{DNNL_ARG_DST, out_.impl().mem}, {DNNL_ARG_DIFF_DST, dd},
+                  {DNNL_ARG_DIFF_SRC, diff_pre_}});
+    dd = diff_pre_;
+  }
+  if (conv_.weight_grads()) {
+    memory src = src_re_ ? src_mem_ : saved_in_.impl().mem;
+    if (bw_src_re_) {
+      bw_src_re_(ctx_, src, bw_src_);
+      src = bw_src_;
+    }
+    memory ddw = dd;
+    if (bw_ddst_re_) {
+      bw_ddst_re_(ctx_, dd, bw_ddst_);
+      ddw = bw_ddst_;
+    }
+    Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddw}, {DNNL_ARG_DIFF_WEIGHTS, bw_dw_}};
+    if (bias_) args[DNNL_ARG_DIFF_BIAS] = bw_db_;
+    ctx_.execute(bw_, bw_pd_, std::move(args));
+    dw_user_.set_data_handle(store.grad(weight_).data());
+    dw_re_(ctx_, bw_dw_, dw_user_);
+    if (bias_) {
+      auto g = store.grad(bias_idx_);
+      const float* db = static_cast<const float*>(bw_db_.get_data_handle());
+      for (std::size_t i = 0; i < g.size(); ++i) g[i] += db[i];
+    }
+  }
+  if (!opt.need_diff_in) return nullptr;
+  memory ddd = dd;
+  if (fd_ddst_re_) {
+    fd_ddst_re_(ctx_, dd, fd_ddst_);
+    ddd = fd_ddst_;
+  }
+  fold_weights();
+  memory w = fd_w_user_;
+  if (fd_w_re_) {
+    fd_w_re_(ctx_, fd_w_user_, fd_w_);
+    w = fd_w_;
+  }
+  float* dd_base = static_cast<float*>(ddd.get_data_handle());
+  const float* dxf = static_cast<const float*>(fd_dsrc_.get_data_handle());
+  float* dx = static_cast<float*>(dx_re_ ? dx_plain_.get_data_handle() : diff_in_.impl().data());
+  for (std::int64_t n = 0; n < in_dims_.n; n += chunk_) {
+    fd_ddst1_.set_data_handle(dd_base + n * ddst_sample_);
+    ctx_.execute(fd_, fd_pd_,
+                 {{DNNL_ARG_DIFF_DST, fd_ddst1_}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, fd_dsrc_}});
+    unfold_data_gradient(n, dxf, dx);
+  }
+  if (dx_re_) dx_re_(ctx_, dx_plain_, diff_in_.impl().mem);
+  return &diff_in_;
+}
+
+std::unique_ptr<Plan> make_thin_input_conv_plan(Conv3D& conv, const Tensor& in, Mode mode) {
+  if (mode != Mode::train) return nullptr;  // the direct forward is the same plan
+  if (conv.spec().upsample != std::array<std::int64_t, 3>{1, 1, 1}) return nullptr;
+  const ThinInputPolicy policy = thin_input_policy();
+  if (policy == ThinInputPolicy::off) return nullptr;
+  if (policy == ThinInputPolicy::automatic && !thin_input_pays(conv.spec(), in.dims()))
+    return nullptr;
+  auto plan = std::make_unique<ThinInputConvPlan>(conv, in, mode);
+  if (!plan->usable()) return nullptr;
+  return plan;
+}
+
+bool thin_input_selected(Conv3D& conv, const Tensor& in, Mode mode) {
+  return make_thin_input_conv_plan(conv, in, mode) != nullptr;
+}
+
+}  // namespace calo::nn
