@@ -1,11 +1,54 @@
 #include "nn/batch_norm.hh"
 
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include "core/error.hh"
+#include "nn/batch_norm_backward.hh"
 #include "nn/plan.hh"
 
 namespace calo::nn {
+namespace {
+
+/// The layout of md as nn's double-accumulating kernels see it (batch_norm_backward.hh):
+/// plain ncdhw, channels last (ndhwc) or one channel block (nCdhw8c/16c, padded channels
+/// included), with dense spatial dims; nullopt for anything else (oneDNN then does it).
+std::optional<bn::Layout> kernel_layout(const memory::desc& md, const Dims& d) {
+  const dnnl_memory_desc_t& m = md.data;
+  if (m.format_kind != dnnl_blocked || m.ndims != 5 || m.data_type != dnnl_f32) return std::nullopt;
+  const auto& b = m.format_desc.blocking;
+  const std::int64_t* st = b.strides;
+  if (m.padded_dims[0] != d.n || m.padded_dims[2] != d.d || m.padded_dims[3] != d.h ||
+      m.padded_dims[4] != d.w)
+    return std::nullopt;
+  bn::Layout l{.n = d.n, .channels = d.c, .spatial = d.d * d.h * d.w, .stride_n = st[0]};
+  // Spatial dims dense: one index s = (z * H + y) * W + x with stride st[4].
+  if ((d.h > 1 && st[3] != st[4] * d.w) || (d.d > 1 && st[2] != st[3] * d.h)) return std::nullopt;
+  if (b.inner_nblks == 1 && b.inner_idxs[0] == 1) {  // nCdhw8c / nCdhw16c
+    l.block = b.inner_blks[0];
+    if (l.spatial > 1 && st[4] != l.block) return std::nullopt;
+    l.stride_cb = st[1];
+    l.stride_s = l.block;
+  } else if (b.inner_nblks != 0) {
+    return std::nullopt;
+  } else if (st[1] == 1 || d.c == 1) {  // channels last (or a single channel)
+    l.block = m.padded_dims[1];
+    l.stride_s = st[4];
+    if (l.spatial > 1 && l.stride_s < l.block) return std::nullopt;
+  } else if (st[4] == 1 || l.spatial == 1) {  // plain: a channel's positions contiguous
+    l.stride_cb = st[1];
+    l.stride_s = 1;
+  } else {
+    return std::nullopt;
+  }
+  if (l.block == 1 && l.spatial > 1 && l.stride_s != 1) return std::nullopt;
+  return l;
+}
+
+float* data_of(const Tensor& t) { return t.impl().data() + desc_of(t).data.offset0; }
+
+}  // namespace
 
 BatchNorm::BatchNorm(Context& ctx, std::string name, BatchNormSpec spec)
     : Layer(ctx, std::move(name)), spec_(spec) {
@@ -48,6 +91,27 @@ class BatchNormPlan : public Plan {
     auto& eng = ctx_.engine;
     const float eps = bn.spec().epsilon;
     const memory::desc c_md({in_dims_.c}, dt::f32, tag::x);
+    // gamma and beta are registered back to back, so the flat buffer holds the [2][C]
+    // scale_shift array oneDNN wants (use_scale_shift: the separate use_scale/use_shift
+    // backward fails to execute in oneDNN 2.6.3).
+    const memory::desc ss_md({2, in_dims_.c}, dt::f32, tag::nc);
+    scale_ = memory(ss_md, eng, DNNL_MEMORY_NONE);
+    out_ = make_tensor(bn.context(), in_dims_, in_desc_);
+    if (mode == Mode::train) layout_ = kernel_layout(in_desc_, in_dims_);
+    if (layout_) {
+      // Training with batch statistics: nn's kernels, every reduction in double. oneDNN
+      // primitives only for the frozen mode (built on first use, see forward_frozen).
+      const auto C = static_cast<std::size_t>(in_dims_.c);
+      batch_mean_.resize(C);
+      batch_var_.resize(C);
+      sum_dy_.resize(C);
+      sum_dy_xhat_.resize(C);
+      diff_in_ = make_tensor(bn.context(), in_dims_, in_desc_);
+      dscale_ = memory(ss_md, eng);
+      moving_mean_ = memory(c_md, eng, DNNL_MEMORY_NONE);
+      moving_var_ = memory(c_md, eng, DNNL_MEMORY_NONE);
+      return;
+    }
     if (mode == Mode::train) {
       fwd_pd_ = {{dnnl::prop_kind::forward_training, in_desc_, eps,
                   flags::use_scale_shift},
@@ -62,12 +126,6 @@ class BatchNormPlan : public Plan {
       var_ = memory(c_md, eng, DNNL_MEMORY_NONE);
     }
     fwd_ = dnnl::batch_normalization_forward(fwd_pd_);
-    // gamma and beta are registered back to back, so the flat buffer holds the [2][C]
-    // scale_shift array oneDNN wants (use_scale_shift: the separate use_scale/use_shift
-    // backward fails to execute in oneDNN 2.6.3).
-    const memory::desc ss_md({2, in_dims_.c}, dt::f32, tag::nc);
-    scale_ = memory(ss_md, eng, DNNL_MEMORY_NONE);
-    out_ = make_tensor(bn.context(), in_dims_, in_desc_);
     if (mode != Mode::train) return;
     bwd_pd_ = {{dnnl::prop_kind::backward, in_desc_, in_desc_, eps,
                 flags::use_scale_shift},
@@ -89,6 +147,7 @@ class BatchNormPlan : public Plan {
     }
     frozen_fwd_ = mode_ == Mode::train && bn_.frozen();
     if (frozen_fwd_) return forward_frozen(in);
+    if (layout_) return forward_batch_statistics(in);
     Args args{{DNNL_ARG_SRC, in.impl().mem}, {DNNL_ARG_DST, out_.impl().mem},
               {DNNL_ARG_SCALE_SHIFT, scale_},
               {DNNL_ARG_MEAN, mean_},       {DNNL_ARG_VARIANCE, var_}};
@@ -105,6 +164,7 @@ class BatchNormPlan : public Plan {
     ParameterStore& store = *bn_.store();
     scale_.set_data_handle(store.value(bn_.gamma_).data());
     const bool frozen = frozen_fwd_;
+    if (layout_ && !frozen) return backward_batch_statistics(diff_out, opt);
     // oneDNN computes diff_src and diff_scale/shift in one pass; diff_src is cheap next to
     // the convolutions, so it is always computed. Frozen (use_global_stats): the forward
     // is the affine map y = gamma (x - mm) / sqrt(mv + eps) + beta of the moving
@@ -130,6 +190,44 @@ class BatchNormPlan : public Plan {
   }
 
  private:
+  /// Training forward with the batch statistics, in nn's kernels: mean and biased variance
+  /// accumulated in double (two passes), the normalisation evaluated in double with them.
+  const Tensor& forward_batch_statistics(const Tensor& in) {
+    ParameterStore& store = *bn_.store();
+    const float* x = data_of(in);
+    bn::batch_statistics(*layout_, x, batch_mean_.data(), batch_var_.data());
+    const float* gamma = store.value(bn_.gamma_).data();
+    const float* beta = store.value(bn_.beta_).data();
+    bn::normalize(*layout_, x, batch_mean_.data(), batch_var_.data(), bn_.spec().epsilon, gamma,
+                  beta, data_of(out_));
+    saved_in_ = in;
+    const double mom = bn_.spec().momentum, m = static_cast<double>(in_dims_.n) * in_dims_.d * in_dims_.h * in_dims_.w;
+    const double unbias = m > 1 ? m / (m - 1) : 1.0;
+    auto rm = store.state(bn_.mean_), rv = store.state(bn_.var_);
+    for (std::size_t c = 0; c < rm.size(); ++c) {
+      rm[c] = static_cast<float>(mom * rm[c] + (1 - mom) * batch_mean_[c]);
+      rv[c] = static_cast<float>(mom * rv[c] + (1 - mom) * batch_var_[c] * unbias);
+    }
+    return out_;
+  }
+
+  /// Its exact backward (batch_norm_backward.hh): sums of dy and dy x_hat per channel in
+  /// double, diff_in in double from them; diff_in only when asked for.
+  const Tensor* backward_batch_statistics(const Tensor& diff_out, const BackwardOptions& opt) {
+    ParameterStore& store = *bn_.store();
+    bn::backward(*layout_, data_of(saved_in_), data_of(diff_out), batch_mean_.data(),
+                 batch_var_.data(), bn_.spec().epsilon, store.value(bn_.gamma_).data(),
+                 sum_dy_.data(), sum_dy_xhat_.data(), opt.need_diff_in ? data_of(diff_in_) : nullptr);
+    if (bn_.weight_grads()) {
+      auto g = store.grad(bn_.gamma_), b = store.grad(bn_.beta_);
+      for (std::size_t c = 0; c < g.size(); ++c) {
+        g[c] = static_cast<float>(g[c] + sum_dy_xhat_[c]);
+        b[c] = static_cast<float>(b[c] + sum_dy_[c]);
+      }
+    }
+    return opt.need_diff_in ? &diff_in_ : nullptr;
+  }
+
   static void add(std::span<float> g, const memory& m) {
     const float* d = static_cast<const float*>(m.get_data_handle());
     for (std::size_t i = 0; i < g.size(); ++i) g[i] += d[i];
@@ -183,6 +281,9 @@ class BatchNormPlan : public Plan {
   memory mean_, var_, scale_, dscale_, ws_, moving_mean_, moving_var_;
   Tensor saved_in_, out_, diff_in_;
   bool frozen_fwd_ = false;  // the last forward was a frozen training forward
+  // Training with batch statistics in nn's kernels (set when the input layout suits them).
+  std::optional<bn::Layout> layout_;
+  std::vector<double> batch_mean_, batch_var_, sum_dy_, sum_dy_xhat_;
 };
 
 std::unique_ptr<Plan> BatchNorm::make_plan(const Tensor& in, Mode mode) {

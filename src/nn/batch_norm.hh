@@ -11,6 +11,9 @@
 //           them; backward is exact for that affine map, diff_x = diff_y gamma /
 //           sqrt(moving_variance + eps) (gamma/beta gradients only with weight grads on,
 //           which set_frozen(true) switches off).
+// Train mode with batch statistics runs nn's kernels (batch_norm_backward.hh): batch
+// mean/variance and the backward's per-channel sums (dy, dy * x_hat) accumulated in
+// double, deterministic for any thread count; infer and frozen use oneDNN (docs/nn.md).
 // Defaults: momentum 0.99, eps 1e-3. Keeps the input's layout.
 // Parameters: "<name>.gamma" [C] (init 1), "<name>.beta" [C] (init 0); state
 // "<name>.moving_mean" [C] (0), "<name>.moving_variance" [C] (1).
