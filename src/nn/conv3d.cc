@@ -5,6 +5,7 @@
 #include "core/error.hh"
 #include "nn/eltwise.hh"
 #include "nn/conv3d_polyphase.hh"
+#include "nn/conv3d_plan.hh"
 #include "nn/conv3d_thin_input.hh"
 #include "nn/plan.hh"
 #include "nn/up_sampling3d.hh"
@@ -126,35 +127,6 @@ bool Conv3D::absorb_next(Layer& next) {
 
 // ---------------------------------------------------------------------------------------
 
-class ConvPlan : public Plan {
- public:
-  ConvPlan(Conv3D& conv, const Tensor& in, Mode mode);
-  const Tensor& forward(const Tensor& in) override;
-  const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt) override;
-
- private:
-  Conv3D& conv_;
-  bool bias_;
-  bool act_;
-  dnnl::convolution_forward::primitive_desc fwd_pd_;
-  dnnl::convolution_forward fwd_;
-  Reorder src_re_, w_re_;          // input layout -> conv src; plain weights -> conv weights
-  memory src_mem_, w_user_, w_mem_, b_user_;
-  Tensor saved_in_, out_;
-  // backward (train mode only)
-  dnnl::eltwise_backward::primitive_desc elt_pd_;
-  dnnl::eltwise_backward elt_;
-  memory diff_pre_;                // d loss / d pre-activation, dst layout
-  dnnl::convolution_backward_data::primitive_desc bd_pd_;
-  dnnl::convolution_backward_data bd_;
-  Reorder bd_ddst_re_, bd_w_re_, bd_dsrc_re_;
-  memory bd_ddst_, bd_w_, bd_dsrc_;
-  Tensor diff_in_;
-  dnnl::convolution_backward_weights::primitive_desc bw_pd_;
-  dnnl::convolution_backward_weights bw_;
-  Reorder bw_src_re_, bw_ddst_re_, dw_re_;
-  memory bw_src_, bw_ddst_, bw_dw_, bw_db_, dw_user_;
-};
 
 ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
     : Plan(conv, in, mode), conv_(conv), bias_(conv.spec().use_bias),
@@ -287,6 +259,7 @@ const Tensor* ConvPlan::backward(const Tensor& diff_out, const BackwardOptions& 
                   {DNNL_ARG_DIFF_SRC, diff_pre_}});
     dd = diff_pre_;
   }
+  diff_pre_activation_ = dd;
   if (conv_.weight_grads()) {
     memory src = src_re_ ? src_mem_ : saved_in_.impl().mem;
     if (bw_src_re_) {

@@ -11,7 +11,7 @@
 #endif
 
 #include "core/error.hh"
-#include "nn/plan.hh"
+#include "nn/conv3d_plan.hh"
 
 namespace calo::nn {
 
@@ -91,26 +91,14 @@ class ThinInputConvPlan : public Plan {
   void unfold_data_gradient(std::int64_t n0, const float* dxf, float* dx) const;
 
   Conv3D& conv_;
-  bool bias_, act_;
-  std::size_t weight_ = 0, bias_idx_ = 0;
+  std::size_t weight_ = 0;
   bool usable_ = false;
   std::int64_t taps_ = 0;       // C' = IC * KH * KW (used channels of the fold)
   std::int64_t channels_ = 0;   // C' rounded up to 16
   std::array<std::int64_t, 3> pf_{}, pb_{};
   Dims out_dims_;
-  // forward and backward-weights: oneDNN's direct convolution (as ConvPlan)
-  dnnl::convolution_forward::primitive_desc fwd_pd_;
-  dnnl::convolution_forward fwd_;
-  Reorder src_re_, w_re_;
-  memory src_mem_, w_user_, w_mem_, b_user_;
-  Tensor saved_in_, out_;
-  dnnl::eltwise_backward::primitive_desc elt_pd_;
-  dnnl::eltwise_backward elt_;
-  memory diff_pre_;
-  dnnl::convolution_backward_weights::primitive_desc bw_pd_;
-  dnnl::convolution_backward_weights bw_;
-  Reorder bw_src_re_, bw_ddst_re_, dw_re_;
-  memory bw_src_, bw_ddst_, bw_dw_, bw_db_, dw_user_;
+  // forward, activation backward and weight gradients: the direct plan
+  ConvPlan direct_;
   // backward-data: per chunk of samples (its dX' stays in cache for the unfold), the folded
   // convolution's backward-data, then the adjoint of the gather
   dnnl::convolution_backward_data::primitive_desc fd_pd_;  // batch chunk_
@@ -125,12 +113,9 @@ class ThinInputConvPlan : public Plan {
 };
 
 ThinInputConvPlan::ThinInputConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
-    : Plan(conv, in, mode), conv_(conv), bias_(conv.spec().use_bias),
-      act_(conv.spec().activation != Activation::none) {
+    : Plan(conv, in, mode), conv_(conv), direct_(conv, in, mode) {
   const auto& s = conv.spec();
-  ParameterStore& store = *conv.store();
-  weight_ = *store.find(conv.name() + ".weight");
-  if (bias_) bias_idx_ = *store.find(conv.name() + ".bias");
+  weight_ = *conv.store()->find(conv.name() + ".weight");
   out_dims_ = conv.output_dims(in_dims_);
   const Dims& od = out_dims_;
   pf_ = conv.pad_front(in_dims_);
@@ -172,68 +157,7 @@ ThinInputConvPlan::ThinInputConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
   }
   usable_ = true;
 
-  // Forward and backward-weights: as ConvPlan (oneDNN direct, layouts chosen by oneDNN).
-  const memory::dims src_d = to_dnnl(in_dims_), dst_d = to_dnnl(od);
-  const memory::dims w_d = {s.filters, in_dims_.c, s.kernel[0], s.kernel[1], s.kernel[2]};
-  const memory::dims b_d = {s.filters};
-  const memory::dims pl = {pf_[0], pf_[1], pf_[2]}, pr = {pb_[0], pb_[1], pb_[2]};
-  const memory::desc src_any(src_d, dt::f32, tag::any), w_any(w_d, dt::f32, tag::any);
-  const memory::desc dst_any(dst_d, dt::f32, tag::any), b_md(b_d, dt::f32, tag::x);
-  const memory::desc w_plain(w_d, dt::f32, tag::oidhw);
-  const auto prop = mode == Mode::train ? dnnl::prop_kind::forward_training
-                                        : dnnl::prop_kind::forward_inference;
-  dnnl::primitive_attr attr = scratch_attr();
-  if (act_) {
-    dnnl::post_ops ops;
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, s.alpha, 0.f);
-    attr.set_post_ops(ops);
-  }
-  auto fd = bias_ ? dnnl::convolution_forward::desc(prop, alg, src_any, w_any, b_md, dst_any,
-                                                    strides, pl, pr)
-                  : dnnl::convolution_forward::desc(prop, alg, src_any, w_any, dst_any,
-                                                    strides, pl, pr);
-  fwd_pd_ = {fd, attr, eng};
-  fwd_ = dnnl::convolution_forward(fwd_pd_);
-  if (fwd_pd_.src_desc() != in_desc_) {
-    src_re_ = Reorder(ctx_, in_desc_, fwd_pd_.src_desc());
-    src_mem_ = memory(fwd_pd_.src_desc(), eng);
-  }
-  w_user_ = memory(w_plain, eng, DNNL_MEMORY_NONE);
-  if (fwd_pd_.weights_desc() != w_plain) {
-    w_re_ = Reorder(ctx_, w_plain, fwd_pd_.weights_desc());
-    w_mem_ = memory(fwd_pd_.weights_desc(), eng);
-  }
-  if (bias_) b_user_ = memory(b_md, eng, DNNL_MEMORY_NONE);
-  out_ = make_tensor(conv.context(), od, fwd_pd_.dst_desc());
-  if (mode != Mode::train) return;
-
-  const memory::desc dst_md = fwd_pd_.dst_desc();
-  if (act_) {
-    const auto ea = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
-    dnnl::eltwise_forward::primitive_desc hint(
-        {dnnl::prop_kind::forward_training, ea, dst_md, s.alpha, 0.f}, eng);
-    elt_pd_ = {{ea, dst_md, dst_md, s.alpha, 0.f}, scratch_attr(), eng, hint};
-    elt_ = dnnl::eltwise_backward(elt_pd_);
-    diff_pre_ = memory(dst_md, eng);
-  }
-  auto wd = bias_ ? dnnl::convolution_backward_weights::desc(alg, src_any, w_any, b_md, dst_any,
-                                                             strides, pl, pr)
-                  : dnnl::convolution_backward_weights::desc(alg, src_any, w_any, dst_any,
-                                                             strides, pl, pr);
-  bw_pd_ = {wd, scratch_attr(), eng, fwd_pd_};
-  bw_ = dnnl::convolution_backward_weights(bw_pd_);
-  if (bw_pd_.src_desc() != fwd_pd_.src_desc()) {
-    bw_src_re_ = Reorder(ctx_, fwd_pd_.src_desc(), bw_pd_.src_desc());
-    bw_src_ = memory(bw_pd_.src_desc(), eng);
-  }
-  if (bw_pd_.diff_dst_desc() != dst_md) {
-    bw_ddst_re_ = Reorder(ctx_, dst_md, bw_pd_.diff_dst_desc());
-    bw_ddst_ = memory(bw_pd_.diff_dst_desc(), eng);
-  }
-  bw_dw_ = memory(bw_pd_.diff_weights_desc(), eng);
-  dw_re_ = Reorder(ctx_, bw_pd_.diff_weights_desc(), w_plain, /*accumulate=*/true);
-  dw_user_ = memory(w_plain, eng, DNNL_MEMORY_NONE);
-  if (bias_) bw_db_ = memory(b_md, eng);
+  const memory::desc dst_md = direct_.dst_desc();
 
   // Backward-data through the fold.
   fd_ = dnnl::convolution_backward_data(fd_pd_);
@@ -261,28 +185,7 @@ ThinInputConvPlan::ThinInputConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
   }
 }
 
-const Tensor& ThinInputConvPlan::forward(const Tensor& in) {
-  ParameterStore& store = *conv_.store();
-  memory src = in.impl().mem;
-  if (src_re_) {
-    src_re_(ctx_, src, src_mem_);
-    src = src_mem_;
-  }
-  w_user_.set_data_handle(store.value(weight_).data());
-  memory w = w_user_;
-  if (w_re_) {
-    w_re_(ctx_, w_user_, w_mem_);
-    w = w_mem_;
-  }
-  Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, out_.impl().mem}};
-  if (bias_) {
-    b_user_.set_data_handle(store.value(bias_idx_).data());
-    args[DNNL_ARG_BIAS] = b_user_;
-  }
-  ctx_.execute(fwd_, fwd_pd_, std::move(args));
-  if (mode_ == Mode::train) saved_in_ = in;
-  return out_;
-}
+const Tensor& ThinInputConvPlan::forward(const Tensor& in) { return direct_.forward(in); }
 
 void ThinInputConvPlan::fold_weights() {
   const auto& s = conv_.spec();
@@ -353,36 +256,8 @@ void ThinInputConvPlan::unfold_data_gradient(std::int64_t n0, const float* dxf, 
 }
 
 const Tensor* ThinInputConvPlan::backward(const Tensor& diff_out, const BackwardOptions& opt) {
-  ParameterStore& store = *conv_.store();
-  memory dd = diff_out.impl().mem;
-  if (act_) {
-    ctx_.execute(elt_, elt_pd_,
-                 {{DNNL_ARG_DST, out_.impl().mem}, {DNNL_ARG_DIFF_DST, dd},
-                  {DNNL_ARG_DIFF_SRC, diff_pre_}});
-    dd = diff_pre_;
-  }
-  if (conv_.weight_grads()) {
-    memory src = src_re_ ? src_mem_ : saved_in_.impl().mem;
-    if (bw_src_re_) {
-      bw_src_re_(ctx_, src, bw_src_);
-      src = bw_src_;
-    }
-    memory ddw = dd;
-    if (bw_ddst_re_) {
-      bw_ddst_re_(ctx_, dd, bw_ddst_);
-      ddw = bw_ddst_;
-    }
-    Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddw}, {DNNL_ARG_DIFF_WEIGHTS, bw_dw_}};
-    if (bias_) args[DNNL_ARG_DIFF_BIAS] = bw_db_;
-    ctx_.execute(bw_, bw_pd_, std::move(args));
-    dw_user_.set_data_handle(store.grad(weight_).data());
-    dw_re_(ctx_, bw_dw_, dw_user_);
-    if (bias_) {
-      auto g = store.grad(bias_idx_);
-      const float* db = static_cast<const float*>(bw_db_.get_data_handle());
-      for (std::size_t i = 0; i < g.size(); ++i) g[i] += db[i];
-    }
-  }
+  direct_.backward(diff_out, {.need_diff_in = false});  // activation and weight gradients
+  const memory& dd = direct_.diff_pre_activation();
   if (!opt.need_diff_in) return nullptr;
   memory ddd = dd;
   if (fd_ddst_re_) {
