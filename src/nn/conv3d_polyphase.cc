@@ -107,8 +107,10 @@ class PolyphaseConvPlan : public Plan {
   };
 
   std::int64_t weight_taps() const { return conv_.spec().kernel[0] * conv_.spec().kernel[1] * conv_.spec().kernel[2]; }
-  void fold_weights(Phase& ph) const;
-  void unfold_gradients(const Phase& ph, float* grad) const;
+  /// fold: phase kernels (plain [OC][IC][Ld][Lh][Lw]) = the sums of the kernel taps
+  /// (plain [OC][IC][KD][KH][KW]) each phase tap stands for; !fold: the adjoint, kernels +=
+  /// the phase kernels' values at the taps they stand for (weight gradients).
+  void for_each_tap(const Phase& ph, float* phase_kernels, float* kernels, bool fold) const;
   /// Copy between the layer's output layout and a phase's (scatter: phase -> full).
   void interleave(const Phase& ph, float* full, float* part, bool scatter) const;
 
@@ -233,28 +235,7 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
   }
 }
 
-void PolyphaseConvPlan::fold_weights(Phase& ph) const {
-  const auto& s = conv_.spec();
-  const float* w = conv_.store()->value(conv_.weight_).data();
-  const auto& td = ph.axis[0]->tap_of;
-  const auto& th = ph.axis[1]->tap_of;
-  const auto& tw = ph.axis[2]->tap_of;
-  const std::int64_t lh = ph.axis[1]->taps, lw = ph.axis[2]->taps;
-  const std::int64_t per = ph.axis[0]->taps * lh * lw, taps = weight_taps();
-  const std::int64_t pairs = s.filters * in_dims_.c;
-#pragma omp parallel for schedule(static)
-  for (std::int64_t oi = 0; oi < pairs; ++oi) {
-    float* dst = ph.w.data() + oi * per;
-    const float* src = w + oi * taps;
-    std::fill(dst, dst + per, 0.f);
-    for (std::int64_t kd = 0; kd < s.kernel[0]; ++kd)
-      for (std::int64_t kh = 0; kh < s.kernel[1]; ++kh)
-        for (std::int64_t kw = 0; kw < s.kernel[2]; ++kw)
-          dst[(td[kd] * lh + th[kh]) * lw + tw[kw]] += src[(kd * s.kernel[1] + kh) * s.kernel[2] + kw];
-  }
-}
-
-void PolyphaseConvPlan::unfold_gradients(const Phase& ph, float* grad) const {
+void PolyphaseConvPlan::for_each_tap(const Phase& ph, float* phase_kernels, float* kernels, bool fold) const {
   const auto& s = conv_.spec();
   const auto& td = ph.axis[0]->tap_of;
   const auto& th = ph.axis[1]->tap_of;
@@ -264,12 +245,19 @@ void PolyphaseConvPlan::unfold_gradients(const Phase& ph, float* grad) const {
   const std::int64_t pairs = s.filters * in_dims_.c;
 #pragma omp parallel for schedule(static)
   for (std::int64_t oi = 0; oi < pairs; ++oi) {
-    const float* src = ph.dw_host.data() + oi * per;
-    float* dst = grad + oi * taps;
+    float* phase = phase_kernels + oi * per;
+    float* kernel = kernels + oi * taps;
+    if (fold) std::fill(phase, phase + per, 0.f);
     for (std::int64_t kd = 0; kd < s.kernel[0]; ++kd)
       for (std::int64_t kh = 0; kh < s.kernel[1]; ++kh)
-        for (std::int64_t kw = 0; kw < s.kernel[2]; ++kw)
-          dst[(kd * s.kernel[1] + kh) * s.kernel[2] + kw] += src[(td[kd] * lh + th[kh]) * lw + tw[kw]];
+        for (std::int64_t kw = 0; kw < s.kernel[2]; ++kw) {
+          float& p = phase[(td[kd] * lh + th[kh]) * lw + tw[kw]];
+          float& k = kernel[(kd * s.kernel[1] + kh) * s.kernel[2] + kw];
+          if (fold)
+            p += k;  // the phase tap sums the kernel taps that read its input element
+          else
+            k += p;  // adjoint: each kernel tap gets the gradient of its phase tap
+        }
   }
 }
 
@@ -315,7 +303,7 @@ const Tensor& PolyphaseConvPlan::forward(const Tensor& in) {
   if (refold) folded_from_.assign(weights.begin(), weights.end());
   for (Phase& ph : phases_) {
     if (refold) {
-      fold_weights(ph);
+      for_each_tap(ph, ph.w.data(), weights.data(), /*fold=*/true);
       if (ph.w_re) ph.w_re(ctx_, ph.w_user, ph.w_mem);
     }
     const memory w = ph.w_re ? ph.w_mem : ph.w_user;
@@ -347,7 +335,7 @@ const Tensor* PolyphaseConvPlan::backward(const Tensor& diff_out, const Backward
         ph.dw_re(ctx_, ph.dw, ph.dw_plain);
       else
         std::memcpy(ph.dw_host.data(), ph.dw.get_data_handle(), ph.dw_host.size() * sizeof(float));
-      unfold_gradients(ph, store.grad(conv_.weight_).data());
+      for_each_tap(ph, ph.dw_host.data(), store.grad(conv_.weight_).data(), /*fold=*/false);
       if (bias_) {
         auto g = store.grad(conv_.bias_);
         const float* db = data_of(ph.db);
