@@ -185,7 +185,7 @@ TEST(BatchNormPrecision, IllConditionedBlockedMatchesDouble) {
     s.emplace<Conv3D>("b.conv", Conv3DSpec{.filters = c, .kernel = {1, 1, 1}, .use_bias = false});
     auto& bn = s.emplace<BatchNorm>("b.bn");
     setup(s, store, in);
-    auto w = store.value(*store.find("b.conv.kernel"));  // [C_out][C_in][1][1][1]
+    auto w = store.value(store.find("b.conv.weight").value());  // [C_out][C_in][1][1][1]
     std::ranges::fill(w, 0.f);
     for (std::int64_t k = 0; k < c; ++k) w[k * c + k] = 1.f;
     const Data d = ill_conditioned(in.n, c, in.d * in.h * in.w, 11);
