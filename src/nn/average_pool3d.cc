@@ -1,7 +1,7 @@
 #include "nn/average_pool3d.hh"
 
 #include "core/error.hh"
-#include "nn/plan.hh"
+#include "nn/primitive_pair_plan.hh"
 
 namespace calo::nn {
 
@@ -29,54 +29,19 @@ Dims AveragePool3D::output_dims(const Dims& in) const {
   return {in.n, in.c, out[0], out[1], out[2]};
 }
 
-namespace {
-
-class PoolPlan : public Plan {
- public:
-  PoolPlan(AveragePool3D& pool, const Tensor& in, Mode mode) : Plan(pool, in, mode) {
-    auto& eng = ctx_.engine;
-    const auto& s = pool.spec();
-    const Dims od = pool.output_dims(in_dims_);
-    const memory::desc dst_md = same_layout(in_desc_, od);
-    const memory::dims k = {s.pool[0], s.pool[1], s.pool[2]};
-    const memory::dims st = {s.strides[0], s.strides[1], s.strides[2]}, zero = {0, 0, 0};
-    const auto alg = dnnl::algorithm::pooling_avg_exclude_padding;
-    const auto prop = mode == Mode::train ? dnnl::prop_kind::forward_training
-                                          : dnnl::prop_kind::forward_inference;
-    fwd_pd_ = {{prop, alg, in_desc_, dst_md, st, k, zero, zero}, scratch_attr(), eng};
-    fwd_ = dnnl::pooling_forward(fwd_pd_);
-    out_ = make_tensor(pool.context(), od, dst_md);
-    if (mode != Mode::train) return;
-    bwd_pd_ = {{alg, in_desc_, dst_md, st, k, zero, zero}, scratch_attr(), eng, fwd_pd_};
-    bwd_ = dnnl::pooling_backward(bwd_pd_);
-    diff_in_ = make_tensor(pool.context(), in_dims_, in_desc_);
-  }
-
-  const Tensor& forward(const Tensor& in) override {
-    ctx_.execute(fwd_, fwd_pd_, {{DNNL_ARG_SRC, in.impl().mem}, {DNNL_ARG_DST, out_.impl().mem}});
-    return out_;
-  }
-
-  const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt) override {
-    if (!opt.need_diff_in) return nullptr;
-    ctx_.execute(bwd_, bwd_pd_,
-                 {{DNNL_ARG_DIFF_DST, diff_out.impl().mem},
-                  {DNNL_ARG_DIFF_SRC, diff_in_.impl().mem}});
-    return &diff_in_;
-  }
-
- private:
-  dnnl::pooling_forward::primitive_desc fwd_pd_;
-  dnnl::pooling_forward fwd_;
-  dnnl::pooling_backward::primitive_desc bwd_pd_;
-  dnnl::pooling_backward bwd_;
-  Tensor out_, diff_in_;
-};
-
-}  // namespace
-
 std::unique_ptr<Plan> AveragePool3D::make_plan(const Tensor& in, Mode mode) {
-  return std::make_unique<PoolPlan>(*this, in, mode);
+  const memory::dims k = {spec_.pool[0], spec_.pool[1], spec_.pool[2]};
+  const memory::dims st = {spec_.strides[0], spec_.strides[1], spec_.strides[2]}, zero = {0, 0, 0};
+  const auto alg = dnnl::algorithm::pooling_avg_exclude_padding;
+  auto& eng = context().impl().engine;
+  return std::make_unique<PrimitivePairPlan<dnnl::pooling_forward, dnnl::pooling_backward>>(
+      *this, in, mode, output_dims(in.dims()),
+      [&](dnnl::prop_kind prop, const memory::desc& src, const memory::desc& dst) {
+        return dnnl::pooling_forward::primitive_desc({prop, alg, src, dst, st, k, zero, zero}, scratch_attr(), eng);
+      },
+      [&](const memory::desc& src, const memory::desc& dst, const dnnl::pooling_forward::primitive_desc& hint) {
+        return dnnl::pooling_backward::primitive_desc({alg, src, dst, st, k, zero, zero}, scratch_attr(), eng, hint);
+      });
 }
 
 }  // namespace calo::nn
