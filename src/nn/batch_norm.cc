@@ -15,29 +15,25 @@ namespace {
 /// plain ncdhw, channels last (ndhwc) or one channel block (nCdhw8c/16c, padded channels
 /// included), with dense spatial dims; nullopt for anything else (oneDNN then does it).
 std::optional<bn::Layout> kernel_layout(const memory::desc& md, const Dims& d) {
-  const dnnl_memory_desc_t& m = md.data;
-  if (m.format_kind != dnnl_blocked || m.ndims != 5 || m.data_type != dnnl_f32) return std::nullopt;
-  const auto& b = m.format_desc.blocking;
-  const std::int64_t* st = b.strides;
-  if (m.padded_dims[0] != d.n || m.padded_dims[2] != d.d || m.padded_dims[3] != d.h ||
-      m.padded_dims[4] != d.w)
+  const auto blocked = BlockedLayout::of(md);
+  if (!blocked || !blocked->channel_blocked_only()) return std::nullopt;
+  const BlockedLayout& b = *blocked;
+  if (b.padded(0) != d.n || b.padded(2) != d.d || b.padded(3) != d.h || b.padded(4) != d.w) return std::nullopt;
+  bn::Layout l{.n = d.n, .channels = d.c, .spatial = d.d * d.h * d.w, .stride_n = b.stride(0)};
+  // Spatial dims dense: one index s = (z * H + y) * W + x with stride b.stride(4).
+  if ((d.h > 1 && b.stride(3) != b.stride(4) * d.w) || (d.d > 1 && b.stride(2) != b.stride(3) * d.h))
     return std::nullopt;
-  bn::Layout l{.n = d.n, .channels = d.c, .spatial = d.d * d.h * d.w, .stride_n = st[0]};
-  // Spatial dims dense: one index s = (z * H + y) * W + x with stride st[4].
-  if ((d.h > 1 && st[3] != st[4] * d.w) || (d.d > 1 && st[2] != st[3] * d.h)) return std::nullopt;
-  if (b.inner_nblks == 1 && b.inner_idxs[0] == 1) {  // nCdhw8c / nCdhw16c
-    l.block = b.inner_blks[0];
-    if (l.spatial > 1 && st[4] != l.block) return std::nullopt;
-    l.stride_cb = st[1];
+  if (b.block(1) > 1) {  // nCdhw8c / nCdhw16c
+    l.block = b.block(1);
+    if (l.spatial > 1 && b.stride(4) != l.block) return std::nullopt;
+    l.stride_cb = b.stride(1);
     l.stride_s = l.block;
-  } else if (b.inner_nblks != 0) {
-    return std::nullopt;
-  } else if (st[1] == 1 || d.c == 1) {  // channels last (or a single channel)
-    l.block = m.padded_dims[1];
-    l.stride_s = st[4];
+  } else if (b.stride(1) == 1 || d.c == 1) {  // channels last (or a single channel)
+    l.block = b.padded(1);
+    l.stride_s = b.stride(4);
     if (l.spatial > 1 && l.stride_s < l.block) return std::nullopt;
-  } else if (st[4] == 1 || l.spatial == 1) {  // plain: a channel's positions contiguous
-    l.stride_cb = st[1];
+  } else if (b.stride(4) == 1 || l.spatial == 1) {  // plain: a channel's positions contiguous
+    l.stride_cb = b.stride(1);
     l.stride_s = 1;
   } else {
     return std::nullopt;

@@ -12,49 +12,6 @@ namespace {
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
-/// Element offsets in a oneDNN blocked layout (plain, channels-last or one inner block per
-/// dimension, e.g. nCdhw16c or NCdhw16n16c), and the run of channels that is contiguous.
-class LayoutIndex {
- public:
-  explicit LayoutIndex(const memory::desc& md) {
-    const dnnl_memory_desc_t& d = md.data;
-    if (d.format_kind != dnnl_blocked || d.ndims != 5) throw std::logic_error("nn: polyphase: unsupported layout");
-    const auto& b = d.format_desc.blocking;
-    for (int i = 0; i < 5; ++i) {
-      stride_[i] = b.strides[i];
-      padded_[i] = d.padded_dims[i];
-    }
-    std::int64_t inner = 1;
-    for (int j = b.inner_nblks - 1; j >= 0; --j) {
-      const int dim = b.inner_idxs[j];
-      if (block_[dim] != 1) throw std::logic_error("nn: polyphase: two blocks on one dimension");
-      block_[dim] = b.inner_blks[j];
-      inner_stride_[dim] = inner;
-      inner *= b.inner_blks[j];
-    }
-    if (b.inner_nblks > 0 && b.inner_idxs[b.inner_nblks - 1] == 1)
-      run_ = block_[1];  // innermost block: channels c0 .. c0 + block contiguous
-    else if (b.inner_nblks == 0 && stride_[1] == 1)
-      run_ = padded_[1];  // channels last
-    offset0_ = d.offset0;
-  }
-  std::int64_t offset(std::int64_t n, std::int64_t c, std::int64_t x, std::int64_t y, std::int64_t z) const {
-    const std::int64_t idx[5] = {n, c, x, y, z};
-    std::int64_t off = offset0_;
-    for (int i = 0; i < 5; ++i)
-      off += (idx[i] / block_[i]) * stride_[i] + (idx[i] % block_[i]) * inner_stride_[i];
-    return off;
-  }
-  /// Elements between neighbours along dimension i (one without an inner block: D, H, W).
-  std::int64_t stride(int i) const { return stride_[i]; }
-  std::int64_t run() const { return run_; }
-  std::int64_t padded_channels() const { return padded_[1]; }
-
- private:
-  std::int64_t stride_[5]{}, padded_[5]{}, block_[5]{1, 1, 1, 1, 1}, inner_stride_[5]{};
-  std::int64_t run_ = 1, offset0_ = 0;
-};
-
 float* data_of(const memory& m) { return static_cast<float*>(m.get_data_handle()); }
 
 }  // namespace
@@ -262,9 +219,11 @@ void PolyphaseConvPlan::for_each_tap(const Phase& ph, float* phase_kernels, floa
 }
 
 void PolyphaseConvPlan::interleave(const Phase& ph, float* full, float* part, bool scatter) const {
-  const LayoutIndex fl(desc_of(out_)), pl(ph.fwd_pd.dst_desc());
-  const std::int64_t run = std::min(fl.run(), pl.run());
-  const std::int64_t channels = fl.padded_channels();
+  const auto full_layout = BlockedLayout::of(desc_of(out_)), part_layout = BlockedLayout::of(ph.fwd_pd.dst_desc());
+  if (!full_layout || !part_layout) throw std::logic_error("nn: polyphase: unsupported layout");
+  const BlockedLayout &fl = *full_layout, &pl = *part_layout;
+  const std::int64_t run = std::min(fl.contiguous_channels(), pl.contiguous_channels());
+  const std::int64_t channels = fl.padded(1);
   const auto& u = conv_.spec().upsample;
   const PhaseAxis &ad = *ph.axis[0], &ah = *ph.axis[1], &aw = *ph.axis[2];
   const std::int64_t outer = out_dims_.n * ((channels + run - 1) / run) * ad.count;

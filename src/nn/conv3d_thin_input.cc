@@ -31,24 +31,6 @@ bool thin_input_pays(const Conv3DSpec& spec, const Dims& in) {
 
 namespace {
 
-/// Where channel c, depth d, row oh, column ow of a 5D f32 desc lie: plain strides with at
-/// most one inner block, on the channels (ncdhw, ndhwc, nCdhw16c, nCdhw8c, ...).
-struct ChannelBlocking {
-  std::int64_t offset0 = 0, block = 1, stride[5]{};
-  bool ok = false;
-
-  explicit ChannelBlocking(const memory::desc& md) {
-    const dnnl_memory_desc_t& d = md.data;
-    if (d.format_kind != dnnl_blocked || d.ndims != 5) return;
-    const auto& b = d.format_desc.blocking;
-    if (b.inner_nblks > 1 || (b.inner_nblks == 1 && b.inner_idxs[0] != 1)) return;
-    if (b.inner_nblks == 1) block = b.inner_blks[0];
-    for (int i = 0; i < 5; ++i) stride[i] = b.strides[i];
-    offset0 = d.offset0;
-    ok = true;
-  }
-};
-
 /// t[l][p] = slab[p * block + l] for l < lanes, p < P (a dense [P][block] slab).
 void transpose_slab(const float* slab, std::int64_t block, std::int64_t lanes, std::int64_t P,
                     float* t) {
@@ -146,9 +128,15 @@ ThinInputConvPlan::ThinInputConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
         {dnnl::prop_kind::forward_training, alg, src_any, w_any, dst_any, strides, pl, pr},
         scratch_attr(), eng);
     fd_pd_ = {{alg, src_any, w_any, dst_any, strides, pl, pr}, scratch_attr(), eng, hint};
-    const ChannelBlocking cb(fd_pd_.diff_src_desc()), db(fd_pd_.diff_dst_desc());
+    // Our loops handle plain strides with at most one channel block (ncdhw, ndhwc, nCdhw16c).
+    const auto channel_blocked = [](const memory::desc& md) {
+      const auto l = BlockedLayout::of(md);
+      return l && l->channel_blocked_only();
+    };
     const std::string impl = fd_pd_.impl_info_str();
-    if (!cb.ok || !db.ok || impl.rfind("ref", 0) == 0) return;
+    if (!channel_blocked(fd_pd_.diff_src_desc()) || !channel_blocked(fd_pd_.diff_dst_desc()) ||
+        impl.rfind("ref", 0) == 0)
+      return;
     try {
       ddst_batch_ = same_layout(fd_pd_.diff_dst_desc(), od);  // the batch, samples back to back
     } catch (const std::logic_error&) {
@@ -203,15 +191,15 @@ void ThinInputConvPlan::fold_weights() {
 
 void ThinInputConvPlan::unfold_data_gradient(std::int64_t n0, const float* dxf, float* dx) const {
   const auto& s = conv_.spec();
-  const ChannelBlocking lay(fd_pd_.diff_src_desc());
+  const BlockedLayout lay = *BlockedLayout::of(fd_pd_.diff_src_desc());  // checked at build
   const std::int64_t IC = in_dims_.c, D = in_dims_.d, H = in_dims_.h, W = in_dims_.w;
   const std::int64_t OH = out_dims_.h, OW = out_dims_.w, P = OH * OW;
   const std::int64_t KH = s.kernel[1], KW = s.kernel[2];
   const std::int64_t ph = pf_[1], pw = pf_[2];
-  const std::int64_t block = lay.block, blocks = (taps_ + block - 1) / block;
+  const std::int64_t block = lay.block(1), blocks = (taps_ + block - 1) / block;
   // A dense [OH][OW][block] slab per (n, channel block, d): transposed into per-channel
   // planes, then each plane is added, shifted by (kh, kw), onto the diff_in plane of its ic.
-  const bool dense = lay.stride[4] == block && lay.stride[3] == OW * block;
+  const bool dense = lay.stride(4) == block && lay.stride(3) == OW * block;
 #pragma omp parallel
   {
     std::vector<float> t(static_cast<std::size_t>(std::max<std::int64_t>(block, 4) * P));
@@ -222,8 +210,7 @@ void ThinInputConvPlan::unfold_data_gradient(std::int64_t n0, const float* dxf, 
         std::fill_n(dx + ((n * IC + ic) * D + d) * H * W, H * W, 0.f);
       for (std::int64_t b = 0; b < blocks; ++b) {
         const std::int64_t lanes = std::min(block, taps_ - b * block);
-        const float* slab = dxf + lay.offset0 + i * lay.stride[0] + b * lay.stride[1] +
-                            d * lay.stride[2];
+        const float* slab = dxf + lay.offset0() + i * lay.stride(0) + b * lay.stride(1) + d * lay.stride(2);
         if (dense) {
           transpose_slab(slab, block, block % 4 == 0 ? (lanes + 3) / 4 * 4 : lanes, P,
                          t.data());
@@ -231,7 +218,7 @@ void ThinInputConvPlan::unfold_data_gradient(std::int64_t n0, const float* dxf, 
           for (std::int64_t l = 0; l < lanes; ++l)
             for (std::int64_t oh = 0; oh < OH; ++oh)
               for (std::int64_t ow = 0; ow < OW; ++ow)
-                t[l * P + oh * OW + ow] = slab[oh * lay.stride[3] + ow * lay.stride[4] + l];
+                t[l * P + oh * OW + ow] = slab[oh * lay.stride(3) + ow * lay.stride(4) + l];
         }
         for (std::int64_t l = 0; l < lanes; ++l) {
           const std::int64_t c = b * block + l, ic = c / (KH * KW);

@@ -40,6 +40,43 @@ memory::desc same_layout(const memory::desc& md, const Dims& dims) {
   return {to_dnnl(dims), dt::f32, layout_tag(md)};
 }
 
+std::optional<BlockedLayout> BlockedLayout::of(const memory::desc& md) {
+  const dnnl_memory_desc_t& d = md.data;
+  if (d.format_kind != dnnl_blocked || d.ndims != 5 || d.data_type != dnnl_f32) return std::nullopt;
+  const auto& b = d.format_desc.blocking;
+  BlockedLayout l;
+  for (int i = 0; i < 5; ++i) {
+    l.stride_[i] = b.strides[i];
+    l.padded_[i] = d.padded_dims[i];
+  }
+  std::int64_t inner = 1;
+  for (int j = b.inner_nblks - 1; j >= 0; --j) {
+    const int dim = b.inner_idxs[j];
+    if (l.block_[dim] != 1) return std::nullopt;  // two blocks on one dimension
+    l.block_[dim] = b.inner_blks[j];
+    l.inner_stride_[dim] = inner;
+    inner *= b.inner_blks[j];
+  }
+  l.blocks_ = b.inner_nblks;
+  l.innermost_ = b.inner_nblks > 0 ? b.inner_idxs[b.inner_nblks - 1] : -1;
+  l.offset0_ = d.offset0;
+  return l;
+}
+
+std::int64_t BlockedLayout::offset(std::int64_t n, std::int64_t c, std::int64_t d, std::int64_t h,
+                                   std::int64_t w) const {
+  const std::int64_t idx[5] = {n, c, d, h, w};
+  std::int64_t off = offset0_;
+  for (int i = 0; i < 5; ++i) off += (idx[i] / block_[i]) * stride_[i] + (idx[i] % block_[i]) * inner_stride_[i];
+  return off;
+}
+
+std::int64_t BlockedLayout::contiguous_channels() const {
+  if (innermost_ == 1) return block_[1];
+  if (blocks_ == 0 && stride_[1] == 1) return padded_[1];
+  return 1;
+}
+
 dnnl::primitive_attr scratch_attr() {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);

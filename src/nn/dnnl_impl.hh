@@ -3,6 +3,7 @@
 // layer implementations. Never included outside src/nn.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -54,6 +55,29 @@ Tensor view_tensor(Context& ctx, const Dims& dims, const memory::desc& md, void*
 tag layout_tag(const memory::desc& md);
 /// The same layout as md for new dims.
 memory::desc same_layout(const memory::desc& md, const Dims& dims);
+/// A 5D f32 layout as nn's own loops see it: outer strides plus at most one inner block per
+/// dimension (ncdhw, ndhwc, nCdhw8c, nCdhw16c, NCdhw16n16c, ...). of() is nullopt for any
+/// other memory desc. Offsets include the desc's offset0.
+class BlockedLayout {
+ public:
+  static std::optional<BlockedLayout> of(const memory::desc& md);
+  std::int64_t offset(std::int64_t n, std::int64_t c, std::int64_t d, std::int64_t h, std::int64_t w) const;
+  std::int64_t stride(int dim) const { return stride_[dim]; }        ///< outer stride [floats]
+  std::int64_t block(int dim) const { return block_[dim]; }          ///< inner block (1: none)
+  std::int64_t padded(int dim) const { return padded_[dim]; }        ///< padded size
+  std::int64_t offset0() const { return offset0_; }
+  /// True if the only inner block (if any) is on the channels.
+  bool channel_blocked_only() const { return blocks_ == (block_[1] > 1 ? 1 : 0); }
+  /// Channels contiguous in memory from a channel that starts a run: the channel block, all
+  /// (padded) channels when channels are last, else 1.
+  std::int64_t contiguous_channels() const;
+
+ private:
+  std::int64_t stride_[5]{}, block_[5]{1, 1, 1, 1, 1}, inner_stride_[5]{}, padded_[5]{};
+  std::int64_t offset0_ = 0;
+  int blocks_ = 0, innermost_ = -1;  // number of inner blocks, the innermost one's dim
+};
+
 /// Attributes with a user-managed scratchpad (every primitive of nn uses them).
 dnnl::primitive_attr scratch_attr();
 
