@@ -12,6 +12,12 @@ namespace {
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
+BlockedLayout blocked_layout(const memory::desc& md) {
+  const auto l = BlockedLayout::of(md);
+  if (!l) throw std::logic_error("nn: polyphase: unsupported layout");
+  return *l;
+}
+
 float* data_of(const memory& m) { return static_cast<float*>(m.get_data_handle()); }
 
 }  // namespace
@@ -50,6 +56,7 @@ class PolyphaseConvPlan : public Plan {
     dnnl::convolution_forward fwd;
     Reorder w_re;
     memory w_user, w_mem, dst;
+    BlockedLayout dst_layout;  // of dst, for interleave
     // backward (train mode)
     memory ddst;  // the phase's part of diff_out; zero where the phase computes extra outputs
     dnnl::convolution_backward_data::primitive_desc bd_pd;
@@ -80,6 +87,7 @@ class PolyphaseConvPlan : public Plan {
   Reorder src_re_;
   memory src_mem_, b_user_;
   Tensor saved_in_, out_;
+  BlockedLayout out_layout_;
   dnnl::eltwise_backward::primitive_desc elt_pd_;
   dnnl::eltwise_backward elt_;
   memory diff_pre_;
@@ -142,6 +150,7 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
           ph.w_mem = memory(ph.fwd_pd.weights_desc(), eng);
         }
         ph.dst = memory(ph.fwd_pd.dst_desc(), eng);
+        ph.dst_layout = blocked_layout(ph.fwd_pd.dst_desc());
         if (mode != Mode::train) continue;
 
         const memory::desc dst_md = ph.fwd_pd.dst_desc();
@@ -170,6 +179,7 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
   }
   if (bias_) b_user_ = memory(b_md, eng, DNNL_MEMORY_NONE);
   out_ = make_tensor(conv.context(), out_dims_, same_layout(dst_tag_md, out_dims_));
+  out_layout_ = blocked_layout(desc_of(out_));
   if (mode != Mode::train) return;
 
   const memory::desc out_md = desc_of(out_);
@@ -219,9 +229,7 @@ void PolyphaseConvPlan::for_each_tap(const Phase& ph, float* phase_kernels, floa
 }
 
 void PolyphaseConvPlan::interleave(const Phase& ph, float* full, float* part, bool scatter) const {
-  const auto full_layout = BlockedLayout::of(desc_of(out_)), part_layout = BlockedLayout::of(ph.fwd_pd.dst_desc());
-  if (!full_layout || !part_layout) throw std::logic_error("nn: polyphase: unsupported layout");
-  const BlockedLayout &fl = *full_layout, &pl = *part_layout;
+  const BlockedLayout &fl = out_layout_, &pl = ph.dst_layout;
   const std::int64_t run = std::min(fl.contiguous_channels(), pl.contiguous_channels());
   const std::int64_t channels = fl.padded(1);
   const auto& u = conv_.spec().upsample;
