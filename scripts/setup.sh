@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libhdf5-dev nlohmann-json3-dev libcli11-dev libfmt-dev libdnnl-dev
+  libhdf5-dev nlohmann-json3-dev libcli11-dev libfmt-dev libdnnl-dev libfftw3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox
   python3 python3-h5py python3-numpy python3-jsonschema python3-torch

@@ -5,6 +5,7 @@
 #include "core/error.hh"
 #include "nn/eltwise.hh"
 #include "nn/conv3d_polyphase.hh"
+#include "nn/conv3d_fft.hh"
 #include "nn/conv3d_plan.hh"
 #include "nn/conv3d_thin_input.hh"
 #include "nn/plan.hh"
@@ -250,8 +251,12 @@ const Tensor& ConvPlan::forward(const Tensor& in) {
   return out_;
 }
 
-const Tensor* ConvPlan::backward(const Tensor& diff_out, const BackwardOptions& opt) {
-  ParameterStore& store = *conv_.store();
+void ConvPlan::adopt_forward(const Tensor& in) {
+  if (src_re_) src_re_(ctx_, in.impl().mem, src_mem_);  // the weight gradients read src_mem_
+  saved_in_ = in;
+}
+
+memory ConvPlan::activation_backward(const Tensor& diff_out) {
   memory dd = diff_out.impl().mem;
   if (act_) {
     ctx_.execute(elt_, elt_pd_,
@@ -260,6 +265,12 @@ const Tensor* ConvPlan::backward(const Tensor& diff_out, const BackwardOptions& 
     dd = diff_pre_;
   }
   diff_pre_activation_ = dd;
+  return dd;
+}
+
+const Tensor* ConvPlan::backward(const Tensor& diff_out, const BackwardOptions& opt) {
+  ParameterStore& store = *conv_.store();
+  const memory dd = activation_backward(diff_out);
   if (conv_.weight_grads()) {
     memory src = src_re_ ? src_mem_ : saved_in_.impl().mem;
     if (bw_src_re_) {
@@ -305,6 +316,7 @@ const Tensor* ConvPlan::backward(const Tensor& diff_out, const BackwardOptions& 
 std::unique_ptr<Plan> Conv3D::make_plan(const Tensor& in, Mode mode) {
   CALO_VALIDATE(store_ && store_->finalized(), name() + ": forward before declare()/finalize()");
   if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1}) return make_polyphase_conv_plan(*this, in, mode);
+  if (auto fft = make_fft_conv_plan(*this, in, mode)) return fft;            // conv3d_fft.hh
   if (auto thin = make_thin_input_conv_plan(*this, in, mode)) return thin;  // conv3d_thin_input.hh
   return std::make_unique<ConvPlan>(*this, in, mode);
 }

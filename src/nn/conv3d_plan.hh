@@ -19,6 +19,17 @@ class ConvPlan : public Plan {
   /// backward with need_diff_in = false and takes it from here.
   const memory& diff_pre_activation() const { return diff_pre_activation_; }
 
+  /// The fused activation's backward alone: d loss / d pre-activation (diff_out itself
+  /// without an activation), also what diff_pre_activation() returns afterwards. For a plan
+  /// that computes the data and weight gradients its own way (the FFT plan).
+  memory activation_backward(const Tensor& diff_out);
+
+  /// For a plan that computes the forward its own way (the FFT plan): the output buffer it
+  /// fills (dst_desc(), activation applied), then adopt_forward(in) in train mode, so that
+  /// backward (activation, weight gradients) sees that forward as its own.
+  Tensor& output() { return out_; }
+  void adopt_forward(const Tensor& in);
+
  private:
   Conv3D& conv_;
   bool bias_;

@@ -1,0 +1,44 @@
+#pragma once
+// Conv3D through the Fourier transform, for large kernels on many channels (the
+// discriminator's 5x5x5 convolutions on 25^3 inputs with 16 and 32 channels).
+//
+// The convolution (a cross-correlation, as oneDNN and Keras compute it) of the zero-padded
+// input with a K0 x K1 x K2 kernel is, on transforms of size N >= the padded input,
+//   Y_oc = IDFT( sum_ic DFT(x_ic placed at the front padding) * conj(DFT(w_oc,ic)) )
+// read at 0..OD-1 in every dimension: no index wraps around because N covers the padded
+// input. The data gradient is the adjoint: dX_ic = IDFT( sum_oc DFT(dY_oc) * DFT(w_oc,ic) )
+// read at the front padding. Both are exact up to float rounding (~1e-6 of the output's
+// scale); the multiply-adds drop from IC OC K^3 per output element to a few per bin plus
+// the transforms (3dgan-16 discriminator conv2: 2.0 GFLOP per sample direct).
+// The weight and bias gradients and the fused activation's backward stay oneDNN's direct
+// convolution (ConvPlan), which this plan feeds with its forward (ConvPlan::adopt_forward).
+// The kernels' spectra are recomputed only when the weights changed since the last forward.
+//
+// Selection (Conv3D::make_plan, train and infer), environment variable CALO_NN_CONV_FFT:
+//   unset / "auto": this plan when fft_pays() (a cost model of both algorithms);
+//   "off": never;  "on": every Conv3D without upsampling (tests: compare with the direct one).
+// This header is free of oneDNN and FFTW (tests include it).
+#include <memory>
+
+#include "nn/conv3d.hh"
+
+namespace calo::nn {
+
+enum class FftPolicy { automatic, on, off };
+
+/// CALO_NN_CONV_FFT as a policy (read at every plan build; InputError on other values).
+FftPolicy fft_policy();
+
+/// The transform size per dimension D, H, W for an input of dims in (>= the padded input).
+std::array<std::int64_t, 3> fft_size(const Conv3D& conv, const Dims& in);
+
+/// True if the cost model expects the FFT plan to be faster than the direct convolution.
+bool fft_pays(const Conv3D& conv, const Dims& in);
+
+/// The FFT plan of conv for inputs like in, or nullptr (policy, upsampling, layout).
+std::unique_ptr<Plan> make_fft_conv_plan(Conv3D& conv, const Tensor& in, Mode mode);
+
+/// Whether conv (declared, finalized) would run inputs like in through this plan now.
+bool fft_selected(Conv3D& conv, const Tensor& in, Mode mode);
+
+}  // namespace calo::nn
