@@ -1,8 +1,10 @@
 #pragma once
 // Dropout (Keras): train: inverted dropout, each element kept with probability 1 - rate
 // and scaled by 1/(1 - rate), else 0; infer: the identity. Shape- and layout-preserving.
-// Random numbers: calo::Rng(seed, call * 4096 + chunk) per fixed-size chunk, so masks are
-// reproducible for a seed and independent of the thread count.
+// Random numbers: element i of the physical buffer (any layout) is dropped where the
+// (i mod 4096)-th uniform() of calo::Rng(seed, call * 2^24 + i / 4096) is below rate (call:
+// the training forwards drawn before), so masks are reproducible for a seed and independent
+// of the thread count.
 #include <cstdint>
 
 #include "nn/layer.hh"

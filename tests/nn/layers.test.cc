@@ -218,6 +218,29 @@ TEST(Dropout, GradientsWithFixedMaskAndStatistics) {
   EXPECT_EQ(&drop.forward(x, Mode::infer), &x);  // identity in inference
 }
 
+TEST(Dropout, MaskIsTheDocumentedRandomStream) {
+  // dropout.hh: element i dropped where the (i mod 4096)-th uniform() of
+  // Rng(seed, call * 2^24 + i / 4096) is below rate; 3 chunks and a partial one, 2 calls.
+  Dropout drop(ctx(), "t.drop", {.rate = 0.3f, .seed = 77});
+  ParameterStore store;
+  const Dims in{1, 1, 10, 11, 120};  // 13200 elements, plain
+  setup(drop, store, in);
+  const Tensor x = Tensor::from_host(ctx(), in, std::vector<float>(in.elements(), 1.f));
+  for (std::uint64_t call = 0; call < 2; ++call) {
+    const auto y = drop.forward(x, Mode::train).to_host();
+    std::int64_t dropped = 0;
+    for (std::int64_t c = 0; c * 4096 < in.elements(); ++c) {
+      Rng rng(77, (call << 24) + static_cast<std::uint64_t>(c));
+      for (std::int64_t i = c * 4096; i < std::min<std::int64_t>(in.elements(), (c + 1) * 4096); ++i) {
+        const bool drop_it = rng.uniform() < 0.3f;
+        dropped += drop_it;
+        ASSERT_EQ(y[i], drop_it ? 0.f : 1.f / (1.f - 0.3f)) << "call " << call << ", element " << i;
+      }
+    }
+    EXPECT_GT(dropped, 0);
+  }
+}
+
 TEST(AveragePool3D, GradientsAndValues) {
   ParameterStore store;
   AveragePool3D pool(ctx(), "t.pool", {});
