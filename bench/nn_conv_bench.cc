@@ -2,8 +2,9 @@
 // calo::nn against the machine's oneDNN sgemm rate, measured in the same run.
 //   generator convolutions, forward (inference), batch 8 and 128;
 //   discriminator convolutions, forward + backward (data and weights), batch 8.
-//   discriminator conv1 (one input channel) by pass, oneDNN's direct backward-data against
-//   the thin-input plan (CALO_NN_CONV_THIN, docs/nn.md), batch 8.
+//   discriminator convolutions by pass, oneDNN's direct convolution against the plan that
+//   replaces it: the thin-input data gradient for conv1 (CALO_NN_CONV_THIN), the FFT for
+//   conv2..4 (CALO_NN_CONV_FFT; docs/nn.md), batch 8.
 // Each convolution gets its input in the layout the previous layer would leave (a 1x1x1
 // convolution in front makes it), so the figures are of the convolution alone.
 // Usage: nn_conv_bench [threads=2] [max_batch=128]
@@ -168,21 +169,24 @@ int main(int argc, char** argv) {
               total_flops / (total_ms * 8 / 1e3) / 1e9,
               100 * total_flops / (total_ms * 8 / 1e3) / 1e9 / peak);
 
-  // The thin-input convolution (D conv1, 1 input channel) by pass: oneDNN's direct
-  // backward-data (CALO_NN_CONV_THIN=off) against the folded one (auto; docs/nn.md).
-  std::printf("\n| D conv1 pass (batch 8, ms/call) | direct | thin-input | speed-up |\n");
+  // By pass, oneDNN's direct convolution against the plan that replaces it (docs/nn.md):
+  // the thin-input data gradient for D conv1 (1 input channel), the FFT for D conv2..4.
+  std::printf("\n| convolution, pass (batch 8, ms/call) | direct | thin-input / FFT | speed-up |\n");
   std::printf("|---|---|---|---|\n");
-  PassTimes pt[2];
-  for (int thin = 0; thin < 2; ++thin) {
-    setenv("CALO_NN_CONV_THIN", thin ? "auto" : "off", 1);
-    pt[thin] = time_passes(ctx, disc[0], 8, 10);
-  }
-  unsetenv("CALO_NN_CONV_THIN");
-  const char* names[3] = {"forward", "backward-data (+activation)", "backward-weights (+activation)"};
-  for (int p = 0; p < 3; ++p) {
-    const double a = p == 0 ? pt[0].fwd : p == 1 ? pt[0].bwd_data : pt[0].bwd_weights;
-    const double b = p == 0 ? pt[1].fwd : p == 1 ? pt[1].bwd_data : pt[1].bwd_weights;
-    std::printf("| %s | %.2f | %.2f | %.2fx |\n", names[p], 1e3 * a, 1e3 * b, a / b);
+  for (const auto& c : disc) {
+    const char* env = &c == &disc[0] ? "CALO_NN_CONV_THIN" : "CALO_NN_CONV_FFT";
+    PassTimes pt[2];
+    for (int on = 0; on < 2; ++on) {
+      setenv(env, on ? "auto" : "off", 1);
+      pt[on] = time_passes(ctx, c, 8, 5);
+    }
+    unsetenv(env);
+    const char* names[3] = {"forward", "backward-data (+activation)", "backward-weights (+activation)"};
+    for (int p = 0; p < 3; ++p) {
+      const double x = p == 0 ? pt[0].fwd : p == 1 ? pt[0].bwd_data : pt[0].bwd_weights;
+      const double y = p == 0 ? pt[1].fwd : p == 1 ? pt[1].bwd_data : pt[1].bwd_weights;
+      std::printf("| %.7s, %s | %.2f | %.2f | %.2fx |\n", c.name, names[p], 1e3 * x, 1e3 * y, x / y);
+    }
   }
   return 0;
 }
