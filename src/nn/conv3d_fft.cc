@@ -127,6 +127,9 @@ class FftConvPlan : public Plan {
   Dims out_dims_;
   std::unique_ptr<RealFft3D> fft_;
   std::optional<BlockedLayout> in_lay_, out_lay_;
+  // The context's threads: the per-thread buffers are made for them, and every parallel loop
+  // that indexes those by omp_get_thread_num() runs with exactly that many (another Context
+  // may have changed the OpenMP default since).
   int threads_ = 1;
   std::int64_t stride_ = 0;  // complex numbers per spectrum in the buffers
   // Per thread: kChunk planes with the input at the front padding (zero elsewhere, kept so),
@@ -159,7 +162,7 @@ FftConvPlan::FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
   fft_ = std::make_unique<RealFft3D>(fft_size(conv, in_dims_));
   stride_ = fft_->spectrum_stride();
   const std::int64_t IC = in_dims_.c, OC = s.filters, C = std::max(IC, OC);
-  threads_ = std::max(1, omp_get_max_threads());
+  threads_ = std::max(1, ctx_.threads);
   const auto plane = static_cast<std::size_t>(fft_->plane_floats());
   for (int t = 0; t < threads_; ++t) {
     planes_x_.push_back(RealFft3D::alloc(kChunk * plane));
@@ -214,7 +217,7 @@ void FftConvPlan::transform_weights() {
   // A kernel fills only the K0 x K1 x K2 corner of its plane: its transform is three partial
   // DFTs (along W, H, D: K taps each) instead of a full FFT of the plane (~5x less work at
   // 5^3 in 32^3). Forward transforms use e^{-i...}, the conjugate twiddles.
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(threads_)
   for (std::int64_t pair = 0; pair < IC * OC; ++pair) {
     const int t = omp_get_thread_num();
     const std::int64_t oc = pair / IC, ic = pair % IC;
@@ -261,7 +264,7 @@ void FftConvPlan::to_spectra(const float* t, const BlockedLayout& lay, const Dim
   const auto& n = fft_->size();
   const std::int64_t P = fft_->plane_floats(), C = dims.c;
   const std::int64_t chunks = (C + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(threads_)
   for (std::int64_t task = 0; task < dims.n * chunks; ++task) {
     const std::int64_t i = task / chunks, c0 = task % chunks * kChunk;
     const std::int64_t cn = std::min(kChunk, C - c0);
@@ -286,7 +289,7 @@ void FftConvPlan::from_spectra(float* spectra, const std::array<std::int64_t, 3>
   const std::int64_t chunks = (C + kChunk - 1) / kChunk;
   const bool act = activate && s.activation != Activation::none;
   const float alpha = s.alpha;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(threads_)
   for (std::int64_t task = 0; task < dims.n * chunks; ++task) {
     const std::int64_t i = task / chunks, c0 = task % chunks * kChunk;
     const std::int64_t cn = std::min(kChunk, C - c0);
@@ -328,7 +331,7 @@ void FftConvPlan::weight_gradients(const spectral::Kernels& kern) {
   // gradient planes (2 kTile batch planes) stay in cache while its kTile^2 pairs read them,
   // instead of every pair streaming both channels' whole spectra from memory.
   const std::int64_t tiles_ic = (IC + kTile - 1) / kTile, tiles_oc = (OC + kTile - 1) / kTile;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(threads_)
   for (std::int64_t tile = 0; tile < tiles_ic * tiles_oc; ++tile) {
     const int t = omp_get_thread_num();
     const std::int64_t ic0 = tile / tiles_oc * kTile, oc0 = tile % tiles_oc * kTile;

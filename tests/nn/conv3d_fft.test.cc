@@ -133,6 +133,23 @@ TEST(FftConv, WeightsChangedBetweenForwardsAreUsed) {
     EXPECT_LT(rel_error(forward(spec, in, true, mode, true), forward(spec, in, false, mode, true)), kTol);
 }
 
+TEST(FftConv, PlanRunsWithItsContextsThreadsAfterAnotherContextChangedThem) {
+  // Per-thread buffers are made for the context's threads; a Context created later with
+  // more threads raises OpenMP's default, which must not reach past them.
+  const Conv3DSpec spec = conv(8, {3, 3, 3}, Padding::same);
+  const Dims in{4, 8, 6, 7, 5};
+  EnvSwitch sw("CALO_NN_CONV_FFT", "on");
+  Context one(1);
+  ParameterStore store;
+  Conv3D layer(one, "t.conv", spec);
+  setup(layer, store, in);
+  const Tensor x = Tensor::from_host(one, in, normal(in.elements(), 2));
+  const std::vector<float> before = layer.forward(x, Mode::train).to_host();
+  Context three(3);
+  EXPECT_EQ(layer.forward(x, Mode::train).to_host(), before);
+  Context two(2);  // the other tests' default again
+}
+
 TEST(FftConv, FiniteDifferences) {
   // Every output of an FFT convolution carries rounding of ~1e-6 of the largest output, and a
   // probe changes all of them, so L's rounding grows with the number of outputs (measured:
