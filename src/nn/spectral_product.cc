@@ -126,6 +126,12 @@ __attribute__((target("avx512f"))) void product_avx512(Direction dir, const Shap
     for (std::int64_t n = 0; n < s.batch; ++n) {
       const float* x0 = in + n * A * S2 + fb * 16;
       float* yb = out + n * B * S2 + fb * 16;
+      // The next bin block of this sample's A spectra: one line in each of A streams a
+      // spectrum apart, which the hardware prefetchers do not follow (measured: 40 % of
+      // this kernel waited on these loads).
+      if (fb + 1 < b1)
+        for (std::int64_t a = 0; a < A; ++a)
+          _mm_prefetch(reinterpret_cast<const char*>(x0 + a * S2 + 16), _MM_HINT_T0);
       for (std::int64_t b = 0; b < B; b += 8) {
         const float* w0 = w + fb * wblock + b * ws.out * 16;
         float* y0 = yb + b * S2;
@@ -155,6 +161,10 @@ __attribute__((target("avx512f"))) void cross_spectrum_avx512(const float* x, st
   for (; f + 8 <= count; f += 8) {
     __m512 acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps();
     for (std::int64_t n = 0; n < batch; ++n) {
+      // 2 x batch short streams (one D plane each): prefetch 4 lines ahead in each, the
+      // hardware prefetchers ramp up too late for them (measured: the loads stalled).
+      _mm_prefetch(reinterpret_cast<const char*>(x + 2 * (n * xs + f + 32)), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(y + 2 * (n * ys + f + 32)), _MM_HINT_T0);
       const __m512 a = _mm512_loadu_ps(x + 2 * (n * xs + f));
       const __m512 b = _mm512_loadu_ps(y + 2 * (n * ys + f));
       acc1 = _mm512_fmadd_ps(a, _mm512_moveldup_ps(b), acc1);
