@@ -12,6 +12,7 @@
 #include "core/error.hh"
 #include "nn/conv3d_plan.hh"
 #include "nn/real_fft3d.hh"
+#include "nn/slab_transpose.hh"
 #include "nn/spectral_product.hh"
 
 namespace calo::nn {
@@ -92,6 +93,23 @@ void for_each_row(const BlockedLayout& lay, const Dims& dims, std::int64_t i, st
     for (std::int64_t h = 0; h < dims.h; ++h)
       for (std::int64_t j = 0; j < cn; ++j)
         row(j, base[j] + d * sd + h * sh, j * P + ((d + offset[0]) * n[1] + h + offset[1]) * n[2] + offset[2]);
+}
+
+/// True if channels c0 .. c0 + cn - 1 are one whole channel block of 16 stored densely
+/// ([W][16] per (d, h), nCdhw16c): then rows move by 4 x 4 transposes (slab_transpose.hh).
+bool whole_block(const BlockedLayout& lay, std::int64_t c0, std::int64_t cn) {
+  return lay.block(1) == kChunk && cn == kChunk && c0 % kChunk == 0 && lay.stride(4) == kChunk;
+}
+
+/// Calls slab(at, in_plane) for every (D, H) row of the block of channels starting at c0
+/// (whole_block): `at` is the slab's first element in the tensor, `in_plane` the row's
+/// first element in plane 0 of a chunk of planes (sizes n, P floats each), shifted by offset.
+template <class F>
+void for_each_slab(const BlockedLayout& lay, const Dims& dims, std::int64_t i, std::int64_t c0,
+                   const std::array<std::int64_t, 3>& n, std::int64_t P,
+                   const std::array<std::int64_t, 3>& offset, F&& slab) {
+  for_each_row(lay, dims, i, c0, 1, n, P, offset,
+               [&](std::int64_t, std::int64_t at, std::int64_t in_plane) { slab(at, in_plane); });
 }
 
 }  // namespace
@@ -247,12 +265,18 @@ void FftConvPlan::transform_weights() {
       for (std::int64_t kd = 0; kd < K0; ++kd)
         kern.axpy(tw0[2 * (kd * n[0] + f0)] * scale, -tw0[2 * (kd * n[0] + f0) + 1] * scale,
                   along_h + 2 * kd * plane, out, plane);
-      // Into w_hat_'s [S/8][IC][OC][8] layout (its bins past the spectrum stay zero).
-      for (std::int64_t j = 0; j < plane; ++j) {
-        const std::int64_t f = f0 * plane + j;
-        float* dst = what + (((f / 8) * IC + ic) * OC + oc) * 16 + (f % 8) * 2;
-        dst[0] = out[2 * j];
-        dst[1] = out[2 * j + 1];
+      // Into w_hat_'s [S/8][IC][OC][8] layout (its bins past the spectrum stay zero): whole
+      // blocks of 8 bins when planes hold whole blocks (N1 (N2/2+1) % 8 == 0, as for 32^3).
+      if (plane % 8 == 0) {
+        for (std::int64_t j = 0; j < plane; j += 8)
+          std::copy_n(out + 2 * j, 16, what + ((((f0 * plane + j) / 8) * IC + ic) * OC + oc) * 16);
+      } else {
+        for (std::int64_t j = 0; j < plane; ++j) {
+          const std::int64_t f = f0 * plane + j;
+          float* dst = what + (((f / 8) * IC + ic) * OC + oc) * 16 + (f % 8) * 2;
+          dst[0] = out[2 * j];
+          dst[1] = out[2 * j + 1];
+        }
       }
     }
   }
@@ -270,11 +294,19 @@ void FftConvPlan::to_spectra(const float* t, const BlockedLayout& lay, const Dim
     const std::int64_t cn = std::min(kChunk, C - c0);
     float* buf = planes[omp_get_thread_num()].get();
     const std::int64_t sw = lay.stride(4);
-    for_each_row(lay, dims, i, c0, cn, n, P, offset, [&](std::int64_t, std::int64_t at, std::int64_t in_plane) {
-      const float* src = t + at;
-      float* row = buf + in_plane;
-      for (std::int64_t w = 0; w < dims.w; ++w) row[w] = src[w * sw];
-    });
+    if (whole_block(lay, c0, cn)) {  // a dense [W][16] slab per (d, h): transposed into 16 rows
+      float* rows[kChunk];
+      for_each_slab(lay, dims, i, c0, n, P, offset, [&](std::int64_t at, std::int64_t in_plane) {
+        for (std::int64_t j = 0; j < kChunk; ++j) rows[j] = buf + j * P + in_plane;
+        slab_to_rows(t + at, kChunk, kChunk, dims.w, rows);
+      });
+    } else {
+      for_each_row(lay, dims, i, c0, cn, n, P, offset, [&](std::int64_t, std::int64_t at, std::int64_t in_plane) {
+        const float* src = t + at;
+        float* row = buf + in_plane;
+        for (std::int64_t w = 0; w < dims.w; ++w) row[w] = src[w * sw];
+      });
+    }
     for (std::int64_t j = 0; j < cn; ++j)
       fft_->forward(buf + j * P, spectra + (i * C + c0 + j) * 2 * stride_);
   }
@@ -297,19 +329,35 @@ void FftConvPlan::from_spectra(float* spectra, const std::array<std::int64_t, 3>
     for (std::int64_t j = 0; j < cn; ++j)
       fft_->inverse(spectra + (i * C + c0 + j) * 2 * stride_, buf + j * P);
     const std::int64_t sw = lay.stride(4);
-    for_each_row(lay, dims, i, c0, cn, n, P, offset, [&](std::int64_t j, std::int64_t at, std::int64_t in_plane) {
-      float* dst = t + at;
-      const float* row = buf + in_plane;
-      const float b = bias ? bias[c0 + j] : 0.f;
-      if (act) {
-        for (std::int64_t w = 0; w < dims.w; ++w) {
-          const float v = row[w] + b;
-          dst[w * sw] = v > 0.f ? v : alpha * v;
+    if (whole_block(lay, c0, cn)) {  // 16 rows transposed into a dense [W][16] slab per (d, h)
+      float b[kChunk];
+      for (std::int64_t j = 0; j < kChunk; ++j) b[j] = bias ? bias[c0 + j] : 0.f;
+      const float* rows[kChunk];
+      for_each_slab(lay, dims, i, c0, n, P, offset, [&](std::int64_t at, std::int64_t in_plane) {
+        for (std::int64_t j = 0; j < kChunk; ++j) rows[j] = buf + j * P + in_plane;
+        float* slab = t + at;
+        rows_to_slab(rows, kChunk, kChunk, dims.w, slab);
+        for (std::int64_t w = 0; w < dims.w; ++w)
+          for (std::int64_t j = 0; j < kChunk; ++j) {
+            const float v = slab[w * kChunk + j] + b[j];
+            slab[w * kChunk + j] = act && v <= 0.f ? alpha * v : v;
+          }
+      });
+    } else {
+      for_each_row(lay, dims, i, c0, cn, n, P, offset, [&](std::int64_t j, std::int64_t at, std::int64_t in_plane) {
+        float* dst = t + at;
+        const float* row = buf + in_plane;
+        const float b = bias ? bias[c0 + j] : 0.f;
+        if (act) {
+          for (std::int64_t w = 0; w < dims.w; ++w) {
+            const float v = row[w] + b;
+            dst[w * sw] = v > 0.f ? v : alpha * v;
+          }
+        } else {
+          for (std::int64_t w = 0; w < dims.w; ++w) dst[w * sw] = row[w] + b;
         }
-      } else {
-        for (std::int64_t w = 0; w < dims.w; ++w) dst[w * sw] = row[w] + b;
-      }
-    });
+      });
+    }
   }
 }
 

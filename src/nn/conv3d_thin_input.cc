@@ -6,12 +6,9 @@
 #include <string>
 #include <vector>
 
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
-
 #include "core/error.hh"
 #include "nn/conv3d_plan.hh"
+#include "nn/slab_transpose.hh"
 
 namespace calo::nn {
 
@@ -28,35 +25,6 @@ bool thin_input_pays(const Conv3DSpec& spec, const Dims& in) {
   const std::int64_t taps_hw = spec.kernel[1] * spec.kernel[2];
   return in.c <= 4 && taps_hw >= 2 && in.c * taps_hw <= 256;
 }
-
-namespace {
-
-/// t[l][p] = slab[p * block + l] for l < lanes, p < P (a dense [P][block] slab).
-void transpose_slab(const float* slab, std::int64_t block, std::int64_t lanes, std::int64_t P,
-                    float* t) {
-  std::int64_t p = 0;
-#if defined(__SSE2__)
-  if (block % 4 == 0) {
-    for (; p + 4 <= P; p += 4)
-      for (std::int64_t g = 0; g < lanes; g += 4) {
-        __m128 r0 = _mm_loadu_ps(slab + (p + 0) * block + g);
-        __m128 r1 = _mm_loadu_ps(slab + (p + 1) * block + g);
-        __m128 r2 = _mm_loadu_ps(slab + (p + 2) * block + g);
-        __m128 r3 = _mm_loadu_ps(slab + (p + 3) * block + g);
-        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-        // Lanes g..g+3 (block % 4 == 0, so they exist in the slab; t has room for them).
-        _mm_storeu_ps(t + (g + 0) * P + p, r0);
-        _mm_storeu_ps(t + (g + 1) * P + p, r1);
-        _mm_storeu_ps(t + (g + 2) * P + p, r2);
-        _mm_storeu_ps(t + (g + 3) * P + p, r3);
-      }
-  }
-#endif
-  for (; p < P; ++p)
-    for (std::int64_t l = 0; l < lanes; ++l) t[l * P + p] = slab[p * block + l];
-}
-
-}  // namespace
 
 class ThinInputConvPlan : public Plan {
  public:
@@ -203,6 +171,7 @@ void ThinInputConvPlan::unfold_data_gradient(std::int64_t n0, const float* dxf, 
 #pragma omp parallel
   {
     std::vector<float> t(static_cast<std::size_t>(std::max<std::int64_t>(block, 4) * P));
+    std::vector<float*> rows(static_cast<std::size_t>(std::max<std::int64_t>(block, 4)));
 #pragma omp for schedule(static)
     for (std::int64_t task = 0; task < chunk_ * D; ++task) {
       const std::int64_t i = task / D, n = n0 + i, d = task % D;
@@ -212,8 +181,10 @@ void ThinInputConvPlan::unfold_data_gradient(std::int64_t n0, const float* dxf, 
         const std::int64_t lanes = std::min(block, taps_ - b * block);
         const float* slab = dxf + lay.offset0() + i * lay.stride(0) + b * lay.stride(1) + d * lay.stride(2);
         if (dense) {
-          transpose_slab(slab, block, block % 4 == 0 ? (lanes + 3) / 4 * 4 : lanes, P,
-                         t.data());
+          // Lanes rounded up to 4 where blocks allow (they exist in the slab, t has room).
+          const std::int64_t n = block % 4 == 0 ? (lanes + 3) / 4 * 4 : lanes;
+          for (std::int64_t l = 0; l < n; ++l) rows[l] = t.data() + l * P;
+          slab_to_rows(slab, block, n, P, rows.data());
         } else {
           for (std::int64_t l = 0; l < lanes; ++l)
             for (std::int64_t oh = 0; oh < OH; ++oh)
