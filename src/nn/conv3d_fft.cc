@@ -128,12 +128,12 @@ class FftConvPlan : public Plan {
   /// inverse pruned to the K0 x K1 x K2 corner (separable partial DFTs); db_oc = sum_n DY_oc(0).
   void weight_gradients(const spectral::Kernels& k);
   /// Spectra [N][C][S] of the channels of t (layout lay) placed at `offset` in the plane.
-  void to_spectra(const float* t, const BlockedLayout& lay, const Dims& dims,
+  void to_spectra(const RealFft3D& fft, const float* t, const BlockedLayout& lay, const Dims& dims,
                   const std::array<std::int64_t, 3>& offset, std::vector<RealFft3D::Buffer>& planes,
                   float* spectra);
   /// t (layout lay, dims) = the inverse transforms of spectra [N][C][S] read from `offset`,
   /// plus bias, through the activation (forward) or as they are (data gradient).
-  void from_spectra(float* spectra, const std::array<std::int64_t, 3>& offset, const Dims& dims,
+  void from_spectra(const RealFft3D& fft, float* spectra, const std::array<std::int64_t, 3>& offset, const Dims& dims,
                     const BlockedLayout& lay, float* t, const float* bias, bool activate);
 
   Conv3D& conv_;
@@ -143,7 +143,9 @@ class FftConvPlan : public Plan {
   bool has_bias_ = false;
   std::array<std::int64_t, 3> pf_{};
   Dims out_dims_;
-  std::unique_ptr<RealFft3D> fft_;
+  // Transforms restricted to where the data lives: the input's box (at the front padding;
+  // the input's forward, the data gradient's inverse) and the output's (at the origin).
+  std::unique_ptr<RealFft3D> fft_in_, fft_out_;
   std::optional<BlockedLayout> in_lay_, out_lay_;
   // The context's threads: the per-thread buffers are made for them, and every parallel loop
   // that indexes those by omp_get_thread_num() runs with exactly that many (another Context
@@ -177,11 +179,13 @@ FftConvPlan::FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
   out_lay_ = BlockedLayout::of(direct_.dst_desc());
   if (!in_lay_ || !in_lay_->channel_blocked_only() || !out_lay_ || !out_lay_->channel_blocked_only())
     return;  // nn's loops read plain or channel-blocked layouts only
-  fft_ = std::make_unique<RealFft3D>(fft_size(conv, in_dims_));
-  stride_ = fft_->spectrum_stride();
+  const auto size = fft_size(conv, in_dims_);
+  fft_in_ = std::make_unique<RealFft3D>(size, RealFft3D::Box{pf_, {in_dims_.d, in_dims_.h, in_dims_.w}});
+  fft_out_ = std::make_unique<RealFft3D>(size, RealFft3D::Box{{0, 0, 0}, {out_dims_.d, out_dims_.h, out_dims_.w}});
+  stride_ = fft_in_->spectrum_stride();
   const std::int64_t IC = in_dims_.c, OC = s.filters, C = std::max(IC, OC);
   threads_ = std::max(1, ctx_.threads);
-  const auto plane = static_cast<std::size_t>(fft_->plane_floats());
+  const auto plane = static_cast<std::size_t>(fft_in_->plane_stride());
   for (int t = 0; t < threads_; ++t) {
     planes_x_.push_back(RealFft3D::alloc(kChunk * plane));
     planes_out_.push_back(RealFft3D::alloc(kChunk * plane));
@@ -197,7 +201,7 @@ FftConvPlan::FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
   }
   // Twiddles and per-thread rows of the kernels' partial DFTs (transform_weights and the
   // weight gradient's pruned inverse).
-  const auto& n = fft_->size();
+  const auto& n = fft_in_->size();
   const std::int64_t half = n[2] / 2 + 1;
   for (int d = 0; d < 3; ++d) {
     std::vector<float> tw(static_cast<std::size_t>(2 * s.kernel[d] * n[d]));
@@ -225,9 +229,9 @@ void FftConvPlan::transform_weights() {
   const spectral::Kernels& kern = spectral::kernels();
   const std::int64_t IC = in_dims_.c, OC = s.filters;
   const std::int64_t K0 = s.kernel[0], K1 = s.kernel[1], K2 = s.kernel[2];
-  const auto& n = fft_->size();
+  const auto& n = fft_in_->size();
   const std::int64_t half = n[2] / 2 + 1, plane = n[1] * half;
-  const float scale = 1.f / static_cast<float>(fft_->plane_floats());
+  const float scale = 1.f / static_cast<float>(fft_in_->plane_floats());
   const float* tw0 = twiddle_[0].data();
   const float* tw1 = twiddle_[1].data();
   const float* tw2 = twiddle_[2].data();
@@ -282,11 +286,11 @@ void FftConvPlan::transform_weights() {
   }
 }
 
-void FftConvPlan::to_spectra(const float* t, const BlockedLayout& lay, const Dims& dims,
+void FftConvPlan::to_spectra(const RealFft3D& fft, const float* t, const BlockedLayout& lay, const Dims& dims,
                              const std::array<std::int64_t, 3>& offset,
                              std::vector<RealFft3D::Buffer>& planes, float* spectra) {
-  const auto& n = fft_->size();
-  const std::int64_t P = fft_->plane_floats(), C = dims.c;
+  const auto& n = fft.size();
+  const std::int64_t P = fft.plane_stride(), C = dims.c;
   const std::int64_t chunks = (C + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static) num_threads(threads_)
   for (std::int64_t task = 0; task < dims.n * chunks; ++task) {
@@ -308,16 +312,16 @@ void FftConvPlan::to_spectra(const float* t, const BlockedLayout& lay, const Dim
       });
     }
     for (std::int64_t j = 0; j < cn; ++j)
-      fft_->forward(buf + j * P, spectra + (i * C + c0 + j) * 2 * stride_);
+      fft.forward(buf + j * P, spectra + (i * C + c0 + j) * 2 * stride_);
   }
 }
 
-void FftConvPlan::from_spectra(float* spectra, const std::array<std::int64_t, 3>& offset,
+void FftConvPlan::from_spectra(const RealFft3D& fft, float* spectra, const std::array<std::int64_t, 3>& offset,
                                const Dims& dims, const BlockedLayout& lay, float* t,
                                const float* bias, bool activate) {
   const auto& s = conv_.spec();
-  const auto& n = fft_->size();
-  const std::int64_t P = fft_->plane_floats(), C = dims.c;
+  const auto& n = fft.size();
+  const std::int64_t P = fft.plane_stride(), C = dims.c;
   const std::int64_t chunks = (C + kChunk - 1) / kChunk;
   const bool act = activate && s.activation != Activation::none;
   const float alpha = s.alpha;
@@ -327,7 +331,7 @@ void FftConvPlan::from_spectra(float* spectra, const std::array<std::int64_t, 3>
     const std::int64_t cn = std::min(kChunk, C - c0);
     float* buf = planes_out_[omp_get_thread_num()].get();
     for (std::int64_t j = 0; j < cn; ++j)
-      fft_->inverse(spectra + (i * C + c0 + j) * 2 * stride_, buf + j * P);
+      fft.inverse(spectra + (i * C + c0 + j) * 2 * stride_, buf + j * P);
     const std::int64_t sw = lay.stride(4);
     if (whole_block(lay, c0, cn)) {  // 16 rows transposed into a dense [W][16] slab per (d, h)
       float b[kChunk];
@@ -366,9 +370,9 @@ void FftConvPlan::weight_gradients(const spectral::Kernels& kern) {
   ParameterStore& store = *conv_.store();
   const std::int64_t IC = in_dims_.c, OC = s.filters, batch = in_dims_.n;
   const std::int64_t K0 = s.kernel[0], K1 = s.kernel[1], K2 = s.kernel[2];
-  const auto& n = fft_->size();
+  const auto& n = fft_in_->size();
   const std::int64_t half = n[2] / 2 + 1, plane = n[1] * half;  // complex numbers per D plane
-  const double scale = 1.0 / static_cast<double>(fft_->plane_floats());
+  const double scale = 1.0 / static_cast<double>(fft_in_->plane_floats());
   float* dw = store.grad(weight_).data();
   const float* X = spectra_in_.get();
   const float* DY = spectra_dy_.get();
@@ -438,7 +442,7 @@ void FftConvPlan::weight_gradients(const spectral::Kernels& kern) {
 const Tensor& FftConvPlan::forward(const Tensor& in) {
   const auto& s = conv_.spec();
   transform_weights();
-  to_spectra(in.impl().data(), *in_lay_, in_dims_, pf_, planes_x_, spectra_in_.get());
+  to_spectra(*fft_in_, in.impl().data(), *in_lay_, in_dims_, pf_, planes_x_, spectra_in_.get());
   const spectral::Shape shape{in_dims_.n, in_dims_.c, s.filters, stride_};
   const float* x = spectra_in_.get();
   float* y = spectra_out_.get();
@@ -449,7 +453,7 @@ const Tensor& FftConvPlan::forward(const Tensor& in) {
   });
   Tensor& out = direct_.output();
   const float* bias = has_bias_ ? conv_.store()->value(bias_).data() : nullptr;
-  from_spectra(y, {0, 0, 0}, out_dims_, *out_lay_, out.impl().data(), bias, /*activate=*/true);
+  from_spectra(*fft_out_, y, {0, 0, 0}, out_dims_, *out_lay_, out.impl().data(), bias, /*activate=*/true);
   if (mode_ == Mode::train) direct_.adopt_forward(in);
   return out;
 }
@@ -461,7 +465,7 @@ const Tensor* FftConvPlan::backward(const Tensor& diff_out, const BackwardOption
   const auto& s = conv_.spec();
   const spectral::Kernels& kern = spectral::kernels();
   const float* dd = static_cast<const float*>(dd_mem.get_data_handle());
-  to_spectra(dd, *out_lay_, out_dims_, {0, 0, 0}, planes_dy_, spectra_dy_.get());
+  to_spectra(*fft_out_, dd, *out_lay_, out_dims_, {0, 0, 0}, planes_dy_, spectra_dy_.get());
   if (weights) weight_gradients(kern);
   if (!opt.need_diff_in) return nullptr;
   const spectral::Shape shape{in_dims_.n, in_dims_.c, s.filters, stride_};
@@ -471,7 +475,7 @@ const Tensor* FftConvPlan::backward(const Tensor& diff_out, const BackwardOption
   parallel_blocks(stride_ / 8, 16, [&](std::int64_t b0, std::int64_t b1) {
     kern.product(spectral::Direction::adjoint, shape, x, w, y, b0, b1);
   });
-  from_spectra(y, pf_, in_dims_, *in_lay_, diff_in_.impl().data(), nullptr, /*activate=*/false);
+  from_spectra(*fft_in_, y, pf_, in_dims_, *in_lay_, diff_in_.impl().data(), nullptr, /*activate=*/false);
   return &diff_in_;
 }
 

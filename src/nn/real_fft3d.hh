@@ -3,12 +3,18 @@
 // the engine of the FFT convolution (conv3d_fft.cc).
 //
 // A plane is N0 x N1 x N2 floats, row-major; its spectrum the non-redundant half,
-// N0 x N1 x (N2/2 + 1) complex numbers (interleaved re, im), padded to a multiple of 8
-// complex numbers (spectrum_stride()) so that consecutive spectra stay 64-byte aligned.
-// forward() is the unnormalised r2c transform, inverse() the unnormalised c2r one
-// (inverse(forward(x)) = N0 N1 N2 x). Both may run concurrently from several threads on
-// different buffers from alloc() (FFTW's new-array execute); the plans are made once with
-// FFTW_ESTIMATE, so that the algorithm, hence every rounding, is the same in every run.
+// N0 x N1 x (N2/2 + 1) complex numbers (interleaved re, im). Buffers hold planes
+// plane_stride() floats apart and spectra spectrum_stride() complex numbers apart, so that
+// every plane and spectrum starts 64-byte aligned, as FFTW's plans require.
+// A transform may be restricted to a box of the plane (`region`): forward() then reads only
+// the box (the plane must be zero outside it) and inverse() computes the box (other
+// elements of the box's rows are overwritten too), both as three passes of 1D transforms
+// that skip the rows outside the box (~25 % less work for a 25^3 box in 32^3) and give the
+// same numbers as the full transform. forward() is the unnormalised r2c transform,
+// inverse() the unnormalised c2r one (inverse(forward(x)) = N0 N1 N2 x). Both may run
+// concurrently from several threads on different buffers from alloc() (FFTW's new-array
+// execute); the plans are made once with FFTW_ESTIMATE, so that the algorithm, hence every
+// rounding, is the same in every run.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -18,13 +24,21 @@ namespace calo::nn {
 
 class RealFft3D {
  public:
+  struct Box {
+    std::array<std::int64_t, 3> offset{}, size{};
+  };
+  /// Transforms of the whole plane.
   explicit RealFft3D(std::array<std::int64_t, 3> n);
+  /// Transforms of planes that are zero outside `region` (forward) / needed inside it (inverse).
+  RealFft3D(std::array<std::int64_t, 3> n, Box region);
   ~RealFft3D();
   RealFft3D(const RealFft3D&) = delete;
   RealFft3D& operator=(const RealFft3D&) = delete;
 
   const std::array<std::int64_t, 3>& size() const { return n_; }
   std::int64_t plane_floats() const { return n_[0] * n_[1] * n_[2]; }
+  /// Floats between consecutive planes in a buffer: plane_floats() rounded up to 16.
+  std::int64_t plane_stride() const { return (plane_floats() + 15) / 16 * 16; }
   /// Complex numbers of one spectrum, N0 N1 (N2/2+1).
   std::int64_t spectrum_size() const { return n_[0] * n_[1] * (n_[2] / 2 + 1); }
   /// Complex numbers between consecutive spectra in a buffer: spectrum_size() rounded up to 8.
@@ -32,7 +46,7 @@ class RealFft3D {
 
   /// spectrum (2 spectrum_size() floats) = DFT(plane); plane is left unchanged.
   void forward(const float* plane, float* spectrum) const;
-  /// plane = unnormalised inverse DFT(spectrum); spectrum is overwritten.
+  /// plane = unnormalised inverse DFT(spectrum) (in the region); spectrum is overwritten.
   void inverse(float* spectrum, float* plane) const;
 
   /// 64-byte aligned, zero-filled floats for planes and spectra (the alignment the plans need).
@@ -47,8 +61,18 @@ class RealFft3D {
 
  private:
   std::array<std::int64_t, 3> n_;
-  void* r2c_ = nullptr;  // fftwf_plan
+  Box region_;
+  bool whole_ = true;
+  void* r2c_ = nullptr;  // fftwf_plan of the whole plane (whole_)
   void* c2r_ = nullptr;
+  // The region's passes: forward r2c along W (box rows), c2c along H (box D planes), c2c
+  // along D (all); inverse in the opposite order.
+  void* fwd_w_ = nullptr;
+  void* fwd_h_ = nullptr;
+  void* fwd_d_ = nullptr;
+  void* inv_d_ = nullptr;
+  void* inv_h_ = nullptr;
+  void* inv_w_ = nullptr;
 };
 
 }  // namespace calo::nn

@@ -257,6 +257,36 @@ TEST(RealFft3D, ForwardIsTheDftAndInverseUndoesIt) {
   for (int i = 0; i < 60; ++i) EXPECT_NEAR(back.get()[i], 60 * x[i], 1e-4) << i;
 }
 
+TEST(RealFft3D, RegionTransformsMatchTheWholePlanes) {
+  // A box (offset (1,2,0), size 3x2x5) in a 6x5x8 plane: the pruned passes read / compute
+  // only the box and give the whole transforms' numbers there.
+  const std::array<std::int64_t, 3> n{6, 5, 8};
+  const RealFft3D::Box box{{1, 2, 0}, {3, 2, 5}};
+  RealFft3D whole(n), region(n, box);
+  EXPECT_EQ(region.plane_stride(), 240);
+  EXPECT_EQ(region.spectrum_stride(), 152);  // 6 x 5 x 5 = 150 complex, rounded up to 8
+  auto plane = RealFft3D::alloc(240), back = RealFft3D::alloc(240);
+  auto a = RealFft3D::alloc(2 * 152), b = RealFft3D::alloc(2 * 152);
+  const auto v = normal(240, 12);
+  for (std::int64_t d = 0; d < 3; ++d)
+    for (std::int64_t h = 0; h < 2; ++h)
+      for (std::int64_t w = 0; w < 5; ++w) {
+        const std::int64_t i = ((d + 1) * 5 + h + 2) * 8 + w;
+        plane.get()[i] = v[i];
+      }
+  for (int i = 0; i < 2 * 150; ++i) b.get()[i] = 1e9f;  // the region's forward must write every bin
+  whole.forward(plane.get(), a.get());
+  region.forward(plane.get(), b.get());
+  for (int i = 0; i < 2 * 150; ++i) EXPECT_NEAR(b.get()[i], a.get()[i], 1e-5) << i;
+  region.inverse(b.get(), back.get());
+  for (std::int64_t d = 0; d < 3; ++d)
+    for (std::int64_t h = 0; h < 2; ++h)
+      for (std::int64_t w = 0; w < 5; ++w) {
+        const std::int64_t i = ((d + 1) * 5 + h + 2) * 8 + w;
+        EXPECT_NEAR(back.get()[i], 240 * v[i], 1e-3) << i;
+      }
+}
+
 TEST(SpectralKernels, CrossSpectrumAndAxpyOnBothInstructionSets) {
   // 3 samples of 2 channels, 13 bins (one vector of 8 and a tail of 5), sample step 2 x 13.
   const auto x = normal(2 * 3 * 2 * 13, 4), y = normal(2 * 3 * 2 * 13, 5), base = normal(2 * 13, 6);
