@@ -60,6 +60,12 @@ bool fft_pays(const Conv3D& conv, const Dims& in) {
   const double points = static_cast<double>(n[0] * n[1] * n[2]);
   const double bins = static_cast<double>(n[0] * n[1] * (n[2] / 2 + 1));
   const double samples = static_cast<double>(in.n);
+  // The plan keeps the batch's spectra (inputs, products, output gradients) and the kernels'
+  // spectra: above 1 GiB (batch ~90 for the discriminator's conv2) the direct convolution,
+  // which needs none of it, is the better trade.
+  const double spectra = samples * static_cast<double>(2 * std::max(in.c, s.filters) + s.filters) +
+                         static_cast<double>(in.c * s.filters);
+  if (spectra * bins * 8.0 > static_cast<double>(std::int64_t{1} << 30)) return false;
   const double transforms = samples * static_cast<double>(in.c + s.filters) * 2.5 * points * std::log2(points);
   const double product = samples * bins * static_cast<double>(in.c * s.filters) * 8.0;
   return 7.0 * (transforms + product) < direct;

@@ -200,6 +200,9 @@ TEST(FftConv, AutomaticChoiceAndSwitch) {
   EXPECT_FALSE(fft_pays(conv1, thin));    // one input channel: 33 transforms for 125 taps
   EXPECT_FALSE(fft_pays(small, wide));    // 1x1x1: nothing to save
   EXPECT_FALSE(fft_pays(to_one, wide));   // one output channel
+  // 1 GiB of spectra: batch 88 still fits (0.98 GiB), batch 96 (1.06 GiB) runs direct.
+  EXPECT_TRUE(fft_pays(conv2, {88, 32, 25, 25, 25}));
+  EXPECT_FALSE(fft_pays(conv2, {96, 32, 25, 25, 25}));
   const Tensor x = Tensor::zeros(ctx(), wide);
   {
     EnvSwitch sw("CALO_NN_CONV_FFT", nullptr);
