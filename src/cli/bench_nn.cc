@@ -21,6 +21,7 @@
 #include "gan/generator.hh"
 #include "gan/model_shapes.hh"
 #include "nn/conv3d.hh"
+#include "nn/conv3d_fft.hh"
 #include "nn/losses.hh"
 #include "nn/optimizer.hh"
 
@@ -249,10 +250,13 @@ void run_bench_nn(const NnBenchOptions& o) {
   std::printf("\nconv GFLOP/s: the FLOPs the convolutions execute (generator %.0f, discriminator %.0f MFLOP forward per "
               "sample; backward 2x) over the whole network's time. As written the generator has %.0f MFLOP: its "
               "up-samplings fold into the next convolution, which runs polyphase (docs/nn.md); the discriminator "
-              "%.0f. The discriminator's 5^3 convolutions on 16-32 channels run through the FFT (docs/nn.md, "
-              "CALO_NN_CONV_FFT): they count as the direct convolutions they replace, so a rate above sgemm's is "
-              "the transform's saving, not faster multiply-adds.\n",
-              gen_flops / 1e6, disc_flops / 1e6, gen_written / 1e6, disc_written / 1e6);
+              "%.0f.%s\n",
+              gen_flops / 1e6, disc_flops / 1e6, gen_written / 1e6, disc_written / 1e6,
+              nn::fft_policy() == nn::FftPolicy::off
+                  ? " CALO_NN_CONV_FFT=off: every convolution direct."
+                  : " The discriminator's 5^3 convolutions on 16-32 channels run through the FFT (docs/nn.md, "
+                    "CALO_NN_CONV_FFT): they count as the direct convolutions they replace, so a rate above "
+                    "sgemm's is the transform's saving, not faster multiply-adds.");
 }
 
 }  // namespace
