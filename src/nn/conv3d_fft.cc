@@ -76,11 +76,11 @@ namespace {
 constexpr std::int64_t kChunk = 16;  // planes per task: one channel block of nCdhw16c
 constexpr std::int64_t kTile = 4;    // input x output channels per weight-gradient tile
 
-/// Splits [0, count) into per-thread ranges of whole chunks of `grain` items.
+/// Splits [0, count) into ranges of whole chunks of `grain` items, run by `threads` threads.
 template <class F>
-void parallel_blocks(std::int64_t count, std::int64_t grain, F&& f) {
+void parallel_blocks(int threads, std::int64_t count, std::int64_t grain, F&& f) {
   const std::int64_t chunks = (count + grain - 1) / grain;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(threads)
   for (std::int64_t c = 0; c < chunks; ++c) f(c * grain, std::min(count, (c + 1) * grain));
 }
 
@@ -454,7 +454,7 @@ const Tensor& FftConvPlan::forward(const Tensor& in) {
   float* y = spectra_out_.get();
   const float* w = w_hat_.get();
   const spectral::Kernels& kern = spectral::kernels();
-  parallel_blocks(stride_ / 8, 16, [&](std::int64_t b0, std::int64_t b1) {
+  parallel_blocks(threads_, stride_ / 8, 16, [&](std::int64_t b0, std::int64_t b1) {
     kern.product(spectral::Direction::forward, shape, x, w, y, b0, b1);
   });
   Tensor& out = direct_.output();
@@ -478,7 +478,7 @@ const Tensor* FftConvPlan::backward(const Tensor& diff_out, const BackwardOption
   const float* x = spectra_dy_.get();
   float* y = spectra_out_.get();
   const float* w = w_hat_.get();
-  parallel_blocks(stride_ / 8, 16, [&](std::int64_t b0, std::int64_t b1) {
+  parallel_blocks(threads_, stride_ / 8, 16, [&](std::int64_t b0, std::int64_t b1) {
     kern.product(spectral::Direction::adjoint, shape, x, w, y, b0, b1);
   });
   from_spectra(*fft_in_, y, pf_, in_dims_, *in_lay_, diff_in_.impl().data(), nullptr, /*activate=*/false);

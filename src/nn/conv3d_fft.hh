@@ -10,9 +10,12 @@
 // read at the front padding. Both are exact up to float rounding (~1e-6 of the output's
 // scale); the multiply-adds drop from IC OC K^3 per output element to a few per bin plus
 // the transforms (3dgan-16 discriminator conv2: 2.0 GFLOP per sample direct).
-// The weight and bias gradients and the fused activation's backward stay oneDNN's direct
-// convolution (ConvPlan), which this plan feeds with its forward (ConvPlan::adopt_forward).
+// The weight gradient is the adjoint in the weights, dW_oc,ic = IDFT( sum_n X_ic conj(DY_oc) )
+// read at 0..K-1, the bias gradient the DC bin of DY. The fused activation's backward stays
+// oneDNN's (ConvPlan, which this plan feeds with its forward: ConvPlan::adopt_forward).
 // The kernels' spectra are recomputed only when the weights changed since the last forward.
+// fft_selected() builds the plan to answer (as thin_input_selected does): for tests and
+// benchmarks, not for a hot path.
 //
 // Selection (Conv3D::make_plan, train and infer), environment variable CALO_NN_CONV_FFT:
 //   unset / "auto": this plan when fft_pays() (a cost model of both algorithms);

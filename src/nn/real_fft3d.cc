@@ -57,7 +57,10 @@ RealFft3D::RealFft3D(std::array<std::int64_t, 3> n, Box region) : n_(n), region_
     const int dims[3] = {static_cast<int>(n_[0]), static_cast<int>(n_[1]), static_cast<int>(n_[2])};
     r2c_ = fftwf_plan_dft_r2c(3, dims, plane.get(), c, FFTW_ESTIMATE);
     c2r_ = fftwf_plan_dft_c2r(3, dims, c, plane.get(), FFTW_ESTIMATE);
-    if (!r2c_ || !c2r_) throw std::runtime_error("RealFft3D: FFTW could not plan the transform");
+    if (!r2c_ || !c2r_) {
+      destroy_plans();
+      throw std::runtime_error("RealFft3D: FFTW could not plan the transform");
+    }
     return;
   }
   const std::int64_t N1 = n_[1], N2 = n_[2], H = N2 / 2 + 1;
@@ -80,14 +83,22 @@ RealFft3D::RealFft3D(std::array<std::int64_t, 3> n, Box region) : n_(n), region_
   inv_d_ = fftwf_plan_guru64_dft(1, &along_d, 1, &all_columns, c, c, FFTW_BACKWARD, FFTW_ESTIMATE);
   inv_h_ = fftwf_plan_guru64_dft(1, &along_h, 2, box_planes, cplanes, cplanes, FFTW_BACKWARD, FFTW_ESTIMATE);
   inv_w_ = fftwf_plan_guru64_dft_c2r(1, &along_w, 2, rows_inv, crows, rows, FFTW_ESTIMATE);
-  if (!fwd_w_ || !fwd_h_ || !fwd_d_ || !inv_d_ || !inv_h_ || !inv_w_)
+  if (!fwd_w_ || !fwd_h_ || !fwd_d_ || !inv_d_ || !inv_h_ || !inv_w_) {
+    destroy_plans();  // the destructor does not run for a constructor that throws
     throw std::runtime_error("RealFft3D: FFTW could not plan the region's transforms");
+  }
+}
+
+void RealFft3D::destroy_plans() {  // with the planner mutex held
+  for (void** p : {&r2c_, &c2r_, &fwd_w_, &fwd_h_, &fwd_d_, &inv_d_, &inv_h_, &inv_w_}) {
+    if (*p) fftwf_destroy_plan(static_cast<fftwf_plan>(*p));
+    *p = nullptr;
+  }
 }
 
 RealFft3D::~RealFft3D() {
   std::lock_guard<std::mutex> lock(planner_mutex());
-  for (void* p : {r2c_, c2r_, fwd_w_, fwd_h_, fwd_d_, inv_d_, inv_h_, inv_w_})
-    if (p) fftwf_destroy_plan(static_cast<fftwf_plan>(p));
+  destroy_plans();
 }
 
 void RealFft3D::forward(const float* plane, float* spectrum) const {

@@ -60,6 +60,8 @@ class RealFft3D {
   static std::int64_t good_size(std::int64_t n);
 
  private:
+  void destroy_plans();
+
   std::array<std::int64_t, 3> n_;
   Box region_;
   bool whole_ = true;
