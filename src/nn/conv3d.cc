@@ -1,5 +1,6 @@
 #include "nn/conv3d.hh"
 
+#include <stdexcept>
 #include <string>
 
 #include "core/error.hh"
@@ -129,9 +130,9 @@ bool Conv3D::absorb_next(Layer& next) {
 // ---------------------------------------------------------------------------------------
 
 
-ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
+ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode, bool gradients)
     : Plan(conv, in, mode), conv_(conv), bias_(conv.spec().use_bias),
-      act_(conv.spec().activation != Activation::none) {
+      act_(conv.spec().activation != Activation::none), gradients_(gradients) {
   const auto& s = conv.spec();
   const Dims od = conv.output_dims(in_dims_);
   const auto pf = conv.pad_front(in_dims_), pb = conv.pad_back(in_dims_);
@@ -182,6 +183,7 @@ ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
     elt_ = dnnl::eltwise_backward(elt_pd_);
     diff_pre_ = memory(dst_md, eng);
   }
+  if (!gradients_) return;
   bd_pd_ = {{alg, src_any, w_any, dst_any, strides, pl, pr}, scratch_attr(), eng, fwd_pd_};
   bd_ = dnnl::convolution_backward_data(bd_pd_);
   if (bd_pd_.diff_dst_desc() != dst_md) {
@@ -251,11 +253,6 @@ const Tensor& ConvPlan::forward(const Tensor& in) {
   return out_;
 }
 
-void ConvPlan::adopt_forward(const Tensor& in) {
-  if (src_re_) src_re_(ctx_, in.impl().mem, src_mem_);  // the weight gradients read src_mem_
-  saved_in_ = in;
-}
-
 memory ConvPlan::activation_backward(const Tensor& diff_out) {
   memory dd = diff_out.impl().mem;
   if (act_) {
@@ -269,6 +266,7 @@ memory ConvPlan::activation_backward(const Tensor& diff_out) {
 }
 
 const Tensor* ConvPlan::backward(const Tensor& diff_out, const BackwardOptions& opt) {
+  if (!gradients_) throw std::logic_error(conv_.name() + ": ConvPlan built without gradients");
   ParameterStore& store = *conv_.store();
   const memory dd = activation_backward(diff_out);
   if (conv_.weight_grads()) {

@@ -17,14 +17,7 @@
 
 namespace calo::nn {
 
-FftPolicy fft_policy() {
-  const char* v = std::getenv("CALO_NN_CONV_FFT");
-  const std::string s = v ? v : "";
-  if (s.empty() || s == "auto") return FftPolicy::automatic;
-  if (s == "on" || s == "1") return FftPolicy::on;
-  if (s == "off" || s == "0") return FftPolicy::off;
-  throw InputError("CALO_NN_CONV_FFT=" + s + ": unknown value (use auto, on or off)");
-}
+FftPolicy fft_policy() { return algorithm_switch("CALO_NN_CONV_FFT"); }
 
 std::array<std::int64_t, 3> fft_size(const Conv3D& conv, const Dims& in) {
   const auto pf = conv.pad_front(in), pb = conv.pad_back(in);
@@ -174,7 +167,7 @@ class FftConvPlan : public Plan {
 };
 
 FftConvPlan::FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
-    : Plan(conv, in, mode), conv_(conv), direct_(conv, in, mode) {
+    : Plan(conv, in, mode), conv_(conv), direct_(conv, in, mode, /*gradients=*/false) {
   const auto& s = conv.spec();
   weight_ = *conv.store()->find(conv.name() + ".weight");
   has_bias_ = s.use_bias;
@@ -460,7 +453,6 @@ const Tensor& FftConvPlan::forward(const Tensor& in) {
   Tensor& out = direct_.output();
   const float* bias = has_bias_ ? conv_.store()->value(bias_).data() : nullptr;
   from_spectra(*fft_out_, y, {0, 0, 0}, out_dims_, *out_lay_, out.impl().data(), bias, /*activate=*/true);
-  if (mode_ == Mode::train) direct_.adopt_forward(in);
   return out;
 }
 

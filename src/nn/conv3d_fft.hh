@@ -12,7 +12,7 @@
 // the transforms (3dgan-16 discriminator conv2: 2.0 GFLOP per sample direct).
 // The weight gradient is the adjoint in the weights, dW_oc,ic = IDFT( sum_n X_ic conj(DY_oc) )
 // read at 0..K-1, the bias gradient the DC bin of DY. The fused activation's backward stays
-// oneDNN's (ConvPlan, which this plan feeds with its forward: ConvPlan::adopt_forward).
+// oneDNN's (a ConvPlan built without gradients, whose output buffer this plan's forward fills).
 // The kernels' spectra are recomputed only when the weights changed since the last forward.
 // fft_selected() builds the plan to answer (as thin_input_selected does): for tests and
 // benchmarks, not for a hot path.
@@ -23,11 +23,12 @@
 // This header is free of oneDNN and FFTW (tests include it).
 #include <memory>
 
+#include "nn/algorithm_switch.hh"
 #include "nn/conv3d.hh"
 
 namespace calo::nn {
 
-enum class FftPolicy { automatic, on, off };
+using FftPolicy = AlgorithmSwitch;
 
 /// CALO_NN_CONV_FFT as a policy (read at every plan build; InputError on other values).
 FftPolicy fft_policy();

@@ -8,7 +8,10 @@ namespace calo::nn {
 
 class ConvPlan : public Plan {
  public:
-  ConvPlan(Conv3D& conv, const Tensor& in, Mode mode);
+  /// With gradients = false a train-mode plan builds only the forward and the fused
+  /// activation's backward (activation_backward), for a plan that computes the data and
+  /// weight gradients its own way (the FFT plan); backward() is then a logic_error.
+  ConvPlan(Conv3D& conv, const Tensor& in, Mode mode, bool gradients = true);
   const Tensor& forward(const Tensor& in) override;
   const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt) override;
 
@@ -25,15 +28,14 @@ class ConvPlan : public Plan {
   memory activation_backward(const Tensor& diff_out);
 
   /// For a plan that computes the forward its own way (the FFT plan): the output buffer it
-  /// fills (dst_desc(), activation applied), then adopt_forward(in) in train mode, so that
-  /// backward (activation, weight gradients) sees that forward as its own.
+  /// fills (dst_desc(), activation applied), which activation_backward reads.
   Tensor& output() { return out_; }
-  void adopt_forward(const Tensor& in);
 
  private:
   Conv3D& conv_;
   bool bias_;
   bool act_;
+  bool gradients_;
   dnnl::convolution_forward::primitive_desc fwd_pd_;
   dnnl::convolution_forward fwd_;
   Reorder src_re_, w_re_;          // input layout -> conv src; plain weights -> conv weights

@@ -12,14 +12,7 @@
 
 namespace calo::nn {
 
-ThinInputPolicy thin_input_policy() {
-  const char* v = std::getenv("CALO_NN_CONV_THIN");
-  const std::string s = v ? v : "";
-  if (s.empty() || s == "auto") return ThinInputPolicy::automatic;
-  if (s == "on" || s == "1") return ThinInputPolicy::on;
-  if (s == "off" || s == "0") return ThinInputPolicy::off;
-  throw InputError("CALO_NN_CONV_THIN=" + s + ": unknown value (use auto, on or off)");
-}
+ThinInputPolicy thin_input_policy() { return algorithm_switch("CALO_NN_CONV_THIN"); }
 
 bool thin_input_pays(const Conv3DSpec& spec, const Dims& in) {
   const std::int64_t taps_hw = spec.kernel[1] * spec.kernel[2];

@@ -23,11 +23,12 @@
 // This header is free of oneDNN (tests include it); the plan itself lives in the .cc.
 #include <memory>
 
+#include "nn/algorithm_switch.hh"
 #include "nn/conv3d.hh"
 
 namespace calo::nn {
 
-enum class ThinInputPolicy { automatic, on, off };
+using ThinInputPolicy = AlgorithmSwitch;
 
 /// CALO_NN_CONV_THIN as a policy (read at every plan build; InputError on other values).
 ThinInputPolicy thin_input_policy();
