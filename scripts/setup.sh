@@ -5,9 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# ocl-icd-opencl-dev: Debian builds oneDNN with the OpenCL GPU runtime, so its dnnl-config.cmake
+# calls find_package(OpenCL) and fails without libOpenCL.so and the CL headers. libdnnl-dev only
+# *recommends* the package, and we install with --no-install-recommends (recommends would pull
+# in hundreds of MB), so it is named here. Installing it is the CPU-only build's price: the
+# alternative, faking OpenCL_LIBRARY/OpenCL_INCLUDE_DIR at configure time, would also have to be
+# repeated by every find_package(calo3dgan) consumer, because our package config finds dnnl too.
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libhdf5-dev nlohmann-json3-dev libcli11-dev libfmt-dev libdnnl-dev libfftw3-dev
+  libhdf5-dev nlohmann-json3-dev libcli11-dev libfmt-dev libdnnl-dev ocl-icd-opencl-dev libfftw3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox
   python3 python3-h5py python3-numpy python3-jsonschema python3-torch
