@@ -28,7 +28,15 @@ class Rng {
   }
 
   /// Uniform in the open interval (0, 1): safe for log().
-  double uniform() { return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53; }
+  double uniform() { return to_open_unit_interval(next_u64()); }
+
+  /// The top 53 bits k of a 64-bit draw as (k + 1/2) 2^-53. For k = 2^53 - 1 that sum is not
+  /// representable and rounds (to even) up to 1.0 exactly, so the largest value is clamped to
+  /// the double just below 1; every other k maps as before, so streams are unchanged.
+  static double to_open_unit_interval(std::uint64_t bits) {
+    const double u = (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53;
+    return u < 0x1.fffffffffffffp-1 ? u : 0x1.fffffffffffffp-1;
+  }
 
   /// -ln(u): the number of mean free paths to the next interaction.
   double exponential() { return -std::log(uniform()); }
