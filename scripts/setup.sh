@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # alternative, faking OpenCL_LIBRARY/OpenCL_INCLUDE_DIR at configure time, would also have to be
 # repeated by every find_package(calo3dgan) consumer, because our package config finds dnnl too.
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git clang-format
   libhdf5-dev nlohmann-json3-dev libcli11-dev libfmt-dev libdnnl-dev ocl-icd-opencl-dev libfftw3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox
