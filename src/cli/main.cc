@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "cli/commands.hh"
+#include "cli/interrupt.hh"
 #include "core/error.hh"
 
 int main(int argc, char** argv) {
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   calo::cli::add_validate_command(app);
   calo::cli::add_bench_command(app);
   calo::cli::add_model_command(app);
+  calo::cli::remove_outputs_in_progress_on_interrupt();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

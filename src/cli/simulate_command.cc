@@ -33,6 +33,8 @@ void run_simulate(const SimulateOptions& o) {
   // Validate everything cheap before building tables or simulating anything.
   const sim::Particle particle = sim::parse_particle(o.particle);
   const sim::EnergySpectrum energies = sim::EnergySpectrum::parse(o.energy);
+  const sim::PhysicsConfig defaults;
+  energies.check_within(defaults.table_min_energy, defaults.table_max_energy);
   CALO_VALIDATE(o.events > 0, "invalid --events " + std::to_string(o.events) + " (must be positive)");
   CALO_VALIDATE(o.seed >= 0, "invalid --seed (must be >= 0)");
   CALO_VALIDATE(o.threads >= 0, "invalid --threads (must be >= 0; 0 = all cores)");

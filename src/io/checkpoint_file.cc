@@ -81,11 +81,10 @@ Hdf5Handle string_type() {
 // ------------------------------------------------------------------------------- writer
 
 struct CheckpointWriter::Impl {
-  std::string final_path, temporary_path;
-  bool overwrite = false;
+  Impl(const std::string& path, bool overwrite) : output(path, overwrite) {}
+  AtomicOutput output;  // declared first: the temporary is removed after the file is closed
   Hdf5Handle file;
   bool committed = false;
-  bool keep_temporary = false;
 
   /// Creates a dataset of the given type and space at path (parents created).
   Hdf5Handle create(const std::string& path, hid_t type, hid_t space, hid_t create_plist = H5P_DEFAULT) {
@@ -93,7 +92,7 @@ struct CheckpointWriter::Impl {
     auto [parent, name] = split(path);
     CALO_VALIDATE(!name.empty(), "checkpoint: empty dataset path");
     Hdf5Handle group = require_group(file.get(), parent);
-    const std::string what = "cannot write /" + clean(path) + " to " + temporary_path;
+    const std::string what = "cannot write /" + clean(path) + " to " + output.temporary_path();
     if (H5Lexists(group.get(), name.c_str(), H5P_DEFAULT) > 0)
       throw std::logic_error("checkpoint: /" + clean(path) + " written twice");
     return Hdf5Handle(hdf5_check(H5Dcreate2(group.get(), name.c_str(), type, space, H5P_DEFAULT, create_plist,
@@ -121,22 +120,16 @@ struct CheckpointWriter::Impl {
   bool close() { return !file || H5Fclose(file.release()) >= 0; }
 
   ~Impl() {
-    if (committed || keep_temporary) return;
-    close();
-    std::error_code ignored;
-    std::filesystem::remove(temporary_path, ignored);
+    if (!committed) close();
   }
 };
 
-CheckpointWriter::CheckpointWriter(const std::string& path, bool overwrite) : impl_(std::make_unique<Impl>()) {
+CheckpointWriter::CheckpointWriter(const std::string& path, bool overwrite) {
   silence_hdf5_error_printing();
-  check_output_path(path, overwrite);
-  Impl& w = *impl_;
-  w.final_path = path;
-  w.temporary_path = temporary_path_for(path);
-  w.overwrite = overwrite;
-  w.file = Hdf5Handle(hdf5_check(H5Fcreate(w.temporary_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                                 "cannot create " + w.temporary_path));
+  impl_ = std::make_unique<Impl>(path, overwrite);
+  const std::string& temporary = impl_->output.temporary_path();
+  impl_->file = Hdf5Handle(
+      hdf5_check(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "cannot create " + temporary));
 }
 
 CheckpointWriter::~CheckpointWriter() = default;
@@ -204,18 +197,13 @@ void CheckpointWriter::commit() {
   Impl& w = *impl_;
   if (w.committed) throw std::logic_error("CheckpointWriter::commit called twice");
   if (!w.close())
-    throw RuntimeError("cannot finish writing " + w.temporary_path + " (HDF5: " + last_hdf5_error() +
+    throw RuntimeError("cannot finish writing " + w.output.temporary_path() + " (HDF5: " + last_hdf5_error() +
                        ") check the free disk space");
-  try {
-    publish_file(w.temporary_path, w.final_path, w.overwrite);
-  } catch (const InputError&) {
-    w.keep_temporary = true;
-    throw;
-  }
-  w.committed = true;
+  w.committed = true;  // the file is closed: whatever publish() does, do not close again
+  w.output.publish();
 }
 
-const std::string& CheckpointWriter::path() const { return impl_->final_path; }
+const std::string& CheckpointWriter::path() const { return impl_->output.final_path(); }
 
 // ------------------------------------------------------------------------------- reader
 

@@ -6,8 +6,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 #include "core/error.hh"
+#include "io/temporary_files.hh"
 
 namespace fs = std::filesystem;
 
@@ -55,6 +57,34 @@ void publish_file(const std::string& temporary, const std::string& final_path, b
                      temporary + ") rename it by hand or use --overwrite");
   fs::rename(temporary, final_path, ec);
   if (ec) throw RuntimeError("cannot rename " + temporary + " to " + final_path + " (" + ec.message() + ")");
+}
+
+AtomicOutput::AtomicOutput(std::string final_path, bool overwrite)
+    : final_path_(std::move(final_path)), overwrite_(overwrite) {
+  check_output_path(final_path_, overwrite_);
+  remove_stale_temporaries(final_path_);
+  temporary_path_ = temporary_path_for(final_path_);
+  register_temporary(temporary_path_);
+}
+
+AtomicOutput::~AtomicOutput() {
+  if (!done_) {
+    std::error_code ignored;
+    fs::remove(temporary_path_, ignored);
+  }
+  unregister_temporary(temporary_path_);
+}
+
+void AtomicOutput::publish() {
+  try {
+    publish_file(temporary_path_, final_path_, overwrite_);
+  } catch (const InputError&) {
+    done_ = true;  // the data is complete: keep it for the user to rename
+    unregister_temporary(temporary_path_);
+    throw;
+  }
+  done_ = true;
+  unregister_temporary(temporary_path_);
 }
 
 }  // namespace calo::io

@@ -79,14 +79,13 @@ void append_rows(hid_t dataset, const char* name, hsize_t old_rows, hsize_t new_
 }  // namespace
 
 struct ShowerWriter::Impl {
-  std::string final_path;
-  std::string temporary_path;
+  Impl(const std::string& path, const WriterOptions& o) : output(path, o.overwrite), options(o) {}
+  AtomicOutput output;  // declared first: the temporary is removed after the handles are closed
   WriterOptions options;
   Hdf5Handle file;  // declared before the datasets, so it is closed after them
   Hdf5Handle ecal, energy, target;
   std::size_t events = 0;
   bool committed = false;
-  bool keep_temporary = false;
 
   /// Closes the datasets, then the file; reports whether the file closed cleanly.
   bool close() {
@@ -97,14 +96,11 @@ struct ShowerWriter::Impl {
   }
 
   ~Impl() {
-    if (committed || keep_temporary) return;
-    close();
-    std::error_code ignored;
-    std::filesystem::remove(temporary_path, ignored);
+    if (!committed) close();
   }
 };
 
-ShowerWriter::ShowerWriter(const std::string& path, WriterOptions options) : impl_(std::make_unique<Impl>()) {
+ShowerWriter::ShowerWriter(const std::string& path, WriterOptions options) {
   silence_hdf5_error_printing();
   const ShowerGrid& grid = options.grid;
   CALO_VALIDATE(grid.nx > 0 && grid.ny > 0 && grid.nz > 0,
@@ -115,15 +111,13 @@ ShowerWriter::ShowerWriter(const std::string& path, WriterOptions options) : imp
                     " (must be 0 to 9; 0 means no compression)");
   CALO_VALIDATE(options.gzip_level == 0 || H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0,
                 "gzip compression is not available (HDF5 built without zlib) use gzip level 0");
-  check_output_path(path, options.overwrite);
   if (options.chunk_events == 0) options.chunk_events = default_chunk_events(grid);
 
+  impl_ = std::make_unique<Impl>(path, options);
   Impl& w = *impl_;
-  w.final_path = path;
-  w.temporary_path = temporary_path_for(path);
-  w.options = options;
-  w.file = Hdf5Handle(hdf5_check(H5Fcreate(w.temporary_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                                 "cannot create " + w.temporary_path));
+  const std::string& temporary = w.output.temporary_path();
+  w.file = Hdf5Handle(
+      hdf5_check(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "cannot create " + temporary));
   w.ecal = create_extendible(w.file.get(), "ECAL", {grid.nx, grid.ny, grid.nz}, options.chunk_events,
                              options.gzip_level);
   w.energy = create_extendible(w.file.get(), "energy", {}, kScalarChunkEvents, options.gzip_level);
@@ -183,20 +177,15 @@ void ShowerWriter::commit() {
   Impl& w = *impl_;
   if (w.committed) throw std::logic_error("ShowerWriter::commit called twice");
   if (!w.close())
-    throw RuntimeError("cannot finish writing " + w.temporary_path + " (HDF5: " + last_hdf5_error() +
+    throw RuntimeError("cannot finish writing " + w.output.temporary_path() + " (HDF5: " + last_hdf5_error() +
                        ") check the free disk space");
-  try {
-    publish_file(w.temporary_path, w.final_path, w.options.overwrite);
-  } catch (const InputError&) {
-    w.keep_temporary = true;  // the data is complete: keep it for the user to rename
-    throw;
-  }
-  w.committed = true;
+  w.committed = true;  // the handles are closed: whatever publish() does, do not close again
+  w.output.publish();
 }
 
 std::size_t ShowerWriter::events() const { return impl_->events; }
 const ShowerGrid& ShowerWriter::grid() const { return impl_->options.grid; }
-const std::string& ShowerWriter::path() const { return impl_->final_path; }
-const std::string& ShowerWriter::temporary_path() const { return impl_->temporary_path; }
+const std::string& ShowerWriter::path() const { return impl_->output.final_path(); }
+const std::string& ShowerWriter::temporary_path() const { return impl_->output.temporary_path(); }
 
 }  // namespace calo::io

@@ -1,13 +1,17 @@
 // The command line as users and scripts meet it: help, bad input refused with one line and a
 // non-zero exit, no partial output, reproducible files. Runs the real binary.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -86,6 +90,17 @@ TEST_F(Cli, RefusesBadEnergies) {
   expect_no_output_files();
 }
 
+TEST_F(Cli, RefusesEnergiesBeyondThePhysicsTablesBeforeAnyOutput) {
+  // 1e9 GeV used to run without end and 20000 GeV past the tables' 10 TeV end; also in lists
+  // and ranges, and below the tables' 1 keV.
+  for (const char* e : {"1e9", "20000", "100,20000", "10:20000", "1e-7"})
+    expect_refused(std::string("simulate --events 1 --energy=") + e + " --out " + (dir_ / "a.h5").string(),
+                   "the physics tables cover 1e-06 to 10000 GeV");
+  expect_no_output_files();
+  EXPECT_EQ(run(std::string("simulate --events 1 --energy 1e-3 --quiet --out ") + (dir_ / "ok.h5").string()).exit_code,
+            0);
+}
+
 TEST_F(Cli, RefusesBadGeometryFiles) {
   expect_refused("simulate --geometry " + (dir_ / "missing.json").string() + " --out " + (dir_ / "a.h5").string(),
                  "cannot read geometry file");
@@ -109,6 +124,51 @@ TEST_F(Cli, RefusesBadCountsCutsAndWindow) {
   expect_refused("simulate --range-cut -1" + out, "--range-cut");
   expect_refused("simulate --window 30" + out, "--window");
   expect_no_output_files();
+}
+
+/// Starts a long simulate into dir/long.h5, sends `signal_number` once its temporary exists,
+/// and returns the exit status and stderr.
+Result interrupt_simulate(const fs::path& dir, int signal_number) {
+  const fs::path err = dir / "stderr.txt";
+  const pid_t child = fork();
+  if (child == 0) {
+    const std::string cmd = std::string("CI=1 exec ") + CALO_CLI + " simulate --events 100000 --energy 50 --threads 1 --out " +
+                            (dir / "long.h5").string() + " 2>" + err.string();
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const fs::path temporary = dir / ("long.h5.tmp-" + std::to_string(child));
+  for (int i = 0; i < 600 && !fs::exists(temporary); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(fs::exists(temporary)) << "simulate did not start writing " << temporary;
+  kill(child, signal_number);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, "", slurp(err)};
+}
+
+TEST_F(Cli, InterruptedSimulateRemovesItsTemporaryAndExitsWith128PlusSignal) {
+  for (const auto& [signal_number, name] : {std::pair{SIGINT, "SIGINT"}, std::pair{SIGTERM, "SIGTERM"}}) {
+    const Result r = interrupt_simulate(dir_, signal_number);
+    EXPECT_EQ(r.exit_code, 128 + signal_number) << name;
+    EXPECT_NE(r.err.find(name), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line expected: " << r.err;
+    expect_no_output_files();
+  }
+}
+
+TEST_F(Cli, SimulateRemovesTemporariesOfDeadRunsAndKeepsThoseOfLiveOnes) {
+  const pid_t dead = fork();  // a process id that certainly ended (reaped below)
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  const fs::path stale = dir_ / ("s.h5.tmp-" + std::to_string(dead));
+  const fs::path live = dir_ / ("s.h5.tmp-" + std::to_string(getpid()));  // this test is alive
+  const fs::path other = dir_ / ("t.h5.tmp-" + std::to_string(dead));     // another output's
+  for (const auto& p : {stale, live, other}) std::ofstream(p) << "partial";
+  ASSERT_EQ(run("simulate --events 2 --energy 5 --quiet --out " + (dir_ / "s.h5").string()).exit_code, 0);
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_TRUE(fs::exists(other));
+  EXPECT_TRUE(fs::exists(dir_ / "s.h5"));
 }
 
 TEST_F(Cli, SameSeedGivesByteIdenticalFilesOnOneAndTwoThreads) {

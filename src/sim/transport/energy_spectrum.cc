@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/error.hh"
@@ -47,6 +48,17 @@ EnergySpectrum EnergySpectrum::parse(const std::string& text) {
 double EnergySpectrum::energy_of(std::uint64_t index, Rng& rng) const {
   if (!values_gev_.empty()) return values_gev_[index % values_gev_.size()] * units::GeV;
   return (lo_gev_ + (hi_gev_ - lo_gev_) * rng.uniform()) * units::GeV;
+}
+
+void EnergySpectrum::check_within(double min_mev, double max_mev) const {
+  const auto gev = [](double mev) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", mev / units::GeV);
+    return std::string(text);
+  };
+  if (min_gev() * units::GeV < min_mev || max_gev() * units::GeV > max_mev)
+    throw InputError("invalid energy '" + text_ + "' (the physics tables cover " + gev(min_mev) + " to " +
+                     gev(max_mev) + " GeV) choose energies in that range");
 }
 
 double EnergySpectrum::min_gev() const {

@@ -19,6 +19,10 @@ class EnergySpectrum {
   double min_gev() const;
   double max_gev() const;
   const std::string& text() const { return text_; }
+  /// InputError unless every energy lies in [min_mev, max_mev], the range the physics tables
+  /// cover (PhysicsConfig::table_min_energy/table_max_energy): beyond it the transport would
+  /// read outside its tables or never finish (1e9 GeV).
+  void check_within(double min_mev, double max_mev) const;
 
  private:
   std::string text_;

@@ -28,6 +28,7 @@ ReadoutGrid readout_for(const LayerStack& stack, int window) {
 RunStats run_showers(const ShowerPhysics& physics, const RunRequest& req, const BatchSink& sink,
                      const ProgressHook& progress) {
   CALO_VALIDATE(req.threads >= 1, "invalid thread count (must be >= 1)");
+  req.energies.check_within(physics.config().table_min_energy, physics.config().table_max_energy);
   const ReadoutGrid grid = readout_for(physics.stack(), req.window);
   const std::size_t cells = grid.cells();
   const int threads = static_cast<int>(std::min<std::uint64_t>(req.threads, std::max<std::uint64_t>(1, req.events)));
