@@ -19,7 +19,7 @@
 //
 // Errors: bad user input (missing or malformed files, existing outputs) throws calo::InputError
 // with a one-line message; failures of the environment (disk full, HDF5 library) throw
-// calo::RuntimeError. Both derive from std::runtime_error (src/core/error.hh).
+// calo::RuntimeError. Both derive from std::runtime_error (calo3dgan/error.hh).
 //
 // Threads: the HDF5 library (serial build) is not thread-safe; use readers and writers from
 // one thread at a time (e.g. one I/O thread fed by the simulation workers).
@@ -30,6 +30,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "calo3dgan/error.hh"
 
 namespace calo::io {
 

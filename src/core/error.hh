@@ -2,27 +2,14 @@
 // Error policy (see docs/errors.md):
 //  - user input is checked at the boundary with CALO_VALIDATE / throw InputError; the message
 //    has the shape "problem (why) suggestion" and fits on one line;
+//  - failures of the environment throw RuntimeError;
 //  - programmer errors are CALO_ASSERT (debug builds only);
 //  - main() maps any exception to one line on stderr and a non-zero exit code.
+// The exception types are public (include/calo3dgan/error.hh); the macros are internal.
 #include <cassert>
-#include <stdexcept>
 #include <string>
 
-namespace calo {
-
-/// Bad user input: options, files, geometry. The message is shown to the user as is.
-class InputError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-/// A failure of the environment (I/O, HDF5 library) that is not the user's input.
-class RuntimeError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-}  // namespace calo
+#include "calo3dgan/error.hh"
 
 #define CALO_VALIDATE(cond, message)                  \
   do {                                                \

@@ -39,9 +39,11 @@ class Cli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Result run(const std::string& args) {
+  /// env: extra NAME=value assignments for the command (e.g. "PATH=/nonexistent").
+  Result run(const std::string& args, const std::string& env = "") {
     const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = std::string("CI=1 ") + CALO_CLI + " " + args + " >" + out.string() + " 2>" + err.string();
+    const std::string cmd =
+        "CI=1 " + env + " " + CALO_CLI + " " + args + " >" + out.string() + " 2>" + err.string();
     const int status = std::system(cmd.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
   }
@@ -219,6 +221,27 @@ TEST_F(Cli, BenchNnHelpListsItsOptions) {
   const Result r = run("bench nn --help");  // help only: the benchmark itself is not run
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("--threads"), std::string::npos) << r.out;
+}
+
+// docs/errors.md: the user's input gives exit 2, the environment exit 1; one line each.
+TEST_F(Cli, ExitCodesFollowTheErrorPolicy) {
+  const Result syntax = run("simulate --no-such-option");
+  EXPECT_EQ(syntax.exit_code, 2) << syntax.err;
+  EXPECT_EQ(syntax.err.rfind("calo3dgan: error: ", 0), 0u) << syntax.err;
+  const Result input = run("simulate --particle mu- --out " + (dir_ / "a.h5").string());
+  EXPECT_EQ(input.exit_code, 2) << input.err;
+  EXPECT_EQ(input.err.rfind("calo3dgan: error: ", 0), 0u) << input.err;
+
+  // The environment: the report's plots need gnuplot, which PATH does not reach.
+  const std::string common = " --events 2 --energy 2 --quiet";
+  ASSERT_EQ(run("simulate" + common + " --seed 1 --out " + (dir_ / "a.h5").string()).exit_code, 0);
+  ASSERT_EQ(run("simulate" + common + " --seed 2 --out " + (dir_ / "b.h5").string()).exit_code, 0);
+  const Result env = run("validate --reference " + (dir_ / "a.h5").string() + " --candidate " +
+                             (dir_ / "b.h5").string() + " --min-events 2 --out " + (dir_ / "report").string(),
+                         "PATH=/nonexistent");
+  EXPECT_EQ(env.exit_code, 1) << env.err;
+  EXPECT_NE(env.err.find("gnuplot not found"), std::string::npos) << env.err;
+  EXPECT_EQ(std::count(env.err.begin(), env.err.end(), '\n'), 1) << env.err;
 }
 
 TEST_F(Cli, InspectRefusesNonHdf5File) {
