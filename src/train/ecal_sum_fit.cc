@@ -14,7 +14,8 @@ namespace {
 
 /// Least squares min |A x - b| by Householder QR (Golub & Van Loan, algorithm 5.3.2):
 /// A is n x m column-major (n >= m, full column rank); overwritten.
-std::vector<double> least_squares(std::vector<double> a, std::vector<double> b, std::size_t n, std::size_t m) {
+std::vector<double> least_squares(std::vector<double> a, std::vector<double> b, std::size_t n,
+                                  std::size_t m) {
   auto at = [&](std::size_t i, std::size_t j) -> double& { return a[j * n + i]; };
   for (std::size_t k = 0; k < m; ++k) {
     double norm = 0;
@@ -71,9 +72,9 @@ EcalSumFit EcalSumFit::fit(std::span<const double> energy, std::span<const doubl
                                                       " ECAL sums (one per shower)");
   std::set<double> distinct;
   for (std::size_t i = 0; i < energy.size(); ++i) {
-    CALO_VALIDATE(std::isfinite(energy[i]) && energy[i] > 0,
-                  "ECAL-sum fit: shower " + std::to_string(i) + " has energy " + std::to_string(energy[i]) +
-                      " (energies must be positive to divide by)");
+    CALO_VALIDATE(std::isfinite(energy[i]) && energy[i] > 0, "ECAL-sum fit: shower " + std::to_string(i) +
+                                                                 " has energy " + std::to_string(energy[i]) +
+                                                                 " (energies must be positive to divide by)");
     CALO_VALIDATE(std::isfinite(ecal_sum[i]), "ECAL-sum fit: shower " + std::to_string(i) +
                                                   " has a non-finite ECAL sum (check the data file)");
     distinct.insert(energy[i]);
@@ -99,13 +100,14 @@ EcalSumFit EcalSumFit::fit(std::span<const double> energy, std::span<const doubl
   // Back to powers of E: ((E - c) / s)^k = s^-k sum_j C(k, j) E^j (-c)^(k - j).
   std::vector<double> in_e(m, 0.0);
   for (int k = 0; k <= degree; ++k)
-    for (int j = 0; j <= k; ++j)
-      in_e[j] += in_t[k] * std::pow(s, -k) * binomial(k, j) * std::pow(-c, k - j);
+    for (int j = 0; j <= k; ++j) in_e[j] += in_t[k] * std::pow(s, -k) * binomial(k, j) * std::pow(-c, k - j);
   std::ranges::reverse(in_e);  // highest power first
   return EcalSumFit(std::move(in_e), Source::data);
 }
 
-EcalSumFit EcalSumFit::public_fit() { return EcalSumFit({0.0018, -0.023, 0.11, -0.28, 2.21}, Source::public_3dgan); }
+EcalSumFit EcalSumFit::public_fit() {
+  return EcalSumFit({0.0018, -0.023, 0.11, -0.28, 2.21}, Source::public_3dgan);
+}
 
 double EcalSumFit::ratio(double energy) const {
   double r = 0;
@@ -121,12 +123,14 @@ std::string EcalSumFit::to_json() const {
 
 EcalSumFit EcalSumFit::from_json(const std::string& text) {
   const auto j = nlohmann::json::parse(text, nullptr, false);
-  CALO_VALIDATE(!j.is_discarded() && j.is_object(), "ECAL-sum fit: not a JSON object (" + text.substr(0, 60) + ")");
+  CALO_VALIDATE(!j.is_discarded() && j.is_object(),
+                "ECAL-sum fit: not a JSON object (" + text.substr(0, 60) + ")");
   CALO_VALIDATE(j.contains("source") && j["source"].is_string(), "ECAL-sum fit: no \"source\" string");
   const std::string source = j["source"];
   CALO_VALIDATE(source == "data" || source == "public-3dgan",
                 "ECAL-sum fit: unknown source \"" + source + "\" (data or public-3dgan)");
-  CALO_VALIDATE(j.contains("coefficients") && j["coefficients"].is_array(), "ECAL-sum fit: no \"coefficients\" array");
+  CALO_VALIDATE(j.contains("coefficients") && j["coefficients"].is_array(),
+                "ECAL-sum fit: no \"coefficients\" array");
   std::vector<double> coefficients;
   for (const auto& c : j["coefficients"]) {
     CALO_VALIDATE(c.is_number(), "ECAL-sum fit: a coefficient is not a number");

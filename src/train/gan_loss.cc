@@ -35,8 +35,8 @@ LossTerms discriminator_loss(const gan::DiscriminatorOutputs& out, const LossTar
   const auto batch = static_cast<std::size_t>(out.real_fake->dims().n);
   CALO_VALIDATE(targets.labels.size() == batch && targets.energy.size() == batch &&
                     (!out.ecal_sum || targets.ecal_sum.size() == batch),
-                "discriminator loss: targets (labels " + std::to_string(targets.labels.size()) + ", energies " +
-                    std::to_string(targets.energy.size()) + ", ECAL sums " +
+                "discriminator loss: targets (labels " + std::to_string(targets.labels.size()) +
+                    ", energies " + std::to_string(targets.energy.size()) + ", ECAL sums " +
                     std::to_string(targets.ecal_sum.size()) + ") must have one value per sample (batch " +
                     std::to_string(batch) + ")");
   // nn's losses take (p, y, diff); the wrappers fix the overload for the template.

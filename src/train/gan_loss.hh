@@ -33,8 +33,8 @@ class LossGradients {
   gan::DiscriminatorGrads view() const;
 
  private:
-  friend LossTerms discriminator_loss(const gan::DiscriminatorOutputs&, const LossTargets&, const LossWeights&,
-                                      LossGradients&);
+  friend LossTerms discriminator_loss(const gan::DiscriminatorOutputs&, const LossTargets&,
+                                      const LossWeights&, LossGradients&);
   nn::Tensor real_fake_, energy_, ecal_sum_;
   bool has_ecal_sum_ = false;
 };

@@ -45,7 +45,8 @@ StepDraws draw_step(const StepConfig& config, std::int64_t batch, std::int64_t l
   d.fake_labels = flipped_labels(0.f, batch, config.label_flip_probability, rng);
   d.fake_energy.resize(batch);
   for (float& e : d.fake_energy)
-    e = static_cast<float>(config.fake_energy_min + (config.fake_energy_max - config.fake_energy_min) * rng.uniform());
+    e = static_cast<float>(config.fake_energy_min +
+                           (config.fake_energy_max - config.fake_energy_min) * rng.uniform());
   d.latent.resize(1 + config.generator_updates);
   for (std::vector<float>& z : d.latent) {
     z.resize(batch * latent_size);
@@ -57,7 +58,8 @@ StepDraws draw_step(const StepConfig& config, std::int64_t batch, std::int64_t l
 }
 
 GanStep::GanStep(nn::Context& ctx, gan::Generator& generator, gan::Discriminator& discriminator,
-                 nn::Optimizer& generator_optimizer, nn::Optimizer& discriminator_optimizer, StepConfig config)
+                 nn::Optimizer& generator_optimizer, nn::Optimizer& discriminator_optimizer,
+                 StepConfig config)
     : ctx_(ctx),
       gen_(generator),
       disc_(discriminator),
@@ -93,13 +95,15 @@ StepLosses GanStep::step(std::span<const float> real_images, std::span<const flo
   const auto b = static_cast<std::size_t>(batch);
   const auto latent = static_cast<std::size_t>(b * gen_.latent_size());
   CALO_VALIDATE(batch > 0 && real_images.size() == b * static_cast<std::size_t>(cells_),
-                "training step: " + std::to_string(real_images.size()) + " cells for " + std::to_string(batch) +
-                    " energies (need " + std::to_string(cells_) + " cells per shower and a batch >= 1)");
-  bool draws_fit = draws.real_labels.size() == b && draws.fake_labels.size() == b && draws.fake_energy.size() == b &&
+                "training step: " + std::to_string(real_images.size()) + " cells for " +
+                    std::to_string(batch) + " energies (need " + std::to_string(cells_) +
+                    " cells per shower and a batch >= 1)");
+  bool draws_fit = draws.real_labels.size() == b && draws.fake_labels.size() == b &&
+                   draws.fake_energy.size() == b &&
                    draws.latent.size() == static_cast<std::size_t>(1 + config_.generator_updates);
   for (const auto& z : draws.latent) draws_fit = draws_fit && z.size() == latent;
-  CALO_VALIDATE(draws_fit, "training step: the draws do not match batch " + std::to_string(batch) + ", latent " +
-                               std::to_string(gen_.latent_size()) + " and " +
+  CALO_VALIDATE(draws_fit, "training step: the draws do not match batch " + std::to_string(batch) +
+                               ", latent " + std::to_string(gen_.latent_size()) + " and " +
                                std::to_string(config_.generator_updates) + " generator updates");
   StepLosses losses;
 
@@ -115,7 +119,8 @@ StepLosses GanStep::step(std::span<const float> real_images, std::span<const flo
 
   // 2. D on a generated batch (generator in inference mode, as Keras' predict).
   std::vector<float> fake_sum(b);
-  for (std::size_t i = 0; i < b; ++i) fake_sum[i] = static_cast<float>(config_.ecal_sum_fit.target(draws.fake_energy[i]));
+  for (std::size_t i = 0; i < b; ++i)
+    fake_sum[i] = static_cast<float>(config_.ecal_sum_fit.target(draws.fake_energy[i]));
   const nn::Tensor& generated = gen_.forward(latent_tensor(draws.latent[0], batch), nn::Mode::infer);
   losses.d_fake = discriminator_update(generated, {draws.fake_labels, draws.fake_energy, fake_sum});
 

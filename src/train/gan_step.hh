@@ -63,7 +63,8 @@ class GanStep {
   /// with their energies (B, [100 GeV]); draws from rng (draw_step).
   StepLosses step(std::span<const float> real_images, std::span<const float> real_energy, Rng& rng);
   /// The same with given draws (sizes as draw_step's; InputError otherwise).
-  StepLosses step(std::span<const float> real_images, std::span<const float> real_energy, const StepDraws& draws);
+  StepLosses step(std::span<const float> real_images, std::span<const float> real_energy,
+                  const StepDraws& draws);
 
   const StepConfig& config() const { return config_; }
   /// Cells of one shower image, X * Y * L of the model spec.

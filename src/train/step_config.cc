@@ -8,10 +8,11 @@
 namespace calo::train {
 
 void validate(const StepConfig& c) {
-  CALO_VALIDATE(c.label_flip_probability >= 0 && c.label_flip_probability <= 1,
-                "label flip probability " + std::to_string(c.label_flip_probability) + " (must be in [0, 1])");
-  CALO_VALIDATE(std::isfinite(c.fake_energy_min) && c.fake_energy_min > 0 && c.fake_energy_max >= c.fake_energy_min &&
-                    std::isfinite(c.fake_energy_max),
+  CALO_VALIDATE(
+      c.label_flip_probability >= 0 && c.label_flip_probability <= 1,
+      "label flip probability " + std::to_string(c.label_flip_probability) + " (must be in [0, 1])");
+  CALO_VALIDATE(std::isfinite(c.fake_energy_min) && c.fake_energy_min > 0 &&
+                    c.fake_energy_max >= c.fake_energy_min && std::isfinite(c.fake_energy_max),
                 "generated energy range " + std::to_string(c.fake_energy_min) + ":" +
                     std::to_string(c.fake_energy_max) + " [100 GeV] (must be 0 < min <= max)");
   CALO_VALIDATE(c.generator_updates >= 1,

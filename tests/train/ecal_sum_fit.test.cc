@@ -58,7 +58,8 @@ TEST(EcalSumFit, AgreesWithNumpyPolyfit) {
   for (int degree : {1, 2, 4, 6}) {
     const CommandResult r = run_command(
         "/usr/bin/python3 -c 'import numpy as np, sys; d = np.loadtxt(sys.argv[1]); "
-        "print(\" \".join(repr(float(c)) for c in np.polyfit(d[:, 0], d[:, 1] / d[:, 0], int(sys.argv[2]))))' " +
+        "print(\" \".join(repr(float(c)) for c in np.polyfit(d[:, 0], d[:, 1] / d[:, 0], "
+        "int(sys.argv[2]))))' " +
         dir.file("data.txt") + " " + std::to_string(degree));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     std::istringstream in(r.output);
@@ -70,9 +71,11 @@ TEST(EcalSumFit, AgreesWithNumpyPolyfit) {
     double scale = 0;
     for (double c : numpy) scale = std::max(scale, std::abs(c));
     for (std::size_t k = 0; k < numpy.size(); ++k)
-      EXPECT_NEAR(fit.coefficients()[k], numpy[k], 1e-9 * scale) << "degree " << degree << " coefficient " << k;
+      EXPECT_NEAR(fit.coefficients()[k], numpy[k], 1e-9 * scale)
+          << "degree " << degree << " coefficient " << k;
     for (double x : {0.1, 0.5, 1.0, 2.0, 4.0, 5.0})
-      EXPECT_NEAR(fit.ratio(x), polyval(numpy, x), 1e-10 * std::abs(polyval(numpy, x))) << "degree " << degree;
+      EXPECT_NEAR(fit.ratio(x), polyval(numpy, x), 1e-10 * std::abs(polyval(numpy, x)))
+          << "degree " << degree;
   }
 }
 
@@ -108,21 +111,31 @@ std::string input_error(F&& f) {
 TEST(EcalSumFit, RefusesBadInput) {
   const std::vector<double> e{1, 2, 3}, sum{2, 4, 6};
   EXPECT_NE(input_error([&] { EcalSumFit::fit(e, sum, 3); }).find("3 distinct energies"), std::string::npos);
-  EXPECT_NE(input_error([&] { EcalSumFit::fit(std::vector<double>{1, 1, 1, 2}, std::vector<double>{1, 1, 1, 2}, 2); })
-                .find("2 distinct energies"),
+  EXPECT_NE(input_error([&] {
+              EcalSumFit::fit(std::vector<double>{1, 1, 1, 2}, std::vector<double>{1, 1, 1, 2}, 2);
+            }).find("2 distinct energies"),
             std::string::npos);
-  EXPECT_NE(input_error([&] { EcalSumFit::fit(std::vector<double>{1, 0, 3}, sum, 1); }).find("energy 0"),
+  EXPECT_NE(input_error([&] {
+              EcalSumFit::fit(std::vector<double>{1, 0, 3}, sum, 1);
+            }).find("energy 0"),
             std::string::npos);
-  EXPECT_NE(input_error([&] { EcalSumFit::fit(e, std::vector<double>{1, NAN, 2}, 1); }).find("non-finite"),
+  EXPECT_NE(input_error([&] {
+              EcalSumFit::fit(e, std::vector<double>{1, NAN, 2}, 1);
+            }).find("non-finite"),
             std::string::npos);
-  EXPECT_NE(input_error([&] { EcalSumFit::fit(e, std::vector<double>{1, 2}, 1); }).find("3 energies but 2"),
+  EXPECT_NE(input_error([&] {
+              EcalSumFit::fit(e, std::vector<double>{1, 2}, 1);
+            }).find("3 energies but 2"),
             std::string::npos);
-  EXPECT_NE(input_error([] { EcalSumFit::from_json("[1, 2]"); }).find("not a JSON object"), std::string::npos);
-  EXPECT_NE(input_error([] { EcalSumFit::from_json(R"({"source": "data", "coefficients": []})"); })
-                .find("no coefficients"),
+  EXPECT_NE(input_error([] { EcalSumFit::from_json("[1, 2]"); }).find("not a JSON object"),
             std::string::npos);
-  EXPECT_NE(input_error([] { EcalSumFit::from_json(R"({"source": "guess", "coefficients": [1]})"); })
-                .find("unknown source"),
+  EXPECT_NE(input_error([] {
+              EcalSumFit::from_json(R"({"source": "data", "coefficients": []})");
+            }).find("no coefficients"),
+            std::string::npos);
+  EXPECT_NE(input_error([] {
+              EcalSumFit::from_json(R"({"source": "guess", "coefficients": [1]})");
+            }).find("unknown source"),
             std::string::npos);
 }
 

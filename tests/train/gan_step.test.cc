@@ -35,7 +35,8 @@ constexpr const char* kTinySpec = R"({
     {"type": "BatchNormalization", "name": "bn1", "momentum": 0.99, "epsilon": 0.001},
     {"type": "Flatten", "name": "flatten"}],
    "heads": [
-    {"output": "real_fake", "layers": [{"type": "Dense", "name": "generation", "units": 1, "activation": "sigmoid"}]},
+    {"output": "real_fake",
+     "layers": [{"type": "Dense", "name": "generation", "units": 1, "activation": "sigmoid"}]},
     {"output": "energy", "layers": [{"type": "Dense", "name": "auxiliary", "units": 1}]}],
    "ecal_sum": true}
 })";
@@ -76,7 +77,8 @@ std::vector<std::vector<float>> snapshot(nn::ParameterStore& store) {
 /// RMSprop that records its store right after each update.
 class RecordingRMSprop : public nn::RMSprop {
  public:
-  explicit RecordingRMSprop(nn::ParameterStore& store, float lr = 1e-3f) : RMSprop(store, lr), watched_(store) {}
+  explicit RecordingRMSprop(nn::ParameterStore& store, float lr = 1e-3f)
+      : RMSprop(store, lr), watched_(store) {}
   void step() override {
     RMSprop::step();
     after_last_step = snapshot(watched_);
@@ -192,14 +194,16 @@ TEST(GanStep, LossesEqualAHandComputationFromTheOutputs) {
   const std::vector<float> ones(kBatch, 1.f);
 
   std::vector<std::vector<float>> moving;  // after the step
-  for (std::size_t i = 0; i < m.disc.store().states().size(); ++i) moving.push_back(copy(m.disc.store().state(i)));
+  for (std::size_t i = 0; i < m.disc.store().states().size(); ++i)
+    moving.push_back(copy(m.disc.store().state(i)));
   out = m.disc.forward(real, nn::Mode::train);
   check(got.d_real, draws.real_labels, energy, real_sum, "D real");
   EXPECT_LT(got.d_real.ecal_sum, 1e-3) << "the real ECAL-sum target is the showers' own sum";
   const nn::Tensor z0 = z(0);
   out = m.disc.forward(m.gen.forward(z0, nn::Mode::infer), nn::Mode::train);
   check(got.d_fake, draws.fake_labels, draws.fake_energy, fake_sum, "D fake");
-  for (std::size_t i = 0; i < moving.size(); ++i) std::ranges::copy(moving[i], m.disc.store().state(i).begin());
+  for (std::size_t i = 0; i < moving.size(); ++i)
+    std::ranges::copy(moving[i], m.disc.store().state(i).begin());
   m.disc.set_frozen(true);
   for (int k = 1; k <= 2; ++k) {
     const nn::Tensor zk = z(k);

@@ -131,7 +131,8 @@ TEST(StepCrossCheck, OneStepMatchesThePyTorchRecipe) {
   opt_d.load_state(rms_d);
 
   calo::test::ScratchDirectory dir;
-  const std::string weights = dir.file("weights.h5"), inputs = dir.file("inputs.h5"), out = dir.file("ref.h5");
+  const std::string weights = dir.file("weights.h5"), inputs = dir.file("inputs.h5"),
+                    out = dir.file("ref.h5");
   gan::save_checkpoint(weights, spec, {&gen, &disc, &opt_g, &opt_d}, {});
   {
     io::CheckpointWriter f(inputs, true);
@@ -149,9 +150,10 @@ TEST(StepCrossCheck, OneStepMatchesThePyTorchRecipe) {
 
   const StepLosses losses = GanStep(ctx, gen, disc, opt_g, opt_d, config).step(images, energy, draws);
 
-  const std::string command = "/usr/bin/python3 " CALO_TEST_SOURCE_DIR
-                              "/bench/reference/recipe_step.py --gen-filters 8,4,4 --disc-filters 4,4 --weights " +
-                              weights + " --inputs " + inputs + " --out " + out;
+  const std::string command =
+      "/usr/bin/python3 " CALO_TEST_SOURCE_DIR
+      "/bench/reference/recipe_step.py --gen-filters 8,4,4 --disc-filters 4,4 --weights " +
+      weights + " --inputs " + inputs + " --out " + out;
   const CommandResult python = run_command(command);
   ASSERT_EQ(python.exit_code, 0) << command << "\n" << python.output;
   const io::CheckpointReader ref(out);
@@ -163,7 +165,8 @@ TEST(StepCrossCheck, OneStepMatchesThePyTorchRecipe) {
     EXPECT_LE(err, kTolerance) << name;
     if (err > worst) worst = err, worst_name = name;
   };
-  for (auto [store, before] : {std::pair{&gen.store(), &gen_before}, std::pair{&disc.store(), &disc_before}}) {
+  for (auto [store, before] :
+       {std::pair{&gen.store(), &gen_before}, std::pair{&disc.store(), &disc_before}}) {
     int changed = 0;
     for (const auto& [name, after] : tensors(*store)) {
       std::vector<float> delta(after.size());
