@@ -14,11 +14,18 @@
 // so a gradient element at float32 noise level would flip a full-size update. The
 // accumulators start at max|g|^2 per tensor (g from a probe step that is then undone), which
 // makes the update ~ lr g / max|g|: as well conditioned as the gradients themselves.
+// Seeds (CALO_STEP_CROSSCHECK_SEED=<n> runs another; default 22): 21, 22, 24 pass (worst
+// 8.7e-5, 5.6e-5, 9.7e-5: BatchNorm gamma updates, whose gradients are the ill-conditioned
+// sums of gan/crosscheck.test.cc); 23 fails at 3.7e-3 on discriminator conv1/conv2 and the
+// G loss after them, the pattern of one pre-activation at a LeakyReLU kink taking the other
+// slope (gan's crosscheck makes its reference follow the C++ branch there; this test does
+// not yet, so such a seed fails rather than passes).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,6 +43,10 @@ namespace {
 
 constexpr double kTolerance = 1e-4;  // float32 against float64, as gan's crosscheck
 constexpr std::int64_t kBatch = 2;
+std::uint64_t seed() {
+  const char* env = std::getenv("CALO_STEP_CROSSCHECK_SEED");
+  return env ? std::stoull(env) : 22;
+}
 const std::vector<std::int64_t> kGenFilters{8, 4, 4}, kDiscFilters{4, 4};
 
 /// 3dgan-16 with the small filter counts and no dropout.
@@ -100,7 +111,7 @@ TEST(StepCrossCheck, OneStepMatchesThePyTorchRecipe) {
   nn::Context ctx(2);
   gan::Generator gen(ctx, spec);
   gan::Discriminator disc(ctx, spec);
-  Rng rng(21, 0);
+  Rng rng(seed(), 0);
   gen.initialise(rng);
   disc.initialise(rng);
 
@@ -195,7 +206,8 @@ TEST(StepCrossCheck, OneStepMatchesThePyTorchRecipe) {
   ASSERT_EQ(losses.generator.size(), 2u);
   for (std::size_t k = 0; k < losses.generator.size(); ++k)
     check_losses("g" + std::to_string(k + 1), losses.generator[k]);
-  std::printf("worst relative error %.2e (%s)\n", worst, worst_name.c_str());
+  std::printf("seed %llu: worst relative error %.2e (%s)\n", static_cast<unsigned long long>(seed()), worst,
+              worst_name.c_str());
 }
 
 }  // namespace
