@@ -22,8 +22,8 @@
 #include "gan/model_shapes.hh"
 #include "nn/conv3d.hh"
 #include "nn/conv3d_fft.hh"
-#include "nn/losses.hh"
 #include "nn/optimizer.hh"
+#include "train/gan_step.hh"
 
 namespace calo::cli {
 namespace {
@@ -82,9 +82,9 @@ double executed_conv_flops(nn::Sequential& net, nn::Dims in) {
   return flops;
 }
 
-/// Sparse shower-like images [GeV] (70 % zeros) and energies [100 GeV], as the reference's.
-std::vector<float> synthetic_images(std::int64_t n, Rng& rng) {
-  std::vector<float> v(n * 25 * 25 * 25);
+/// Sparse shower-like images [GeV] (70 % zeros), as the reference's: `dims` of a batch.
+std::vector<float> synthetic_images(const nn::Dims& dims, Rng& rng) {
+  std::vector<float> v(dims.elements());
   for (float& x : v) x = rng.uniform() < 0.3 ? static_cast<float>(0.05 * rng.exponential()) : 0.f;
   return v;
 }
@@ -93,22 +93,6 @@ nn::Tensor like(const nn::Tensor& t, const std::vector<float>& v) {
   nn::Tensor out = nn::Tensor::zeros_like(t);
   out.assign(v);
   return out;
-}
-
-/// The discriminator losses (BCE, MAPE energy, MAPE ECAL weighted 6 : 0.2 : 0.1) and their
-/// gradients as tensors in the outputs' layouts.
-struct LossGrads {
-  nn::Tensor real_fake, energy, ecal;
-};
-LossGrads gan_loss_grads(const gan::DiscriminatorOutputs& out, const std::vector<float>& label,
-                         const std::vector<float>& energy, const std::vector<float>& ecal) {
-  const std::size_t n = label.size();
-  std::vector<float> d1(n), d2(n), d3(n);
-  nn::binary_cross_entropy(out.real_fake->to_host(), label, d1);
-  nn::mean_absolute_percentage_error(out.energy->to_host(), energy, d2);
-  nn::mean_absolute_percentage_error(out.ecal_sum->to_host(), ecal, d3);
-  for (std::size_t i = 0; i < n; ++i) d1[i] *= 6.f, d2[i] *= 0.2f, d3[i] *= 0.1f;
-  return {like(*out.real_fake, d1), like(*out.energy, d2), like(*out.ecal_sum, d3)};
 }
 
 /// PyTorch figures: {"generator_forward/<batch>": ms, ...}, empty when it cannot run.
@@ -173,7 +157,8 @@ void run_bench_nn(const NnBenchOptions& o) {
   }
   {
     const std::int64_t b = 8;
-    const nn::Tensor x = nn::Tensor::from_host(ctx, disc.input_dims(b), synthetic_images(b, rng));
+    const nn::Dims dims = disc.input_dims(b);
+    const nn::Tensor x = nn::Tensor::from_host(ctx, dims, synthetic_images(dims, rng));
     const double s = median_seconds(
         [&] {
           const auto out = disc.forward(x, nn::Mode::train);
@@ -186,44 +171,16 @@ void run_bench_nn(const NnBenchOptions& o) {
     rows.push_back({"discriminator forward+backward", "train", "disc", b, 1e3 * s / b, 3 * disc_flops, "ms/sample"});
   }
   {
-    // DESIGN.md section 7: D on a real batch, D on a generated batch, 2 G updates through the
-    // frozen D (Keras trainable=False: BatchNorm on its moving statistics, no weight
-    // gradients), as bench/reference/recipe.py does.
+    // DESIGN.md section 7 as the trainer runs it (train::GanStep): D on a real batch, D on a
+    // generated batch, 2 G updates through the frozen D, label flips and sampled energies,
+    // as bench/reference/recipe.py does.
     const std::int64_t b = 8;
     nn::RMSprop opt_g(gen.store()), opt_d(disc.store());
-    const nn::Tensor real = nn::Tensor::from_host(ctx, disc.input_dims(b), synthetic_images(b, rng));
-    std::vector<float> energy(b), ecal_real(b), ecal_fake(b), ones(b, 1.f), zeros(b, 0.f);
+    train::GanStep step(ctx, gen, disc, opt_g, opt_d);
+    const std::vector<float> real = synthetic_images(disc.input_dims(b), rng);
+    std::vector<float> energy(b);
     for (auto& e : energy) e = static_cast<float>(0.1 + 4.9 * rng.uniform());
-    const std::vector<float> host = real.to_host();
-    for (std::int64_t i = 0; i < b; ++i)
-      for (std::int64_t k = 0; k < 25 * 25 * 25; ++k) ecal_real[i] += host[i * 25 * 25 * 25 + k];
-    for (std::int64_t i = 0; i < b; ++i) {
-      const double e = energy[i];
-      ecal_fake[i] = static_cast<float>((((0.0018 * e - 0.023) * e + 0.11) * e - 0.28) * e + 2.21) * e;
-    }
-    const nn::Tensor z = z_for(b);
-    auto d_step = [&](const nn::Tensor& images, const std::vector<float>& labels, const std::vector<float>& ecal) {
-      disc.store().zero_grads();
-      const LossGrads g = gan_loss_grads(disc.forward(images, nn::Mode::train), labels, energy, ecal);
-      disc.backward({.real_fake = &g.real_fake, .energy = &g.energy, .ecal_sum = &g.ecal}, false);
-      opt_d.step();
-    };
-    const double s = median_seconds(
-        [&] {
-          d_step(real, ones, ecal_real);
-          d_step(gen.forward(z, nn::Mode::infer), zeros, ecal_fake);
-          disc.set_frozen(true);
-          for (int k = 0; k < 2; ++k) {
-            gen.store().zero_grads();
-            const nn::Tensor& image = gen.forward(z, nn::Mode::train);
-            const LossGrads g = gan_loss_grads(disc.forward(image, nn::Mode::train), ones, energy, ecal_fake);
-            const nn::Tensor* d = disc.backward({.real_fake = &g.real_fake, .energy = &g.energy, .ecal_sum = &g.ecal}, true);
-            gen.backward(*d, false);
-            opt_g.step();
-          }
-          disc.set_frozen(false);
-        },
-        o.min_time);
+    const double s = median_seconds([&] { step.step(real, energy, rng); }, o.min_time);
     // D: 2 x (fwd + bwd); G updates: 2 x (G fwd+bwd 3x, D fwd + data bwd 2x); generated batch: G fwd
     const double flops = 2 * 3 * disc_flops + 2 * (3 * gen_flops + 2 * disc_flops) + gen_flops;
     rows.push_back({"training iteration (D real, D fake, 2 G)", "train", "train", b, s / b, flops, "s/sample"});
