@@ -9,11 +9,12 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/rng.hh"
+#include "run_command.hh"
 
 namespace calo {
 namespace {
@@ -23,11 +24,8 @@ std::vector<std::uint64_t> reference_stream(std::uint64_t seed, std::uint64_t st
                               "/tests/core/xoshiro_reference.py " + std::to_string(seed) + " " +
                               std::to_string(stream) + " " + std::to_string(count);
   std::vector<std::uint64_t> out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 64> line{};
-  while (std::fgets(line.data(), line.size(), pipe)) out.push_back(std::stoull(line.data(), nullptr, 16));
-  pclose(pipe);
+  std::istringstream lines(calo::test::run_command(command, false).output);
+  for (std::string line; std::getline(lines, line);) out.push_back(std::stoull(line, nullptr, 16));
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "input_error.hh"
+#include "run_command.hh"
 #include "scratch_directory.hh"
 #include <string>
 #include <vector>
@@ -15,11 +16,8 @@ namespace calo::io::test {
 
 using ScratchDirectory = calo::test::ScratchDirectory;
 
-/// Exit code and standard output (with standard error) of a command.
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
+using calo::test::CommandResult;
+
 
 /// Runs tests/io/<script> with /usr/bin/python3 and the given arguments.
 CommandResult run_python_script(const std::string& script, const std::vector<std::string>& args);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "input_error.hh"
+#include "run_command.hh"
 #include "scratch_directory.hh"
 #include <functional>
 #include <string>
@@ -35,14 +36,9 @@ void write_synthetic(const std::string& path, const SyntheticOptions& options);
 void copy_showers(const std::string& from, const std::string& to, std::size_t first, std::size_t stride,
                   const std::function<void(std::vector<float>& cells, float& energy_gev)>& edit = {});
 
-/// Exit code and output (stdout and stderr) of a shell command.
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-CommandResult run_command(const std::string& command);
-/// Single-quotes an argument for /bin/sh.
-std::string shell_quote(const std::string& arg);
+using calo::test::CommandResult;
+using calo::test::run_command;
+using calo::test::shell_quote;
 
 using calo::test::input_error_message;
 

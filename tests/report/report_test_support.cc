@@ -1,5 +1,7 @@
 #include "report_test_support.hh"
 
+#include "run_command.hh"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,13 +67,7 @@ std::string base64_decode(const std::string& text) {
 
 std::string find_chromium() {
   for (const char* name : {"chromium", "chromium-browser"}) {
-    std::string command = std::string("command -v ") + name + " 2>/dev/null";
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) continue;
-    std::array<char, 512> buffer{};
-    std::string path;
-    while (fgets(buffer.data(), buffer.size(), pipe)) path += buffer.data();
-    pclose(pipe);
+    std::string path = calo::test::run_command(std::string("command -v ") + name, false).output;
     while (!path.empty() && (path.back() == '\n' || path.back() == ' ')) path.pop_back();
     if (!path.empty()) return path;
   }
@@ -80,11 +76,7 @@ std::string find_chromium() {
 
 namespace {
 
-std::string shell_quote(const std::string& arg) {
-  std::string quoted = "'";
-  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
+using calo::test::shell_quote;
 
 /// The flags every headless run gets: no network, no sandbox (CI runs as root), a fresh profile.
 std::string chromium_command(const std::string& chromium, const fs::path& profile) {
@@ -140,13 +132,7 @@ BrowserCheck check_in_chromium(const std::string& chromium, const fs::path& page
   fs::create_directories(profile);
   std::string command = chromium_command(chromium, profile) + " --virtual-time-budget=5000 --dump-dom " +
                         shell_quote(file_url(probed)) + " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot run chromium");
-  std::string dom;
-  std::array<char, 65536> buffer{};
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) dom.append(buffer.data(), n);
-  pclose(pipe);
+  const std::string dom = calo::test::run_command(command, false).output;
 
   BrowserCheck check;
   check.dom = dom.substr(0, 2000);
