@@ -11,7 +11,10 @@ CommandResult run_python_script(const std::string& script, const std::vector<std
   // Appended, not "literal" + std::string&&: GCC 12 warns falsely on that (-Wrestrict, PR 105651).
   std::string command = "/usr/bin/python3 ";
   command += shell_quote(std::string(CALO_TEST_SOURCE_DIR) + "/tests/io/" + script);
-  for (const auto& arg : args) command += " " + shell_quote(arg);
+  for (const auto& arg : args) {
+    command += ' ';
+    command += shell_quote(arg);
+  }
   return run_command(command);
 }
 
