@@ -194,10 +194,20 @@ void ShowerReader::read(std::size_t first, std::size_t count, std::vector<float>
                             std::to_string(first + count) + ") beyond the " + std::to_string(r.events) +
                             " events of " + r.path);
   ecal.resize(count * r.grid.cells());
+  if (count > 0)
+    read_block(r.ecal.get(), {first, r.crop_x, r.crop_y, 0}, {count, r.grid.nx, r.grid.ny, r.grid.nz},
+               ecal.data(), "file " + r.path + ": cannot read ECAL");
+  read_energies(first, count, energy_gev);
+}
+
+void ShowerReader::read_energies(std::size_t first, std::size_t count, std::vector<float>& energy_gev) const {
+  const Impl& r = *impl_;
+  if (first > r.events || count > r.events - first)
+    throw std::out_of_range("ShowerReader::read_energies: events [" + std::to_string(first) + ", " +
+                            std::to_string(first + count) + ") beyond the " + std::to_string(r.events) +
+                            " events of " + r.path);
   energy_gev.resize(count);
   if (count == 0) return;
-  read_block(r.ecal.get(), {first, r.crop_x, r.crop_y, 0}, {count, r.grid.nx, r.grid.ny, r.grid.nz},
-             ecal.data(), "file " + r.path + ": cannot read ECAL");
   std::vector<hsize_t> start(r.energy_shape.size(), 0), block(r.energy_shape.size(), 1);
   if (r.energy_shape.size() > 1) start.back() = r.energy_column;
   start.front() = first;
