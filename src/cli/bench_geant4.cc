@@ -20,6 +20,8 @@ struct Geant4BenchOptions {
   long long events = 100;
   long long seed = 1;
   int threads = 1;
+  bool profiles = false;
+  bool urban = false;
 };
 
 /// The stack of a development-set file: "clic" is the shipped default, "wsi" the
@@ -47,7 +49,9 @@ void run_bench_geant4(const Geant4BenchOptions& o) {
   double gev = 0;
   const physics::ShowerSummary g4 = physics::read_geant4_summary(o.reference, &stack_name, &gev);
   const std::string geometry = o.geometry.empty() ? geometry_for(stack_name, o.reference) : o.geometry;
-  const sim::ShowerPhysics physics(sim::load_layer_stack(geometry), sim::PhysicsConfig{});
+  sim::PhysicsConfig config;
+  config.msc_urban_angular = o.urban;
+  const sim::ShowerPhysics physics(sim::load_layer_stack(geometry), config);
 
   sim::RunRequest req;
   req.particle = sim::Particle::electron;
@@ -88,6 +92,16 @@ void run_bench_geant4(const Geant4BenchOptions& o) {
                 integer ? r.deviation : 100 * r.deviation, integer ? "" : " %", tol,
                 r.tolerance > 0 ? (r.pass() ? "ok" : "**out**") : "");
   }
+  if (o.profiles) {  // bin by bin, each profile over the primary energy [1]
+    auto table = [&](const char* what, const std::vector<double>& a, const std::vector<double>& b) {
+      std::printf("\n| %s | calo3dgan / E | Geant4 / E | ratio |\n|---:|---:|---:|---:|\n", what);
+      for (std::size_t i = 0; i < a.size(); ++i)
+        std::printf("| %zu | %.3e | %.3e | %.3f |\n", i, a[i] / gev, b[i] / gev,
+                    b[i] > 0 ? a[i] / b[i] : NAN);
+    };
+    table("layer", ours.long_profile, g4.long_profile);
+    table("x column", ours.x_profile, g4.x_profile);
+  }
   std::printf("\ncalo3dgan per material / E:");
   for (std::size_t m = 0; m < n_materials; ++m)
     std::printf(" %s %.4f%s", physics.stack().materials[m].name.c_str(),
@@ -116,6 +130,9 @@ void add_bench_geant4_command(CLI::App& bench) {
   cmd->add_option("--events", opts->events, "Showers to simulate")->capture_default_str();
   cmd->add_option("--seed", opts->seed, "Random seed")->capture_default_str();
   cmd->add_option("--threads", opts->threads, "Threads (results do not depend on it)")->capture_default_str();
+  cmd->add_flag("--msc-urban", opts->urban,
+                "Urban's (Geant4's) msc angular distribution instead of the default");
+  cmd->add_flag("--profiles", opts->profiles, "Also print the longitudinal and x profiles bin by bin");
   cmd->callback([opts] { run_bench_geant4(*opts); });
 }
 
