@@ -11,6 +11,8 @@ void add_inspect_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 /// `bench nn` under the `bench` subcommand (bench_nn.cc).
 void add_bench_nn_command(CLI::App& bench);
+/// `bench geant4` under the `bench` subcommand (bench_geant4.cc).
+void add_bench_geant4_command(CLI::App& bench);
 void add_validate_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 }  // namespace calo::cli

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "sim/geometry/layer_stack.hh"
+#include "sim/transport/particle.hh"
 
 namespace calo::sim {
 
@@ -17,6 +18,15 @@ struct ReadoutGrid {
 /// Where energy leaves the stack: back through the front face, out of the rear, sideways.
 enum class Exit { front = 0, back = 1, side = 2 };
 
+/// A particle leaving the stack (kept only when EventScore::record_exits is set: thin-target
+/// benchmarks count back-scattered and transmitted electrons with it).
+struct ExitRecord {
+  Particle type;
+  Exit where;
+  double energy;  ///< kinetic [MeV]
+  Vec3 dir;       ///< unit direction when leaving
+};
+
 struct EventScore {
   std::vector<double> cells;            ///< [MeV], index ((x * ny) + y) * layers + layer
   std::vector<double> material_deposit; ///< [MeV] deposited per material of the stack
@@ -25,6 +35,8 @@ struct EventScore {
   double escaped_by_exit[3] = {0, 0, 0};  ///< [MeV] the same, by Exit
   double rest_mass_balance = 0;         ///< [MeV] 2 m c^2 per pair created minus per e+ annihilated
   long steps = 0;                       ///< transport steps taken (a cost figure)
+  bool record_exits = false;            ///< set by the caller; reset() keeps it
+  std::vector<ExitRecord> exits;        ///< particles that left the stack (if record_exits)
 
   void reset(const ReadoutGrid& grid, std::size_t materials) {
     cells.assign(grid.cells(), 0.0);
@@ -32,6 +44,7 @@ struct EventScore {
     sensitive_deposit = escaped = rest_mass_balance = 0;
     escaped_by_exit[0] = escaped_by_exit[1] = escaped_by_exit[2] = 0;
     steps = 0;
+    exits.clear();
   }
   double total_deposit() const {
     double s = 0;

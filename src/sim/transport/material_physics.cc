@@ -66,8 +66,8 @@ MaterialPhysics::MaterialPhysics(const Material& mat, const PhysicsConfig& confi
       brems_electron(mat, gamma_cut, false),
       brems_positron(mat, gamma_cut, true),
       annihilation(mat),
-      msc_electron(mat, false),
-      msc_positron(mat, true),
+      msc_electron(mat, false, config.msc_urban_angular),
+      msc_positron(mat, true, config.msc_urban_angular),
       fluctuation(mat),
       grid_(grid) {
   photon.xs_compton = tabulate(grid, [&](double k) { return compton.macro_xs(k); });

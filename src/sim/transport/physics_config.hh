@@ -13,6 +13,7 @@ struct PhysicsConfig {
   double msc_range_factor = 0.04;             ///< Urban "UseSafety" step limit fraction
   double msc_safety_factor = 0.6;             ///< steps may reach this fraction of the safety
   double msc_min_step = 1.0 * units::um;      ///< the msc step limit never goes below this
+  bool msc_urban_angular = false;             ///< Urban's (Geant4's) msc angular model function
   double linear_loss_limit = 0.01;            ///< dE = dE/dx * step when step < this * range
   /// e+- below this energy whose range is shorter than the distance to the nearest boundary
   /// deposit their energy on the spot: exact up to the brems photons above the photon cut

@@ -49,6 +49,8 @@ RunStats run_showers(const ShowerPhysics& physics, const RunRequest& req, const 
     batch.ecal.assign(count * cells, 0.0f);
     batch.energy_gev.assign(count, 0.0f);
     batch.deposit.assign(count, 0.0);
+    batch.sensitive.assign(count, 0.0);
+    batch.material.assign(count * physics.stack().materials.size(), 0.0);
     batch.escaped.assign(count, 0.0);
     batch.balance.assign(count, 0.0);
     batch.steps.assign(count, 0);
@@ -68,6 +70,9 @@ RunStats run_showers(const ShowerPhysics& physics, const RunRequest& req, const 
           for (std::size_t c = 0; c < cells; ++c) out[c] = static_cast<float>(score.cells[c] / units::GeV);
           batch.energy_gev[i] = static_cast<float>(energy / units::GeV);
           batch.deposit[i] = score.total_deposit();
+          batch.sensitive[i] = score.sensitive_deposit;
+          std::copy(score.material_deposit.begin(), score.material_deposit.end(),
+                    batch.material.begin() + i * score.material_deposit.size());
           batch.escaped[i] = score.escaped;
           batch.balance[i] = score.rest_mass_balance;
           batch.steps[i] = score.steps;

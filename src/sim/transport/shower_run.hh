@@ -28,6 +28,8 @@ struct ShowerBatch {
   std::vector<float> ecal;        ///< [GeV], (count, nx, ny, layers) row-major
   std::vector<float> energy_gev;  ///< primary energy [GeV]
   std::vector<double> deposit;    ///< total deposited energy per event [MeV] (diagnostics)
+  std::vector<double> sensitive;  ///< deposited in all sensitive slabs per event, window or not [MeV]
+  std::vector<double> material;   ///< (count, materials) deposited per material of the stack [MeV]
   std::vector<double> escaped;    ///< escaped energy per event [MeV]
   std::vector<double> balance;    ///< rest-mass balance per event [MeV]
   std::vector<long> steps;        ///< transport steps per event

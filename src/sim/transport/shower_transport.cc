@@ -112,18 +112,18 @@ void ShowerTransport::transport_photon(Track t) {
       const double boundary = distance_to_slab_boundary(t);
       const double to_interaction = mu > 0 ? mfp_left / mu : kInfinity;
       if (to_interaction < boundary) {
-        if (travelled + to_interaction >= side) return escape(t.energy, Exit::side);
+        if (travelled + to_interaction >= side) return escape(t, Exit::side);
         t.pos = t.pos + to_interaction * t.dir;
         break;
       }
-      if (travelled + boundary >= side) return escape(t.energy, Exit::side);
+      if (travelled + boundary >= side) return escape(t, Exit::side);
       mfp_left -= mu * boundary;
       travelled += boundary;
       t.pos = t.pos + boundary * t.dir;
       const Slab& s = slabs[t.slab];
       t.pos.z = t.dir.z > 0 ? s.z_end : s.z_begin;
       t.slab += t.dir.z > 0 ? 1 : -1;
-      if (t.slab < 0 || t.slab >= n_slabs) return escape(t.energy, t.slab < 0 ? Exit::front : Exit::back);
+      if (t.slab < 0 || t.slab >= n_slabs) return escape(t, t.slab < 0 ? Exit::front : Exit::back);
     }
     ++score_->steps;
 
@@ -198,7 +198,7 @@ void ShowerTransport::transport_charged(Track t) {
       geom = boundary;
       step = std::min(step, msc.geom_to_true(geom, t.energy));
     }
-    if (geom >= distance_to_side(t)) return escape(t.energy, Exit::side);  // leaves sideways (1 m wide)
+    if (geom >= distance_to_side(t)) return escape(t, Exit::side);  // leaves sideways (1 m wide)
 
     // --- continuous energy loss with fluctuations
     double loss;
@@ -225,11 +225,15 @@ void ShowerTransport::transport_charged(Track t) {
     if (crosses) {
       lateral.z = 0;  // the track ends on the face
       t.pos.z = t.dir.z > 0 ? slab.z_end : slab.z_begin;
-    } else {  // keep the end point inside the slab (the displacement is bounded by the safety)
-      const double z_new = t.pos.z + lateral.z;
-      const double room = lateral.z > 0 ? slab.z_end - t.pos.z : t.pos.z - slab.z_begin;
-      if ((z_new >= slab.z_end || z_new <= slab.z_begin) && std::fabs(lateral.z) > 0)
-        lateral = (0.99 * room / std::fabs(lateral.z)) * lateral;
+    } else {
+      // The displacement is a mean-field correction that knows nothing of the boundaries: as in
+      // Geant4 (G4VMultipleScattering::AlongStepDoIt) it is applied in full only if it stays
+      // within the post-step safety (the distance to the nearest face), otherwise it is
+      // shortened to 0.99 of that safety, so a track ending near a face is not pushed along it.
+      const double post_safety = 0.99 * std::min(t.pos.z - slab.z_begin, slab.z_end - t.pos.z);
+      const double d2 = lateral.x * lateral.x + lateral.y * lateral.y + lateral.z * lateral.z;
+      if (d2 > post_safety * post_safety)
+        lateral = (post_safety > 0 ? post_safety / std::sqrt(d2) : 0.0) * lateral;
     }
     t.pos = t.pos + lateral;
     t.dir = to_global_frame(t.dir, ms.direction);
@@ -289,7 +293,7 @@ void ShowerTransport::transport_charged(Track t) {
     if (crosses && (leaving_forward ? t.dir.z > 0 : t.dir.z < 0)) {
       t.slab += leaving_forward ? 1 : -1;
       range_at_entry = -1;
-      if (t.slab < 0 || t.slab >= n_slabs) return escape(t.energy, t.slab < 0 ? Exit::front : Exit::back);
+      if (t.slab < 0 || t.slab >= n_slabs) return escape(t, t.slab < 0 ? Exit::front : Exit::back);
     }
   }
 }

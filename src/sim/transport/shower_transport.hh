@@ -40,9 +40,10 @@ class ShowerTransport {
   void transport_photon(Track track);
   void transport_charged(Track track);
   void deposit(int slab, const Vec3& where, double energy);
-  void escape(double energy, Exit where) {
-    score_->escaped += energy;
-    score_->escaped_by_exit[static_cast<int>(where)] += energy;
+  void escape(const Track& t, Exit where) {
+    score_->escaped += t.energy;
+    score_->escaped_by_exit[static_cast<int>(where)] += t.energy;
+    if (score_->record_exits) score_->exits.push_back(ExitRecord{t.type, where, t.energy, t.dir});
   }
   void push(Particle type, double energy, const Vec3& pos, const Vec3& dir, int slab);
   void annihilate_at_rest(const Track& track);

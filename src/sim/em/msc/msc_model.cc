@@ -37,7 +37,8 @@ inline double uniform_mixture_cdf(double sum) {
 }
 }  // namespace
 
-MscModel::MscModel(const Material& material, bool positron) {
+MscModel::MscModel(const Material& material, bool positron, bool urban_angular)
+    : urban_angular_(urban_angular) {
   CALO_VALIDATE(!material.elements.empty() && material.radiation_length > 0,
                 "msc: material '" + material.name + "' is not built (use build_material)");
   emin_ = kTableEmin;
@@ -65,6 +66,7 @@ MscModel::MscModel(const Material& material, bool positron) {
   // lambda_1 is kept non-decreasing in energy there (docs/physics/msc.md, "Validity").
   for (int i = n - 2; i >= 0; --i) lambda1_[i] = std::min(lambda1_[i], lambda1_[i + 1]);
   inv_x0_ = 1.0 / material.radiation_length;
+  urban_ = urban_angular_params(material);
   const double re2 = classic_electron_radius * classic_electron_radius;
   for (const auto& el : material.elements) {
     tail_coefficient_ += el.atoms_per_volume * 2.0 * pi * el.z * (el.z + 1.0) * re2 *
@@ -173,9 +175,19 @@ MscSample MscModel::sample(double s, double t_pre, double t_post, Rng& rng) cons
   }
   if (tau < kTauNoScattering) return {{0, 0, 1}, {0, 0, s}};
 
-  const double one_minus_mean = -std::expm1(-tau);
-  const Deflection defl = sample_one_minus_cos(one_minus_mean, s, 0.5 * (t_pre + t_post), rng);
-  const double cos_theta = std::clamp(1.0 - defl.w, -1.0, 1.0);
+  // Deflection: Highland core + single-scattering tail with the exact Lewis mean (default), or
+  // Urban's model function (urban_angular.cc; Geant4's: its mean falls below Lewis' where its
+  // tail is too heavy for the isotropic part to compensate, see docs/physics/msc.md).
+  double cos_theta, rank;
+  if (urban_angular_) {
+    const UrbanDeflection u = sample_urban_cos_theta(urban_, s, tau, t_pre, t_post, lambda_pre, rng);
+    cos_theta = u.cos_theta;
+    rank = u.rank;
+  } else {
+    const Deflection d = sample_one_minus_cos(-std::expm1(-tau), s, 0.5 * (t_pre + t_post), rng);
+    cos_theta = std::clamp(1.0 - d.w, -1.0, 1.0);
+    rank = d.rank;
+  }
   const double sin_theta = std::sqrt(std::max(0.0, (1.0 - cos_theta) * (1.0 + cos_theta)));
   const double phi = 2.0 * pi * rng.uniform();
   const double cos_phi = std::cos(phi), sin_phi = std::sin(phi);
@@ -210,7 +222,7 @@ MscSample MscModel::sample(double s, double t_pre, double t_post, Rng& rng) cons
   const double f = r2_lewis / rmax2;
   double r2 = rmax2;
   if (f < 1.0) {
-    const double sum = kRankWeight * defl.rank + (1.0 - kRankWeight) * rng.uniform();
+    const double sum = kRankWeight * rank + (1.0 - kRankWeight) * rng.uniform();
     r2 *= std::exp(std::log(uniform_mixture_cdf(sum)) * ((1.0 - f) / f));
   }
   const double scale = std::sqrt(r2 / e2);

@@ -6,6 +6,7 @@
 
 #include "core/rng.hh"
 #include "core/vec3.hh"
+#include "sim/em/msc/urban_angular.hh"
 #include "sim/material/material.hh"
 
 namespace calo::sim {
@@ -20,7 +21,9 @@ struct MscSample {
 /// correlated lateral displacement, and the true-path <-> geometric-path conversion.
 class MscModel {
  public:
-  MscModel(const Material& material, bool positron);
+  /// urban_angular: sample the deflection with Urban's model function (urban_angular.hh, as
+  /// Geant4's G4UrbanMscModel) instead of the Highland core + single-scattering tail.
+  MscModel(const Material& material, bool positron, bool urban_angular = false);
   double transport_mfp(double t) const;  ///< first transport mean free path lambda_1 [mm]
   /// Mean geometric (straight-line) length of a true path `true_length` started at energy t.
   double true_to_geom(double true_length, double t) const;
@@ -56,6 +59,8 @@ class MscModel {
   std::vector<double> ratio12_;        ///< [n_grid] lambda_1 / lambda_2
   double inv_x0_ = 0;                  ///< 1 / radiation length [1/mm]
   double tail_coefficient_ = 0;        ///< sum_i n_i 2 pi Z_i (Z_i+1) r_e^2 (m c^2)^2 [MeV^2/mm]
+  UrbanAngularParams urban_;           ///< the angular distribution (urban_angular.hh)
+  bool urban_angular_ = false;
 };
 
 /// Energy-loss fluctuations along a step (Urban/Geant4 universal-fluctuation style: Gaussian

@@ -1,0 +1,139 @@
+// calo3dgan bench geant4: reruns the comparison of the Geant4 development set
+// (../shared/geant4-reference/<stack>_<E>.json): simulates showers of the same stack and
+// energy and prints every observable beside Geant4's, with the ratio and issue 10's tolerance.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/commands.hh"
+#include "core/data_path.hh"
+#include "core/error.hh"
+#include "physics/geant4_summary.hh"
+#include "sim/transport/shower_run.hh"
+
+namespace calo::cli {
+
+namespace {
+
+struct Geant4BenchOptions {
+  std::string reference, geometry;
+  long long events = 100;
+  long long seed = 1;
+  int threads = 1;
+  bool profiles = false;
+  bool urban = false;
+};
+
+/// The stack of a development-set file: "clic" is the shipped default, "wsi" the
+/// wsi_geometry.json beside the reference (its README).
+std::string geometry_for(const std::string& name, const std::string& reference) {
+  if (name == "clic") return sim::shipped_geometry_path(sim::kDefaultGeometry);
+  const auto beside = std::filesystem::path(reference).parent_path() / (name + "_geometry.json");
+  CALO_VALIDATE(std::filesystem::exists(beside),
+                "no geometry for stack '" + name + "' (looked for " + beside.string() + "; pass --geometry)");
+  return beside.string();
+}
+
+/// The absorber: the densest material of the stack (tungsten in both development stacks).
+std::size_t absorber_material(const sim::LayerStack& stack) {
+  std::size_t best = 0;
+  for (std::size_t m = 1; m < stack.materials.size(); ++m)
+    if (stack.materials[m].density > stack.materials[best].density) best = m;
+  return best;
+}
+
+void run_bench_geant4(const Geant4BenchOptions& o) {
+  CALO_VALIDATE(o.events >= 2, "invalid --events (must be >= 2)");
+  CALO_VALIDATE(o.threads >= 1, "invalid --threads (must be >= 1)");
+  std::string stack_name;
+  double gev = 0;
+  const physics::ShowerSummary g4 = physics::read_geant4_summary(o.reference, &stack_name, &gev);
+  const std::string geometry = o.geometry.empty() ? geometry_for(stack_name, o.reference) : o.geometry;
+  sim::PhysicsConfig config;
+  config.msc_urban_angular = o.urban;
+  const sim::ShowerPhysics physics(sim::load_layer_stack(geometry), config);
+
+  sim::RunRequest req;
+  req.particle = sim::Particle::electron;
+  req.energies = sim::EnergySpectrum::parse(std::to_string(gev));
+  req.events = static_cast<std::uint64_t>(o.events);
+  req.seed = static_cast<std::uint64_t>(o.seed);
+  req.threads = o.threads;
+  const sim::ReadoutGrid grid = sim::readout_for(physics.stack(), req.window);
+  physics::SummaryAccumulator acc(grid.nx, grid.ny, grid.layers);
+  const std::size_t n_materials = physics.stack().materials.size();
+  std::vector<double> per_material(n_materials, 0.0);  // summed over showers, / E [1]
+  const std::size_t absorber = absorber_material(physics.stack());
+  const sim::RunStats stats = sim::run_showers(physics, req, [&](const sim::ShowerBatch& b) {
+    const std::size_t cells = grid.cells();
+    for (std::uint64_t i = 0; i < b.count; ++i) {
+      const double* m_dep = b.material.data() + i * n_materials;
+      for (std::size_t m = 0; m < n_materials; ++m) per_material[m] += m_dep[m] * 1e-3 / b.energy_gev[i];
+      acc.add(b.ecal.data() + i * cells, b.energy_gev[i], b.sensitive[i] * 1e-3, m_dep[absorber] * 1e-3,
+              b.deposit[i] * 1e-3);
+    }
+  });
+  const physics::ShowerSummary ours = acc.result();
+
+  std::printf(
+      "calo3dgan %s  bench geant4: %g GeV e- in %s (%s), %llu showers, seed %lld; Geant4 11.4: "
+      "%zu showers (%s)\n\n",
+      version(), gev, physics.stack().name.c_str(), geometry.c_str(), (unsigned long long)ours.events, o.seed,
+      g4.events, o.reference.c_str());
+  std::printf(
+      "| observable | calo3dgan | Geant4 | deviation | tolerance | |\n|---|---:|---:|---:|---:|---|\n");
+  for (const auto& r : physics::compare_summaries(ours, g4)) {
+    char a[32] = "", b[32] = "", tol[32] = "-";
+    if (std::isfinite(r.ours)) std::snprintf(a, sizeof a, "%.5g", r.ours);
+    if (std::isfinite(r.geant4)) std::snprintf(b, sizeof b, "%.5g", r.geant4);
+    if (r.tolerance > 0) std::snprintf(tol, sizeof tol, "%.0f %%", 100 * r.tolerance);
+    const bool integer = r.name.rfind("shower max", 0) == 0;
+    std::printf("| %s | %s | %s | %+.*f%s | %s | %s |\n", r.name.c_str(), a, b, integer ? 0 : 1,
+                integer ? r.deviation : 100 * r.deviation, integer ? "" : " %", tol,
+                r.tolerance > 0 ? (r.pass() ? "ok" : "**out**") : "");
+  }
+  if (o.profiles) {  // bin by bin, each profile over the primary energy [1]
+    auto table = [&](const char* what, const std::vector<double>& a, const std::vector<double>& b) {
+      std::printf("\n| %s | calo3dgan / E | Geant4 / E | ratio |\n|---:|---:|---:|---:|\n", what);
+      for (std::size_t i = 0; i < a.size(); ++i)
+        std::printf("| %zu | %.3e | %.3e | %.3f |\n", i, a[i] / gev, b[i] / gev,
+                    b[i] > 0 ? a[i] / b[i] : NAN);
+    };
+    table("layer", ours.long_profile, g4.long_profile);
+    table("x column", ours.x_profile, g4.x_profile);
+  }
+  std::printf("\ncalo3dgan per material / E:");
+  for (std::size_t m = 0; m < n_materials; ++m)
+    std::printf(" %s %.4f%s", physics.stack().materials[m].name.c_str(),
+                per_material[m] / double(ours.events), m + 1 < n_materials ? "," : "\n");
+  // Statistical errors of the headline number, both sides.
+  const double err_ours = ours.window_mean * ours.window_rel_rms / std::sqrt(double(ours.events));
+  const double err_g4 = g4.window_mean * g4.window_rel_rms / std::sqrt(double(g4.events));
+  std::printf(
+      "\nwindow sum / E: calo3dgan %.3f +- %.3f %%, Geant4 %.3f +- %.3f %%; CPU %.4f s/shower "
+      "(%d thread%s)\n",
+      100 * ours.window_mean, 100 * err_ours, 100 * g4.window_mean, 100 * err_g4,
+      stats.cpu_seconds / double(ours.events), o.threads, o.threads > 1 ? "s" : "");
+}
+
+}  // namespace
+
+void add_bench_geant4_command(CLI::App& bench) {
+  auto opts = std::make_shared<Geant4BenchOptions>();
+  CLI::App* cmd = bench.add_subcommand(
+      "geant4", "Rerun the Geant4 development-set comparison (observables, ratios, tolerances)");
+  cmd->add_option("--reference", opts->reference,
+                  "Development-set summary, e.g. ../shared/geant4-reference/clic_10.json")
+      ->required();
+  cmd->add_option("--geometry", opts->geometry,
+                  "Layer-stack JSON (default: from the reference's stack name)");
+  cmd->add_option("--events", opts->events, "Showers to simulate")->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Random seed")->capture_default_str();
+  cmd->add_option("--threads", opts->threads, "Threads (results do not depend on it)")->capture_default_str();
+  cmd->add_flag("--msc-urban", opts->urban,
+                "Urban's (Geant4's) msc angular distribution instead of the default");
+  cmd->add_flag("--profiles", opts->profiles, "Also print the longitudinal and x profiles bin by bin");
+  cmd->callback([opts] { run_bench_geant4(*opts); });
+}
+
+}  // namespace calo::cli

@@ -1,0 +1,128 @@
+// Thin- and thick-target benchmarks of the electron transport alone (issue 10, item 1):
+// back-scattering from semi-infinite targets, angular spread behind thin foils, and the
+// energy a 0.5 mm Si slab between two W plates collects. Each against published data.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "core/units.hh"
+#include "sim/transport/shower_run.hh"
+
+namespace calo::sim {
+namespace {
+
+using namespace calo::units;
+
+/// A stack of one slab of `element` (Geant4's NIST density and I), `thickness_mm` thick, or
+/// several slices given as JSON.
+std::string slab_json(const std::string& name, double density, double ipot_ev, const std::string& element,
+                      double thickness_mm) {
+  char buf[1024];
+  std::snprintf(buf, sizeof buf,
+                R"({"name": "%s slab", "cell_size_mm": 5.1, "transverse_size_mm": 1000,
+  "materials": [{"name": "%s", "density_g_cm3": %g, "mean_excitation_eV": %g, "atom_counts": {"%s": 1}}],
+  "layers": [{"repeat": 1, "slices": [{"material": "%s", "thickness_mm": %g, "sensitive": true}]}]})",
+                name.c_str(), name.c_str(), density, ipot_ev, element.c_str(), name.c_str(), thickness_mm);
+  return buf;
+}
+
+struct ExitCounts {
+  double back_number = 0, back_energy = 0;  ///< back-scattered e- per primary, their energy / E0
+  double forward_number = 0;
+  std::vector<double> forward_theta;  ///< polar angles of transmitted e- [rad]
+  double sensitive = 0;               ///< mean energy in the sensitive slabs [MeV]
+};
+
+ExitCounts shoot(const ShowerPhysics& physics, double energy, int n, std::uint64_t seed) {
+  ShowerTransport transport(physics, readout_for(physics.stack(), 25));
+  EventScore score;
+  score.record_exits = true;
+  ExitCounts c;
+  for (int i = 0; i < n; ++i) {
+    Rng rng(seed, i);
+    transport.simulate(Particle::electron, energy, rng, score);
+    c.sensitive += score.sensitive_deposit / n;
+    for (const ExitRecord& e : score.exits) {
+      if (e.type != Particle::electron) continue;
+      if (e.where == Exit::front) {
+        c.back_number += 1.0 / n;
+        c.back_energy += e.energy / energy / n;
+      } else if (e.where == Exit::back) {
+        c.forward_number += 1.0 / n;
+        c.forward_theta.push_back(std::acos(std::clamp(e.dir.z, -1.0, 1.0)));
+      }
+    }
+  }
+  return c;
+}
+
+/// Hanson's theta_1/e: the angle at which the intensity per solid angle falls to 1/e of its
+/// value at 0. Small angles: dN/d(theta^2) is proportional to the intensity per solid angle, so
+/// ln(counts per theta^2 bin) is fitted by a straight line over theta^2 < 1.5 theta_e^2 (the
+/// Gaussian core; the single-scattering tail is outside), iterated from the 1 - 1/e quantile.
+double theta_one_over_e(std::vector<double> theta) {
+  std::sort(theta.begin(), theta.end());
+  double th_e = theta[std::size_t(double(theta.size()) * (1 - std::exp(-1.0)))];
+  for (int iter = 0; iter < 4; ++iter) {
+    const int bins = 12;
+    const double top = 1.5 * th_e * th_e;
+    std::vector<double> n(bins, 0.0);
+    for (double t : theta)
+      if (t * t < top) n[std::size_t(t * t / top * bins)] += 1;
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, sw = 0;
+    for (int b = 0; b < bins; ++b) {
+      if (n[b] < 1) continue;
+      const double x = (b + 0.5) * top / bins, y = std::log(n[b]), w = n[b];  // weight: 1/var(ln n)
+      sw += w, sx += w * x, sy += w * y, sxx += w * x * x, sxy += w * x * y;
+    }
+    const double slope = (sw * sxy - sx * sy) / (sw * sxx - sx * sx);
+    th_e = std::sqrt(-1.0 / slope);
+  }
+  return th_e;
+}
+
+}  // namespace
+}  // namespace calo::sim
+namespace calo::sim {
+namespace {
+
+// Hanson et al., Phys. Rev. 84 (1951) 634: 15.7 MeV e- through gold foils of 18.66 and
+// 37.28 mg/cm^2; the measured 1/e half-width of the angular distribution per solid angle is
+// theta_1/e = 2.58 and 3.76 deg. Geant4's Urban model reproduces them within a few per cent
+// (Urban, CERN-OPEN-2006-077); Highland's formula, behind the default model's core, is an 11 %
+// formula (Lynch & Dahl, NIM B 58 (1991) 6) and gives 2.93 / 4.22 deg here.
+struct HansonCase {
+  bool urban;
+  double mg_cm2, measured_deg, tolerance;
+};
+
+class Hanson : public ::testing::TestWithParam<HansonCase> {};
+
+TEST_P(Hanson, ThetaOneOverEBehindGoldFoil) {
+  const HansonCase c = GetParam();
+  PhysicsConfig config;
+  config.msc_urban_angular = c.urban;
+  const double mm = c.mg_cm2 * 1e-3 / 19.32 * 10.0;  // Au 19.32 g/cm^3
+  const ShowerPhysics physics(parse_layer_stack(slab_json("Au", 19.32, 790, "Au", mm), "test"), config);
+  // 20000 electrons: the fitted theta_1/e has a statistical error of ~0.5 %.
+  const ExitCounts counts = shoot(physics, 15.7 * MeV, 20000, 3);
+  const double deg = theta_one_over_e(counts.forward_theta) * 180.0 / M_PI;
+  EXPECT_NEAR(deg / c.measured_deg, 1.0, c.tolerance)
+      << (c.urban ? "Urban" : "default") << " " << deg << " deg";
+  RecordProperty("theta_1_over_e_deg", std::to_string(deg));
+}
+
+// Measured 2026-12-06: Urban 2.58 / 3.93 deg (+0 / +4.5 %), default 2.82 / 4.15 (+9 / +10 %).
+// Tolerances: Urban 6 % (its published agreement with Hanson, plus statistics), default 12 %
+// (Highland's accuracy).
+INSTANTIATE_TEST_SUITE_P(Foils, Hanson,
+                         ::testing::Values(HansonCase{true, 18.66, 2.58, 0.06},
+                                           HansonCase{true, 37.28, 3.76, 0.06},
+                                           HansonCase{false, 18.66, 2.58, 0.12},
+                                           HansonCase{false, 37.28, 3.76, 0.12}));
+
+}  // namespace
+}  // namespace calo::sim
