@@ -156,6 +156,12 @@ TEST(ElectronBremsstrahlung, PhotonAngleScalesAsMOverE) {
   const int samples = 20000;
   for (int i = 0; i < samples; ++i) sum += std::acos(model.sample(t, rng).photon_cos);
   const double mean_u = sum / samples * (t + 0.51099895) / 0.51099895;  // theta E / m
-  // Mixture of u exp(-a u) with a = 1.6 (25 %) and 1.6/3: <u> = 0.25*2/1.6 + 0.75*2*3/1.6.
-  EXPECT_NEAR(mean_u, 0.25 * 2 / 1.6 + 0.75 * 6 / 1.6, 0.1);
+  // Tsai's f(u) ~ u exp(-a u) + d u exp(-3 a u), a = 0.625, d = 27 (Geant4 Physics Reference
+  // Manual, bremsstrahlung angular distribution): <u> = int u f / int f
+  // = (2/a^3 + 2 d/(27 a^3)) / (1/a^2 + d/(9 a^2)) = 1.6. Until 2026-12-06 this test asserted
+  // 3.125, the mean of the model's then-inverted scales (u / 1.6 and u / 0.533), which it
+  // was written from; the formula above is the independent value.
+  const double a = 0.625, d = 27;
+  const double expected = (2 / (a * a * a) + 2 * d / (27 * a * a * a)) / (1 / (a * a) + d / (9 * a * a));
+  EXPECT_NEAR(mean_u, expected, 0.05);  // statistical error of the mean: 1.6 / sqrt(20000) = 0.011
 }
