@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "nn/sgemm_rate.hh"
 #include "cli/commands.hh"
 #include "core/data_path.hh"
 #include "core/rng.hh"
@@ -23,6 +22,7 @@
 #include "nn/conv3d.hh"
 #include "nn/conv3d_fft.hh"
 #include "nn/optimizer.hh"
+#include "nn/sgemm_rate.hh"
 #include "train/gan_step.hh"
 
 namespace calo::cli {
@@ -62,7 +62,7 @@ double conv_flops(const gan::NetworkSummary& net, const std::vector<gan::LayerSp
       for (const auto& l : layers)
         if (l.name == row.name)
           flops += nn::conv_flops(row.output.elements(), channels,
-                                     l.kernel_size[0] * l.kernel_size[1] * l.kernel_size[2]);
+                                  l.kernel_size[0] * l.kernel_size[1] * l.kernel_size[2]);
     }
     if (!row.output.flat) channels = row.output.c;
   }
@@ -153,7 +153,8 @@ void run_bench_nn(const NnBenchOptions& o) {
   for (std::int64_t b : {1, 8, 128}) {
     const nn::Tensor z = z_for(b);
     const double s = median_seconds([&] { gen.forward(z, nn::Mode::infer).to_host(); }, o.min_time);
-    rows.push_back({"generator forward", "infer", "gen/" + std::to_string(b), b, 1e3 * s / b, gen_flops, "ms/shower"});
+    rows.push_back(
+        {"generator forward", "infer", "gen/" + std::to_string(b), b, 1e3 * s / b, gen_flops, "ms/shower"});
   }
   {
     const std::int64_t b = 8;
@@ -168,7 +169,8 @@ void run_bench_nn(const NnBenchOptions& o) {
         },
         o.min_time);
     // backward: data and weight gradients (2x forward) except conv1's data gradient
-    rows.push_back({"discriminator forward+backward", "train", "disc", b, 1e3 * s / b, 3 * disc_flops, "ms/sample"});
+    rows.push_back(
+        {"discriminator forward+backward", "train", "disc", b, 1e3 * s / b, 3 * disc_flops, "ms/sample"});
   }
   {
     // DESIGN.md section 7 as the trainer runs it (train::GanStep): D on a real batch, D on a
@@ -183,13 +185,16 @@ void run_bench_nn(const NnBenchOptions& o) {
     const double s = median_seconds([&] { step.step(real, energy, rng); }, o.min_time);
     // D: 2 x (fwd + bwd); G updates: 2 x (G fwd+bwd 3x, D fwd + data bwd 2x); generated batch: G fwd
     const double flops = 2 * 3 * disc_flops + 2 * (3 * gen_flops + 2 * disc_flops) + gen_flops;
-    rows.push_back({"training iteration (D real, D fake, 2 G)", "train", "train", b, s / b, flops, "s/sample"});
+    rows.push_back(
+        {"training iteration (D real, D fake, 2 G)", "train", "train", b, s / b, flops, "s/sample"});
   }
 
   std::string torch_version;
   const auto ref = o.reference ? reference_figures(o, &torch_version) : std::map<std::string, double>{};
-  std::printf("| model | threads | test | mode | batch | calo::nn | PyTorch %s | speed-up | conv GFLOP/s | %% of sgemm |\n",
-              torch_version.empty() ? "(not run)" : torch_version.c_str());
+  std::printf(
+      "| model | threads | test | mode | batch | calo::nn | PyTorch %s | speed-up | conv GFLOP/s | %% of "
+      "sgemm |\n",
+      torch_version.empty() ? "(not run)" : torch_version.c_str());
   std::printf("|---|---:|---|---|---:|---:|---:|---:|---:|---:|\n");
   for (const Row& r : rows) {
     const double seconds = r.unit == "s/sample" ? r.value : r.value / 1e3;
@@ -200,20 +205,22 @@ void run_bench_nn(const NnBenchOptions& o) {
       std::snprintf(theirs, sizeof theirs, "%.3f %s", it->second, r.unit.c_str());
       std::snprintf(speedup, sizeof speedup, "%.2fx", it->second / r.value);
     }
-    std::printf("| %s | %d | %s | %s | %lld | %.3f %s | %s | %s | %.1f | %.0f |\n", spec.name.c_str(), ctx.threads(),
-                r.what.c_str(), r.mode.c_str(), static_cast<long long>(r.batch), r.value, r.unit.c_str(), theirs,
-                speedup, gflops, 100 * gflops / sgemm);
+    std::printf("| %s | %d | %s | %s | %lld | %.3f %s | %s | %s | %.1f | %.0f |\n", spec.name.c_str(),
+                ctx.threads(), r.what.c_str(), r.mode.c_str(), static_cast<long long>(r.batch), r.value,
+                r.unit.c_str(), theirs, speedup, gflops, 100 * gflops / sgemm);
   }
-  std::printf("\nconv GFLOP/s: the FLOPs the convolutions execute (generator %.0f, discriminator %.0f MFLOP forward per "
-              "sample; backward 2x) over the whole network's time. As written the generator has %.0f MFLOP: its "
-              "up-samplings fold into the next convolution, which runs polyphase (docs/nn.md); the discriminator "
-              "%.0f.%s\n",
-              gen_flops / 1e6, disc_flops / 1e6, gen_written / 1e6, disc_written / 1e6,
-              nn::fft_policy() == nn::FftPolicy::off
-                  ? " CALO_NN_CONV_FFT=off: every convolution direct."
-                  : " The discriminator's 5^3 convolutions on 16-32 channels run through the FFT (docs/nn.md, "
-                    "CALO_NN_CONV_FFT): they count as the direct convolutions they replace, so a rate above "
-                    "sgemm's is the transform's saving, not faster multiply-adds.");
+  std::printf(
+      "\nconv GFLOP/s: the FLOPs the convolutions execute (generator %.0f, discriminator %.0f MFLOP forward "
+      "per "
+      "sample; backward 2x) over the whole network's time. As written the generator has %.0f MFLOP: its "
+      "up-samplings fold into the next convolution, which runs polyphase (docs/nn.md); the discriminator "
+      "%.0f.%s\n",
+      gen_flops / 1e6, disc_flops / 1e6, gen_written / 1e6, disc_written / 1e6,
+      nn::fft_policy() == nn::FftPolicy::off
+          ? " CALO_NN_CONV_FFT=off: every convolution direct."
+          : " The discriminator's 5^3 convolutions on 16-32 channels run through the FFT (docs/nn.md, "
+            "CALO_NN_CONV_FFT): they count as the direct convolutions they replace, so a rate above "
+            "sgemm's is the transform's saving, not faster multiply-adds.");
 }
 
 }  // namespace

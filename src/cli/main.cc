@@ -25,8 +25,7 @@ int fail(const char* kind, std::string message, int exit_code) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"calo3dgan: fast calorimeter shower simulation (Monte Carlo and 3D GAN)",
-               "calo3dgan"};
+  CLI::App app{"calo3dgan: fast calorimeter shower simulation (Monte Carlo and 3D GAN)", "calo3dgan"};
   app.set_version_flag("--version", calo::cli::version_string());
   app.require_subcommand(1);
   calo::cli::add_simulate_command(app);

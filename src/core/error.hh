@@ -11,9 +11,9 @@
 
 #include "calo3dgan/error.hh"
 
-#define CALO_VALIDATE(cond, message)                  \
-  do {                                                \
-    if (!(cond)) throw ::calo::InputError(message);   \
+#define CALO_VALIDATE(cond, message)                \
+  do {                                              \
+    if (!(cond)) throw ::calo::InputError(message); \
   } while (0)
 
 #define CALO_ASSERT(cond) assert(cond)

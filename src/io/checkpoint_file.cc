@@ -54,8 +54,9 @@ Hdf5Handle require_group(hid_t file, const std::string& path) {
       group = Hdf5Handle(hdf5_check(H5Gopen2(group.get(), part.c_str(), H5P_DEFAULT),
                                     "cannot open group " + sofar + " (a dataset of that name exists?)"));
     else
-      group = Hdf5Handle(hdf5_check(H5Gcreate2(group.get(), part.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                    "cannot create group " + sofar));
+      group =
+          Hdf5Handle(hdf5_check(H5Gcreate2(group.get(), part.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                "cannot create group " + sofar));
     start = end + 1;
   }
   return group;
@@ -95,9 +96,8 @@ struct CheckpointWriter::Impl {
     const std::string what = "cannot write /" + clean(path) + " to " + output.temporary_path();
     if (H5Lexists(group.get(), name.c_str(), H5P_DEFAULT) > 0)
       throw std::logic_error("checkpoint: /" + clean(path) + " written twice");
-    return Hdf5Handle(hdf5_check(H5Dcreate2(group.get(), name.c_str(), type, space, H5P_DEFAULT, create_plist,
-                                            H5P_DEFAULT),
-                                 what));
+    return Hdf5Handle(hdf5_check(
+        H5Dcreate2(group.get(), name.c_str(), type, space, H5P_DEFAULT, create_plist, H5P_DEFAULT), what));
   }
 
   void write_scalar(const std::string& path, hid_t file_type, hid_t memory_type, const void* value) {
@@ -128,8 +128,8 @@ CheckpointWriter::CheckpointWriter(const std::string& path, bool overwrite) {
   silence_hdf5_error_printing();
   impl_ = std::make_unique<Impl>(path, overwrite);
   const std::string& temporary = impl_->output.temporary_path();
-  impl_->file = Hdf5Handle(
-      hdf5_check(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "cannot create " + temporary));
+  impl_->file = Hdf5Handle(hdf5_check(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                                      "cannot create " + temporary));
 }
 
 CheckpointWriter::~CheckpointWriter() = default;
@@ -180,10 +180,12 @@ void CheckpointWriter::write_uints(const std::string& path, std::span<const std:
   Hdf5Handle space(hdf5_check(H5Screate_simple(1, &n, nullptr), what));
   Hdf5Handle dataset = impl_->create(path, H5T_STD_U64LE, space.get());
   if (n > 0)
-    hdf5_check(H5Dwrite(dataset.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), what);
+    hdf5_check(H5Dwrite(dataset.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+               what);
 }
 
-void CheckpointWriter::set_attribute(const std::string& object, const std::string& name, const std::string& value) {
+void CheckpointWriter::set_attribute(const std::string& object, const std::string& name,
+                                     const std::string& value) {
   Hdf5Handle target = impl_->open_object(object);
   write_string_attribute(target.get(), name, value);
 }
@@ -222,7 +224,8 @@ struct CheckpointReader::Impl {
       fail("missing dataset " + p + " (the file is incomplete or was written by another model)");
     }
     Hdf5Handle d(H5Dopen2(file.get(), p.c_str(), H5P_DEFAULT));
-    if (!d) fail("cannot open " + p + " (HDF5: " + last_hdf5_error() + ") the file may be truncated or corrupt");
+    if (!d)
+      fail("cannot open " + p + " (HDF5: " + last_hdf5_error() + ") the file may be truncated or corrupt");
     return d;
   }
 
@@ -245,8 +248,10 @@ struct CheckpointReader::Impl {
     Hdf5Handle d = open_dataset(name);
     Hdf5Handle type(H5Dget_type(d.get()));
     if (!type || H5Tget_class(type.get()) != expected_class)
-      fail(absolute(name) + " has type " + (type ? type_name(type.get()) : "unknown") +
-           " (expected " + (expected_class == H5T_FLOAT ? "float" : expected_class == H5T_STRING ? "string" : "integer") +
+      fail(absolute(name) + " has type " + (type ? type_name(type.get()) : "unknown") + " (expected " +
+           (expected_class == H5T_FLOAT    ? "float"
+            : expected_class == H5T_STRING ? "string"
+                                           : "integer") +
            ")");
     std::size_t count = 1;
     for (std::size_t dim : dataset_shape(d.get())) count *= dim;
@@ -271,7 +276,8 @@ CheckpointReader::CheckpointReader(const std::string& path, const std::string& e
   htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   H5Eclear2(H5E_DEFAULT);
   if (is_hdf5 <= 0)
-    throw InputError("checkpoint " + path + " is not an HDF5 file (empty, truncated at the start, or another format)");
+    throw InputError("checkpoint " + path +
+                     " is not an HDF5 file (empty, truncated at the start, or another format)");
   r.file = Hdf5Handle(hdf5_check<InputError>(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
                                              "cannot open checkpoint " + path,
                                              " the file is truncated or corrupt"));

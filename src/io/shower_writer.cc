@@ -116,8 +116,8 @@ ShowerWriter::ShowerWriter(const std::string& path, WriterOptions options) {
   impl_ = std::make_unique<Impl>(path, options);
   Impl& w = *impl_;
   const std::string& temporary = w.output.temporary_path();
-  w.file = Hdf5Handle(
-      hdf5_check(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "cannot create " + temporary));
+  w.file = Hdf5Handle(hdf5_check(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                                 "cannot create " + temporary));
   w.ecal = create_extendible(w.file.get(), "ECAL", {grid.nx, grid.ny, grid.nz}, options.chunk_events,
                              options.gzip_level);
   w.energy = create_extendible(w.file.get(), "energy", {}, kScalarChunkEvents, options.gzip_level);

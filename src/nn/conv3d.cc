@@ -4,19 +4,18 @@
 #include <string>
 
 #include "core/error.hh"
-#include "nn/eltwise.hh"
-#include "nn/conv3d_polyphase.hh"
 #include "nn/conv3d_fft.hh"
 #include "nn/conv3d_plan.hh"
+#include "nn/conv3d_polyphase.hh"
 #include "nn/conv3d_thin_input.hh"
+#include "nn/eltwise.hh"
 #include "nn/plan.hh"
 #include "nn/up_sampling3d.hh"
 #include "nn/zero_pad3d.hh"
 
 namespace calo::nn {
 
-Conv3D::Conv3D(Context& ctx, std::string name, Conv3DSpec spec)
-    : Layer(ctx, std::move(name)), spec_(spec) {
+Conv3D::Conv3D(Context& ctx, std::string name, Conv3DSpec spec) : Layer(ctx, std::move(name)), spec_(spec) {
   CALO_VALIDATE(spec_.filters > 0, this->name() + ": filters must be positive");
   for (int i = 0; i < 3; ++i) {
     CALO_VALIDATE(spec_.kernel[i] > 0, this->name() + ": kernel sizes must be positive");
@@ -46,9 +45,9 @@ std::array<std::int64_t, 3> Conv3D::pad_back(const Dims&) const {
 Dims Conv3D::output_dims(const Dims& in) const {
   CALO_VALIDATE(in.c > 0 && in.d > 0 && in.h > 0 && in.w > 0,
                 name() + ": invalid input dims " + to_string(in));
-  CALO_VALIDATE(in_channels_ == 0 || in.c == in_channels_,
-                name() + ": input has " + std::to_string(in.c) + " channels (declared with " +
-                    std::to_string(in_channels_) + ")");
+  CALO_VALIDATE(in_channels_ == 0 || in.c == in_channels_, name() + ": input has " + std::to_string(in.c) +
+                                                               " channels (declared with " +
+                                                               std::to_string(in_channels_) + ")");
   const auto f = pad_front(in), b = pad_back(in);
   const auto& u = spec_.upsample;
   const std::int64_t sizes[3] = {in.d * u[0], in.h * u[1], in.w * u[2]};
@@ -56,9 +55,8 @@ Dims Conv3D::output_dims(const Dims& in) const {
   for (int i = 0; i < 3; ++i) {
     out[i] = sizes[i] + f[i] + b[i] - spec_.kernel[i] + 1;
     CALO_VALIDATE(out[i] >= 1, name() + ": kernel " + std::to_string(spec_.kernel[i]) +
-                                   " larger than the padded input " +
-                                   std::to_string(sizes[i] + f[i] + b[i]) + " in dimension " +
-                                   "DHW"[i]);
+                                   " larger than the padded input " + std::to_string(sizes[i] + f[i] + b[i]) +
+                                   " in dimension " + "DHW"[i]);
   }
   return {in.n, spec_.filters, out[0], out[1], out[2]};
 }
@@ -67,7 +65,8 @@ double Conv3D::forward_flops(const Dims& in) const {
   const Dims out = output_dims(in);
   const double per_tap = 2.0 * static_cast<double>(in.n) * spec_.filters * in.c;
   if (spec_.upsample == std::array<std::int64_t, 3>{1, 1, 1})
-    return per_tap * static_cast<double>(out.d * out.h * out.w) * spec_.kernel[0] * spec_.kernel[1] * spec_.kernel[2];
+    return per_tap * static_cast<double>(out.d * out.h * out.w) * spec_.kernel[0] * spec_.kernel[1] *
+           spec_.kernel[2];
   const auto pf = pad_front(in);
   const std::int64_t n[3] = {in.d, in.h, in.w}, o[3] = {out.d, out.h, out.w};
   double work[3];  // per dimension: sum over phases of computed outputs x taps (separable)
@@ -82,8 +81,8 @@ double Conv3D::forward_flops(const Dims& in) const {
 Dims Conv3D::declare(const Dims& in, ParameterStore& store) {
   const Dims out = Layer::declare(in, store);
   in_channels_ = in.c;
-  weight_ = store.add(name() + ".weight", {spec_.filters, in.c, spec_.kernel[0],
-                                           spec_.kernel[1], spec_.kernel[2]});
+  weight_ =
+      store.add(name() + ".weight", {spec_.filters, in.c, spec_.kernel[0], spec_.kernel[1], spec_.kernel[2]});
   if (spec_.use_bias) bias_ = store.add(name() + ".bias", {spec_.filters});
   return out;
 }
@@ -129,10 +128,12 @@ bool Conv3D::absorb_next(Layer& next) {
 
 // ---------------------------------------------------------------------------------------
 
-
 ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode, bool gradients)
-    : Plan(conv, in, mode), conv_(conv), bias_(conv.spec().use_bias),
-      act_(conv.spec().activation != Activation::none), gradients_(gradients) {
+    : Plan(conv, in, mode),
+      conv_(conv),
+      bias_(conv.spec().use_bias),
+      act_(conv.spec().activation != Activation::none),
+      gradients_(gradients) {
   const auto& s = conv.spec();
   const Dims od = conv.output_dims(in_dims_);
   const auto pf = conv.pad_front(in_dims_), pb = conv.pad_back(in_dims_);
@@ -144,8 +145,8 @@ ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode, bool gradients)
   const memory::desc dst_any(dst_d, dt::f32, tag::any), b_md(b_d, dt::f32, tag::x);
   const memory::desc w_plain(w_d, dt::f32, tag::oidhw);
   auto& eng = ctx_.engine;
-  const auto prop = mode == Mode::train ? dnnl::prop_kind::forward_training
-                                        : dnnl::prop_kind::forward_inference;
+  const auto prop =
+      mode == Mode::train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
   const auto alg = dnnl::algorithm::convolution_direct;
 
   dnnl::primitive_attr attr = scratch_attr();
@@ -154,10 +155,8 @@ ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode, bool gradients)
     ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, s.alpha, 0.f);
     attr.set_post_ops(ops);
   }
-  auto fd = bias_ ? dnnl::convolution_forward::desc(prop, alg, src_any, w_any, b_md, dst_any,
-                                                    strides, pl, pr)
-                  : dnnl::convolution_forward::desc(prop, alg, src_any, w_any, dst_any,
-                                                    strides, pl, pr);
+  auto fd = bias_ ? dnnl::convolution_forward::desc(prop, alg, src_any, w_any, b_md, dst_any, strides, pl, pr)
+                  : dnnl::convolution_forward::desc(prop, alg, src_any, w_any, dst_any, strides, pl, pr);
   fwd_pd_ = {fd, attr, eng};
   fwd_ = dnnl::convolution_forward(fwd_pd_);
   if (fwd_pd_.src_desc() != in_desc_) {
@@ -177,8 +176,8 @@ ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode, bool gradients)
   const memory::desc dst_md = fwd_pd_.dst_desc();
   if (act_) {
     const auto ea = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
-    dnnl::eltwise_forward::primitive_desc hint(
-        {dnnl::prop_kind::forward_training, ea, dst_md, s.alpha, 0.f}, eng);
+    dnnl::eltwise_forward::primitive_desc hint({dnnl::prop_kind::forward_training, ea, dst_md, s.alpha, 0.f},
+                                               eng);
     elt_pd_ = {{ea, dst_md, dst_md, s.alpha, 0.f}, scratch_attr(), eng, hint};
     elt_ = dnnl::eltwise_backward(elt_pd_);
     diff_pre_ = memory(dst_md, eng);
@@ -199,10 +198,9 @@ ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode, bool gradients)
     bd_dsrc_re_ = Reorder(ctx_, bd_pd_.diff_src_desc(), in_desc_);
     bd_dsrc_ = memory(bd_pd_.diff_src_desc(), eng);
   }
-  auto wd = bias_ ? dnnl::convolution_backward_weights::desc(alg, src_any, w_any, b_md, dst_any,
-                                                             strides, pl, pr)
-                  : dnnl::convolution_backward_weights::desc(alg, src_any, w_any, dst_any,
-                                                             strides, pl, pr);
+  auto wd =
+      bias_ ? dnnl::convolution_backward_weights::desc(alg, src_any, w_any, b_md, dst_any, strides, pl, pr)
+            : dnnl::convolution_backward_weights::desc(alg, src_any, w_any, dst_any, strides, pl, pr);
   bw_pd_ = {wd, scratch_attr(), eng, fwd_pd_};
   // For some shapes (e.g. the generator's conv1: 8 input channels) oneDNN 2.6 has no JIT
   // weight-gradient kernel for the blocked layouts the forward chose and falls back to a
@@ -210,8 +208,9 @@ ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode, bool gradients)
   // move src and diff_dst into that layout (cheap next to the convolution).
   if (std::string(bw_pd_.impl_info_str()).find("gemm") != std::string::npos) {
     const memory::desc src_nl(src_d, dt::f32, tag::ndhwc), dst_nl(dst_d, dt::f32, tag::ndhwc);
-    auto nl = bias_ ? dnnl::convolution_backward_weights::desc(alg, src_nl, w_any, b_md, dst_nl, strides, pl, pr)
-                    : dnnl::convolution_backward_weights::desc(alg, src_nl, w_any, dst_nl, strides, pl, pr);
+    auto nl =
+        bias_ ? dnnl::convolution_backward_weights::desc(alg, src_nl, w_any, b_md, dst_nl, strides, pl, pr)
+              : dnnl::convolution_backward_weights::desc(alg, src_nl, w_any, dst_nl, strides, pl, pr);
     dnnl::convolution_backward_weights::primitive_desc alt(nl, scratch_attr(), eng, fwd_pd_);
     if (std::string(alt.impl_info_str()).find("jit") != std::string::npos) bw_pd_ = alt;
   }
@@ -257,8 +256,7 @@ memory ConvPlan::activation_backward(const Tensor& diff_out) {
   memory dd = diff_out.impl().mem;
   if (act_) {
     ctx_.execute(elt_, elt_pd_,
-                 {{DNNL_ARG_DST, out_.impl().mem}, {DNNL_ARG_DIFF_DST, dd},
-                  {DNNL_ARG_DIFF_SRC, diff_pre_}});
+                 {{DNNL_ARG_DST, out_.impl().mem}, {DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_DIFF_SRC, diff_pre_}});
     dd = diff_pre_;
   }
   diff_pre_activation_ = dd;
@@ -305,16 +303,16 @@ const Tensor* ConvPlan::backward(const Tensor& diff_out, const BackwardOptions& 
     w = w_mem_;  // the forward's reordered weights
   }
   memory dsrc = bd_dsrc_re_ ? bd_dsrc_ : diff_in_.impl().mem;
-  ctx_.execute(bd_, bd_pd_,
-               {{DNNL_ARG_DIFF_DST, ddd}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, dsrc}});
+  ctx_.execute(bd_, bd_pd_, {{DNNL_ARG_DIFF_DST, ddd}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, dsrc}});
   if (bd_dsrc_re_) bd_dsrc_re_(ctx_, bd_dsrc_, diff_in_.impl().mem);
   return &diff_in_;
 }
 
 std::unique_ptr<Plan> Conv3D::make_plan(const Tensor& in, Mode mode) {
   CALO_VALIDATE(store_ && store_->finalized(), name() + ": forward before declare()/finalize()");
-  if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1}) return make_polyphase_conv_plan(*this, in, mode);
-  if (auto fft = make_fft_conv_plan(*this, in, mode)) return fft;            // conv3d_fft.hh
+  if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1})
+    return make_polyphase_conv_plan(*this, in, mode);
+  if (auto fft = make_fft_conv_plan(*this, in, mode)) return fft;           // conv3d_fft.hh
   if (auto thin = make_thin_input_conv_plan(*this, in, mode)) return thin;  // conv3d_thin_input.hh
   return std::make_unique<ConvPlan>(*this, in, mode);
 }

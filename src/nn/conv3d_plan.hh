@@ -38,13 +38,13 @@ class ConvPlan : public Plan {
   bool gradients_;
   dnnl::convolution_forward::primitive_desc fwd_pd_;
   dnnl::convolution_forward fwd_;
-  Reorder src_re_, w_re_;          // input layout -> conv src; plain weights -> conv weights
+  Reorder src_re_, w_re_;  // input layout -> conv src; plain weights -> conv weights
   memory src_mem_, w_user_, w_mem_, b_user_;
   Tensor saved_in_, out_;
   // backward (train mode only)
   dnnl::eltwise_backward::primitive_desc elt_pd_;
   dnnl::eltwise_backward elt_;
-  memory diff_pre_;                // d loss / d pre-activation, dst layout
+  memory diff_pre_;  // d loss / d pre-activation, dst layout
   dnnl::convolution_backward_data::primitive_desc bd_pd_;
   dnnl::convolution_backward_data bd_;
   Reorder bd_ddst_re_, bd_w_re_, bd_dsrc_re_;

@@ -70,7 +70,9 @@ class PolyphaseConvPlan : public Plan {
     std::vector<float> dw_host;
   };
 
-  std::int64_t weight_taps() const { return conv_.spec().kernel[0] * conv_.spec().kernel[1] * conv_.spec().kernel[2]; }
+  std::int64_t weight_taps() const {
+    return conv_.spec().kernel[0] * conv_.spec().kernel[1] * conv_.spec().kernel[2];
+  }
   /// fold: phase kernels (plain [OC][IC][Ld][Lh][Lw]) = the sums of the kernel taps
   /// (plain [OC][IC][KD][KH][KW]) each phase tap stands for; !fold: the adjoint, kernels +=
   /// the phase kernels' values at the taps they stand for (weight gradients).
@@ -97,7 +99,9 @@ class PolyphaseConvPlan : public Plan {
 };
 
 PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
-    : Plan(conv, in, mode), conv_(conv), bias_(conv.spec().use_bias),
+    : Plan(conv, in, mode),
+      conv_(conv),
+      bias_(conv.spec().use_bias),
       act_(conv.spec().activation != Activation::none) {
   const auto& s = conv.spec();
   auto& eng = ctx_.engine;
@@ -107,7 +111,8 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
   const std::int64_t o[3] = {out_dims_.d, out_dims_.h, out_dims_.w};
   for (int i = 0; i < 3; ++i) axes_[i] = split_phases(n[i], s.upsample[i], pf[i], s.kernel[i], o[i]);
 
-  const auto prop = mode == Mode::train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
+  const auto prop =
+      mode == Mode::train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
   const auto alg = dnnl::algorithm::convolution_direct;
   const memory::dims strides = {1, 1, 1};
   const memory::desc b_md({s.filters}, dt::f32, tag::x);
@@ -162,14 +167,17 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
           ph.bd_w_re = Reorder(ctx_, w_plain, ph.bd_pd.weights_desc());
           ph.bd_w = memory(ph.bd_pd.weights_desc(), eng);
         }
-        auto wd = bias_ ? dnnl::convolution_backward_weights::desc(alg, src_md, w_any, b_md, dst_md, strides, pl, pr)
-                        : dnnl::convolution_backward_weights::desc(alg, src_md, w_any, dst_md, strides, pl, pr);
+        auto wd =
+            bias_
+                ? dnnl::convolution_backward_weights::desc(alg, src_md, w_any, b_md, dst_md, strides, pl, pr)
+                : dnnl::convolution_backward_weights::desc(alg, src_md, w_any, dst_md, strides, pl, pr);
         ph.bw_pd = {wd, scratch_attr(), eng, ph.fwd_pd};
         ph.bw = dnnl::convolution_backward_weights(ph.bw_pd);
         ph.dw = memory(ph.bw_pd.diff_weights_desc(), eng);
         ph.dw_host.assign(ph.w.size(), 0.f);
         ph.dw_plain = memory(w_plain, eng, ph.dw_host.data());
-        if (ph.bw_pd.diff_weights_desc() != w_plain) ph.dw_re = Reorder(ctx_, ph.bw_pd.diff_weights_desc(), w_plain);
+        if (ph.bw_pd.diff_weights_desc() != w_plain)
+          ph.dw_re = Reorder(ctx_, ph.bw_pd.diff_weights_desc(), w_plain);
         if (bias_) ph.db = memory(b_md, eng);
       }
 
@@ -185,7 +193,8 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
   const memory::desc out_md = desc_of(out_);
   if (act_) {
     const auto ea = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
-    dnnl::eltwise_forward::primitive_desc hint({dnnl::prop_kind::forward_training, ea, out_md, s.alpha, 0.f}, eng);
+    dnnl::eltwise_forward::primitive_desc hint({dnnl::prop_kind::forward_training, ea, out_md, s.alpha, 0.f},
+                                               eng);
     elt_pd_ = {{ea, out_md, out_md, s.alpha, 0.f}, scratch_attr(), eng, hint};
     elt_ = dnnl::eltwise_backward(elt_pd_);
     diff_pre_ = memory(out_md, eng);
@@ -287,7 +296,8 @@ const Tensor* PolyphaseConvPlan::backward(const Tensor& diff_out, const Backward
   ParameterStore& store = *conv_.store();
   memory dd = diff_out.impl().mem;
   if (act_) {
-    ctx_.execute(elt_, elt_pd_, {{DNNL_ARG_DST, out_.impl().mem}, {DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_DIFF_SRC, diff_pre_}});
+    ctx_.execute(elt_, elt_pd_,
+                 {{DNNL_ARG_DST, out_.impl().mem}, {DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_DIFF_SRC, diff_pre_}});
     dd = diff_pre_;
   }
   const memory src = src_re_ ? src_mem_ : saved_in_.impl().mem;
@@ -318,7 +328,8 @@ const Tensor* PolyphaseConvPlan::backward(const Tensor& diff_out, const Backward
       w = ph.w_mem;
     }
     const memory& dsrc = i == 0 ? dsum_ : dtmp_;
-    ctx_.execute(ph.bd, ph.bd_pd, {{DNNL_ARG_DIFF_DST, ph.ddst}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, dsrc}});
+    ctx_.execute(ph.bd, ph.bd_pd,
+                 {{DNNL_ARG_DIFF_DST, ph.ddst}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, dsrc}});
     if (i > 0) {
       // Same layout, so an element-wise sum (oneDNN's accumulating reorder for equal
       // layouts is its slow generic one).

@@ -36,8 +36,8 @@ class ThinInputConvPlan : public Plan {
   Conv3D& conv_;
   std::size_t weight_ = 0;
   bool usable_ = false;
-  std::int64_t taps_ = 0;       // C' = IC * KH * KW (used channels of the fold)
-  std::int64_t channels_ = 0;   // C' rounded up to 16
+  std::int64_t taps_ = 0;      // C' = IC * KH * KW (used channels of the fold)
+  std::int64_t channels_ = 0;  // C' rounded up to 16
   std::array<std::int64_t, 3> pf_{}, pb_{};
   Dims out_dims_;
   // forward, activation backward and weight gradients: the direct plan
@@ -86,8 +86,8 @@ ThinInputConvPlan::ThinInputConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
     const memory::desc src_any(src_d, dt::f32, tag::any), w_any(w_d, dt::f32, tag::any);
     const memory::desc dst_any(dst_d, dt::f32, tag::any);
     dnnl::convolution_forward::primitive_desc hint(
-        {dnnl::prop_kind::forward_training, alg, src_any, w_any, dst_any, strides, pl, pr},
-        scratch_attr(), eng);
+        {dnnl::prop_kind::forward_training, alg, src_any, w_any, dst_any, strides, pl, pr}, scratch_attr(),
+        eng);
     fd_pd_ = {{alg, src_any, w_any, dst_any, strides, pl, pr}, scratch_attr(), eng, hint};
     // Our loops handle plain strides with at most one channel block (ncdhw, ndhwc, nCdhw16c).
     const auto channel_blocked = [](const memory::desc& md) {
@@ -146,8 +146,7 @@ void ThinInputConvPlan::fold_weights() {
     for (std::int64_t ic = 0; ic < ic_n; ++ic)
       for (std::int64_t kd = 0; kd < kd_n; ++kd)
         for (std::int64_t t = 0; t < khw; ++t)
-          wf_host_[(oc * channels_ + ic * khw + t) * kd_n + kd] =
-              w[((oc * ic_n + ic) * kd_n + kd) * khw + t];
+          wf_host_[(oc * channels_ + ic * khw + t) * kd_n + kd] = w[((oc * ic_n + ic) * kd_n + kd) * khw + t];
 }
 
 void ThinInputConvPlan::unfold_data_gradient(std::int64_t n0, const float* dxf, float* dx) const {
@@ -168,8 +167,7 @@ void ThinInputConvPlan::unfold_data_gradient(std::int64_t n0, const float* dxf, 
 #pragma omp for schedule(static)
     for (std::int64_t task = 0; task < chunk_ * D; ++task) {
       const std::int64_t i = task / D, n = n0 + i, d = task % D;
-      for (std::int64_t ic = 0; ic < IC; ++ic)
-        std::fill_n(dx + ((n * IC + ic) * D + d) * H * W, H * W, 0.f);
+      for (std::int64_t ic = 0; ic < IC; ++ic) std::fill_n(dx + ((n * IC + ic) * D + d) * H * W, H * W, 0.f);
       for (std::int64_t b = 0; b < blocks; ++b) {
         const std::int64_t lanes = std::min(block, taps_ - b * block);
         const float* slab = dxf + lay.offset0() + i * lay.stride(0) + b * lay.stride(1) + d * lay.stride(2);
@@ -239,8 +237,7 @@ std::unique_ptr<Plan> make_thin_input_conv_plan(Conv3D& conv, const Tensor& in, 
   if (conv.spec().upsample != std::array<std::int64_t, 3>{1, 1, 1}) return nullptr;
   const ThinInputPolicy policy = thin_input_policy();
   if (policy == ThinInputPolicy::off) return nullptr;
-  if (policy == ThinInputPolicy::automatic && !thin_input_pays(conv.spec(), in.dims()))
-    return nullptr;
+  if (policy == ThinInputPolicy::automatic && !thin_input_pays(conv.spec(), in.dims())) return nullptr;
   auto plan = std::make_unique<ThinInputConvPlan>(conv, in, mode);
   if (!plan->usable()) return nullptr;
   return plan;

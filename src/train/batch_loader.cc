@@ -49,8 +49,8 @@ class BatchLoader::Reader {
 BatchLoader::BatchLoader(const ShowerDataset& data, std::vector<EventRef> order, LoaderOptions options,
                          std::uint64_t first_batch)
     : data_(data), order_(std::move(order)), options_(options) {
-  CALO_VALIDATE(options_.batch_size > 0, "invalid batch size " + std::to_string(options_.batch_size) +
-                                             " (must be positive)");
+  CALO_VALIDATE(options_.batch_size > 0,
+                "invalid batch size " + std::to_string(options_.batch_size) + " (must be positive)");
   CALO_VALIDATE(options_.queue_batches > 0, "invalid loader queue length (must be positive)");
   CALO_VALIDATE(options_.open_files > 0, "invalid number of open files (must be positive)");
   CALO_VALIDATE(std::isfinite(options_.energy_unit_gev) && options_.energy_unit_gev > 0,
@@ -88,8 +88,8 @@ Batch BatchLoader::read_batch(std::uint64_t index) {
     for (std::size_t k = 0; k < cells; ++k) {
       const float c = shower[k];
       if (!std::isfinite(c))
-        throw InputError("shower file " + data_.files()[batch.events[i].file] + " has a non-finite cell in event " +
-                         std::to_string(batch.events[i].event));
+        throw InputError("shower file " + data_.files()[batch.events[i].file] +
+                         " has a non-finite cell in event " + std::to_string(batch.events[i].event));
       batch.images[i * cells + k] = c < options_.cell_threshold_gev ? 0.f : c;
     }
     batch.energies[i] = energy / options_.energy_unit_gev;

@@ -20,8 +20,8 @@ std::string grid_text(const io::ShowerGrid& g) {
 std::vector<float> checked_energies(const io::ShowerReader& reader, const DatasetOptions& o) {
   const std::string& path = reader.path();
   if (reader.grid() != o.grid)
-    throw InputError("shower file " + path + " has " + grid_text(reader.grid()) + " cells per shower (the model needs " +
-                     grid_text(o.grid) + ")");
+    throw InputError("shower file " + path + " has " + grid_text(reader.grid()) +
+                     " cells per shower (the model needs " + grid_text(o.grid) + ")");
   if (reader.events() > std::numeric_limits<std::uint32_t>::max())
     throw InputError("shower file " + path + " has more than 2^32 events (split it)");
   std::vector<float> energy, block_energy, cells;
@@ -43,8 +43,8 @@ std::vector<float> checked_energies(const io::ShowerReader& reader, const Datase
   }
   for (std::size_t i = 0; i < energy.size(); ++i)
     if (!(std::isfinite(energy[i]) && energy[i] > 0))
-      throw InputError("shower file " + path + " has primary energy " + std::to_string(energy[i]) + " in event " +
-                       std::to_string(i) + " (must be positive and finite)");
+      throw InputError("shower file " + path + " has primary energy " + std::to_string(energy[i]) +
+                       " in event " + std::to_string(i) + " (must be positive and finite)");
   return energy;
 }
 
@@ -59,9 +59,11 @@ std::vector<std::string> expand_patterns(const std::vector<std::string>& pattern
     std::size_t found = 0;
     if (rc == 0)
       for (std::size_t i = 0; i < matches.gl_pathc; ++i)
-        if (!std::filesystem::is_directory(matches.gl_pathv[i])) files.push_back(matches.gl_pathv[i]), ++found;
+        if (!std::filesystem::is_directory(matches.gl_pathv[i]))
+          files.push_back(matches.gl_pathv[i]), ++found;
     globfree(&matches);
-    if (found == 0) throw InputError("no shower file matches '" + pattern + "' (check the path or quote the pattern)");
+    if (found == 0)
+      throw InputError("no shower file matches '" + pattern + "' (check the path or quote the pattern)");
   }
   // One entry per file however it was named: sort by canonical path, then drop repeats.
   std::vector<std::pair<std::string, std::string>> keyed;
@@ -75,9 +77,11 @@ std::vector<std::string> expand_patterns(const std::vector<std::string>& pattern
 }
 
 ShowerDataset ShowerDataset::open(const DatasetOptions& o) {
-  CALO_VALIDATE(o.validation_fraction >= 0 && o.validation_fraction < 1,
-                "invalid validation fraction " + std::to_string(o.validation_fraction) + " (must be in [0, 1))");
-  CALO_VALIDATE(o.energy_min_gev <= o.energy_max_gev, "invalid energy range (the lower end exceeds the upper)");
+  CALO_VALIDATE(
+      o.validation_fraction >= 0 && o.validation_fraction < 1,
+      "invalid validation fraction " + std::to_string(o.validation_fraction) + " (must be in [0, 1))");
+  CALO_VALIDATE(o.energy_min_gev <= o.energy_max_gev,
+                "invalid energy range (the lower end exceeds the upper)");
   ShowerDataset d;
   d.grid_ = o.grid;
   for (const std::string& path : expand_patterns(o.patterns)) {
@@ -86,7 +90,8 @@ ShowerDataset ShowerDataset::open(const DatasetOptions& o) {
       const io::ShowerReader reader(path);
       energy = checked_energies(reader, o);
     } catch (const InputError& e) {
-      if (!o.skip_bad_files) throw InputError(std::string(e.what()) + " (or skip bad files with --skip-bad-files)");
+      if (!o.skip_bad_files)
+        throw InputError(std::string(e.what()) + " (or skip bad files with --skip-bad-files)");
       d.skipped_.push_back({path, e.what()});
       continue;
     }

@@ -99,16 +99,19 @@ TEST_F(Cli, RefusesEnergiesBeyondThePhysicsTablesBeforeAnyOutput) {
     expect_refused(std::string("simulate --events 1 --energy=") + e + " --out " + (dir_ / "a.h5").string(),
                    "the physics tables cover 1e-06 to 10000 GeV");
   expect_no_output_files();
-  EXPECT_EQ(run(std::string("simulate --events 1 --energy 1e-3 --quiet --out ") + (dir_ / "ok.h5").string()).exit_code,
+  EXPECT_EQ(run(std::string("simulate --events 1 --energy 1e-3 --quiet --out ") + (dir_ / "ok.h5").string())
+                .exit_code,
             0);
 }
 
 TEST_F(Cli, RefusesBadGeometryFiles) {
-  expect_refused("simulate --geometry " + (dir_ / "missing.json").string() + " --out " + (dir_ / "a.h5").string(),
-                 "cannot read geometry file");
+  expect_refused(
+      "simulate --geometry " + (dir_ / "missing.json").string() + " --out " + (dir_ / "a.h5").string(),
+      "cannot read geometry file");
   std::ofstream(dir_ / "broken.json") << "{ not json";
-  expect_refused("simulate --geometry " + (dir_ / "broken.json").string() + " --out " + (dir_ / "a.h5").string(),
-                 "invalid JSON");
+  expect_refused(
+      "simulate --geometry " + (dir_ / "broken.json").string() + " --out " + (dir_ / "a.h5").string(),
+      "invalid JSON");
   fs::remove(dir_ / "broken.json");
   expect_no_output_files();
 }
@@ -134,13 +137,15 @@ Result interrupt_simulate(const fs::path& dir, int signal_number) {
   const fs::path err = dir / "stderr.txt";
   const pid_t child = fork();
   if (child == 0) {
-    const std::string cmd = std::string("CI=1 exec ") + CALO_CLI + " simulate --events 100000 --energy 50 --threads 1 --out " +
+    const std::string cmd = std::string("CI=1 exec ") + CALO_CLI +
+                            " simulate --events 100000 --energy 50 --threads 1 --out " +
                             (dir / "long.h5").string() + " 2>" + err.string();
     execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   const fs::path temporary = dir / ("long.h5.tmp-" + std::to_string(child));
-  for (int i = 0; i < 600 && !fs::exists(temporary); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 600 && !fs::exists(temporary); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(fs::exists(temporary)) << "simulate did not start writing " << temporary;
   kill(child, signal_number);
   int status = 0;
@@ -191,8 +196,9 @@ TEST_F(Cli, ValidateWritesReportAndMetrics) {
   const std::string common = " --events 12 --energy 5 --quiet --threads 2";
   ASSERT_EQ(run("simulate" + common + " --seed 1 --out " + (dir_ / "a.h5").string()).exit_code, 0);
   ASSERT_EQ(run("simulate" + common + " --seed 2 --out " + (dir_ / "b.h5").string()).exit_code, 0);
-  const Result r = run("validate --reference " + (dir_ / "a.h5").string() + " --candidate " +
-                       (dir_ / "b.h5").string() + " --bins 5 --min-events 4 --out " + (dir_ / "report").string());
+  const Result r =
+      run("validate --reference " + (dir_ / "a.h5").string() + " --candidate " + (dir_ / "b.h5").string() +
+          " --bins 5 --min-events 4 --out " + (dir_ / "report").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(slurp(dir_ / "report" / "index.html").find("<html"), std::string::npos);
   EXPECT_NE(slurp(dir_ / "report" / "metrics.json").find("calo3dgan.validation/1"), std::string::npos);
@@ -207,7 +213,9 @@ TEST_F(Cli, ValidateRefusesDifferentGridsMissingFilesAndBadOptions) {
   const std::string report = " --out " + (dir_ / "report").string();
   // the 51x51 file is read cropped to 25x25 like the public data: same grid, accepted
   EXPECT_EQ(run("validate --reference " + (dir_ / "w25.h5").string() + " --candidate " +
-                (dir_ / "w51.h5").string() + " --min-events 2" + report).exit_code, 0);
+                (dir_ / "w51.h5").string() + " --min-events 2" + report)
+                .exit_code,
+            0);
   expect_refused("validate --reference " + (dir_ / "w25.h5").string() + " --candidate " +
                      (dir_ / "nope.h5").string() + report,
                  "nope.h5");

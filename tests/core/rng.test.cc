@@ -3,6 +3,8 @@
 // xoshiro256** (xoshiro_reference.py); the derived distributions with their exact moments and
 // CDFs at fixed seeds, with tolerances of 5 standard errors (deterministic: a fixed seed gives
 // the same numbers every run, so these never flake, yet a wrong formula fails them).
+#include "core/rng.hh"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "core/rng.hh"
 #include "run_command.hh"
 
 namespace calo {
@@ -119,7 +120,8 @@ TEST(Rng, NormalFollowsTheStandardNormalDistribution) {
   EXPECT_NEAR(sum / n, 0.0, 5 / std::sqrt(n));
   EXPECT_NEAR(sum2 / n, 1.0, 5 * std::sqrt(2.0 / n));
   // KS critical value at alpha = 1e-4 is about 2.0 / sqrt(n).
-  EXPECT_LT(ks_distance(x, [](double t) { return 0.5 * std::erfc(-t / std::sqrt(2.0)); }), 2.0 / std::sqrt(n));
+  EXPECT_LT(ks_distance(x, [](double t) { return 0.5 * std::erfc(-t / std::sqrt(2.0)); }),
+            2.0 / std::sqrt(n));
 }
 
 TEST(Rng, ExponentialFollowsUnitExponentialDistribution) {

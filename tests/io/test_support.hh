@@ -3,21 +3,19 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-
-#include "input_error.hh"
-#include "run_command.hh"
-#include "scratch_directory.hh"
 #include <string>
 #include <vector>
 
 #include "core/error.hh"
+#include "input_error.hh"
+#include "run_command.hh"
+#include "scratch_directory.hh"
 
 namespace calo::io::test {
 
 using ScratchDirectory = calo::test::ScratchDirectory;
 
 using calo::test::CommandResult;
-
 
 /// Runs tests/io/<script> with /usr/bin/python3 and the given arguments.
 CommandResult run_python_script(const std::string& script, const std::vector<std::string>& args);

@@ -1,12 +1,12 @@
 #include "conv_paths.hh"
 
-#include "grad_check.hh"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+
+#include "grad_check.hh"
 
 namespace calo::nn::test {
 

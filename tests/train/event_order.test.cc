@@ -5,12 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include "core/error.hh"
-
 #include <algorithm>
 #include <cmath>
 #include <set>
 #include <vector>
+
+#include "core/error.hh"
 
 namespace calo::train {
 namespace {

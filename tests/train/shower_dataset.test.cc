@@ -2,6 +2,8 @@
 // whose cells encode (file, event, cell), so every batch can be checked against what must be
 // in it: the split, the energy filter, the preprocessing, every event once per epoch in the
 // epoch order, resuming at a batch, bad files named (or skipped), errors while streaming.
+#include "train/shower_dataset.hh"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -15,7 +17,6 @@
 #include "input_error.hh"
 #include "scratch_directory.hh"
 #include "train/batch_loader.hh"
-#include "train/shower_dataset.hh"
 
 namespace calo::train {
 namespace {
