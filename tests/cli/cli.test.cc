@@ -35,9 +35,11 @@ class Cli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Result run(const std::string& args) {
+  /// env: extra variables for the command ("NAME=value ...").
+  Result run(const std::string& args, const std::string& env = "") {
     const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = std::string("CI=1 ") + CALO_CLI + " " + args + " >" + out.string() + " 2>" + err.string();
+    const std::string cmd =
+        "CI=1 " + env + " " + CALO_CLI + " " + args + " >" + out.string() + " 2>" + err.string();
     const int status = std::system(cmd.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
   }
@@ -159,6 +161,18 @@ TEST_F(Cli, BenchNnHelpListsItsOptions) {
   const Result r = run("bench nn --help");  // help only: the benchmark itself is not run
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("--threads"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, BenchNnRefusesBadAlgorithmVariables) {
+  // The CLI reads the nn library's options from the environment (src/cli/nn_options.hh)
+  // before any work: a value it does not know is one line naming the variable, exit 2.
+  for (const std::string var : {"CALO_NN_CONV_THIN", "CALO_NN_CONV_FFT", "CALO_NN_FFT_ISA"}) {
+    const Result r = run("bench nn --no-reference --min-time 0.01", var + "=sometimes");
+    EXPECT_EQ(r.exit_code, 2) << var << ": " << r.err;
+    EXPECT_NE(r.err.find(var + "=sometimes"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line expected: " << r.err;
+    EXPECT_EQ(r.out.find("bench nn"), std::string::npos) << "ran before refusing: " << r.out;
+  }
 }
 
 TEST_F(Cli, InspectRefusesNonHdf5File) {
