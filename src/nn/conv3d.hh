@@ -8,7 +8,7 @@
 //   padding (a folded ZeroPad3D).
 // A folded UpSampling3D (`upsample` factors, applied to the input BEFORE the padding) makes
 // D = fD * D_in etc.; it runs as a polyphase set of small convolutions on the original
-// input (conv3d_polyphase.cc), exact, with ~1/(fD fH fW) of the multiply-adds.
+// input (conv/conv3d_polyphase.cc), exact, with ~1/(fD fH fW) of the multiply-adds.
 // An activation (ReLU or LeakyReLU) may be fused as a oneDNN post-op: exact in backward
 // because the derivative is recovered from the saved output (y > 0 <=> x > 0 for alpha >= 0).
 // Parameters: "<name>.weight" [OC][IC][KD][KH][KW], "<name>.bias" [OC] (if use_bias).
