@@ -32,8 +32,7 @@ struct ConvCase {
 };
 
 /// Best-of-reps time [s] of forward (and backward when train) of one convolution.
-double time_conv(Context& ctx, const ConvCase& c, std::int64_t batch, bool train, int reps,
-                 double* flops) {
+double time_conv(Context& ctx, const ConvCase& c, std::int64_t batch, bool train, int reps, double* flops) {
   ParameterStore store;
   Sequential s(ctx, "b");
   auto& pre = s.emplace<Conv3D>("b.pre", Conv3DSpec{.filters = c.in.c, .kernel = {1, 1, 1}});
@@ -112,31 +111,44 @@ int main(int argc, char** argv) {
   std::printf("threads %d, oneDNN sgemm 2048^3: %.1f GFLOP/s\n\n", ctx.threads(), peak);
 
   const ConvCase gen[] = {
-      {"G conv1 8->64 (6,6,8) same, 7x7x8", {0, 8, 7, 7, 8},
-       {.filters = 64, .kernel = {6, 6, 8}, .padding = Padding::same,
-        .activation = Activation::leaky_relu}},
-      {"G conv2 64->16 (6,5,8) pad(2,2,0), 14x14x16", {0, 64, 14, 14, 16},
-       {.filters = 16, .kernel = {6, 5, 8}, .activation = Activation::leaky_relu,
-        .extra_front = {2, 2, 0}, .extra_back = {2, 2, 0}}},
-      {"G conv3 16->16 (3,3,8) pad(1,0,3), 26x28x27", {0, 16, 26, 28, 27},
-       {.filters = 16, .kernel = {3, 3, 8}, .activation = Activation::leaky_relu,
-        .extra_front = {1, 0, 3}, .extra_back = {1, 0, 3}}},
-      {"G conv4 16->1 (2,2,2), 26^3", {0, 16, 26, 26, 26},
+      {"G conv1 8->64 (6,6,8) same, 7x7x8",
+       {0, 8, 7, 7, 8},
+       {.filters = 64, .kernel = {6, 6, 8}, .padding = Padding::same, .activation = Activation::leaky_relu}},
+      {"G conv2 64->16 (6,5,8) pad(2,2,0), 14x14x16",
+       {0, 64, 14, 14, 16},
+       {.filters = 16,
+        .kernel = {6, 5, 8},
+        .activation = Activation::leaky_relu,
+        .extra_front = {2, 2, 0},
+        .extra_back = {2, 2, 0}}},
+      {"G conv3 16->16 (3,3,8) pad(1,0,3), 26x28x27",
+       {0, 16, 26, 28, 27},
+       {.filters = 16,
+        .kernel = {3, 3, 8},
+        .activation = Activation::leaky_relu,
+        .extra_front = {1, 0, 3},
+        .extra_back = {1, 0, 3}}},
+      {"G conv4 16->1 (2,2,2), 26^3",
+       {0, 16, 26, 26, 26},
        {.filters = 1, .kernel = {2, 2, 2}, .use_bias = false, .activation = Activation::relu}},
   };
   const ConvCase disc[] = {
-      {"D conv1 1->32 5^3 same, 25^3", {0, 1, 25, 25, 25},
-       {.filters = 32, .kernel = {5, 5, 5}, .padding = Padding::same,
-        .activation = Activation::leaky_relu}},
-      {"D conv2 32->16 5^3 pad 2, 25^3", {0, 32, 25, 25, 25},
-       {.filters = 16, .kernel = {5, 5, 5}, .padding = Padding::same,
-        .activation = Activation::leaky_relu}},
-      {"D conv3 16->16 5^3 pad 2, 25^3", {0, 16, 25, 25, 25},
-       {.filters = 16, .kernel = {5, 5, 5}, .padding = Padding::same,
-        .activation = Activation::leaky_relu}},
-      {"D conv4 16->16 5^3 pad 1, 25^3", {0, 16, 25, 25, 25},
-       {.filters = 16, .kernel = {5, 5, 5}, .activation = Activation::leaky_relu,
-        .extra_front = {1, 1, 1}, .extra_back = {1, 1, 1}}},
+      {"D conv1 1->32 5^3 same, 25^3",
+       {0, 1, 25, 25, 25},
+       {.filters = 32, .kernel = {5, 5, 5}, .padding = Padding::same, .activation = Activation::leaky_relu}},
+      {"D conv2 32->16 5^3 pad 2, 25^3",
+       {0, 32, 25, 25, 25},
+       {.filters = 16, .kernel = {5, 5, 5}, .padding = Padding::same, .activation = Activation::leaky_relu}},
+      {"D conv3 16->16 5^3 pad 2, 25^3",
+       {0, 16, 25, 25, 25},
+       {.filters = 16, .kernel = {5, 5, 5}, .padding = Padding::same, .activation = Activation::leaky_relu}},
+      {"D conv4 16->16 5^3 pad 1, 25^3",
+       {0, 16, 25, 25, 25},
+       {.filters = 16,
+        .kernel = {5, 5, 5},
+        .activation = Activation::leaky_relu,
+        .extra_front = {1, 1, 1},
+        .extra_back = {1, 1, 1}}},
   };
 
   std::printf("| convolution | pass | batch | ms/sample | GFLOP/s | %% of sgemm |\n");
@@ -148,11 +160,11 @@ int main(int argc, char** argv) {
       const double t = time_conv(ctx, c, batch, false, batch > 8 ? 2 : 5, &flops);
       total_ms += 1e3 * t / batch;
       total_flops += flops;
-      std::printf("| %s | fwd | %lld | %.3f | %.1f | %.0f |\n", c.name, (long long)batch,
-                  1e3 * t / batch, flops / t / 1e9, 100 * flops / t / 1e9 / peak);
+      std::printf("| %s | fwd | %lld | %.3f | %.1f | %.0f |\n", c.name, (long long)batch, 1e3 * t / batch,
+                  flops / t / 1e9, 100 * flops / t / 1e9 / peak);
     }
-    std::printf("| G convolutions total | fwd | %lld | %.3f | %.1f | %.0f |\n", (long long)batch,
-                total_ms, total_flops / (total_ms * batch / 1e3) / 1e9,
+    std::printf("| G convolutions total | fwd | %lld | %.3f | %.1f | %.0f |\n", (long long)batch, total_ms,
+                total_flops / (total_ms * batch / 1e3) / 1e9,
                 100 * total_flops / (total_ms * batch / 1e3) / 1e9 / peak);
     if (batch == max_batch) break;
   }
@@ -162,8 +174,8 @@ int main(int argc, char** argv) {
     const double t = time_conv(ctx, c, 8, true, 2, &flops);
     total_ms += 1e3 * t / 8;
     total_flops += flops;
-    std::printf("| %s | fwd+bwd | 8 | %.3f | %.1f | %.0f |\n", c.name, 1e3 * t / 8,
-                flops / t / 1e9, 100 * flops / t / 1e9 / peak);
+    std::printf("| %s | fwd+bwd | 8 | %.3f | %.1f | %.0f |\n", c.name, 1e3 * t / 8, flops / t / 1e9,
+                100 * flops / t / 1e9 / peak);
   }
   std::printf("| D convolutions total | fwd+bwd | 8 | %.3f | %.1f | %.0f |\n", total_ms,
               total_flops / (total_ms * 8 / 1e3) / 1e9,

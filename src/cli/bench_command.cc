@@ -34,8 +34,10 @@ void run_bench_simulate(const BenchOptions& o) {
   const int threads = o.threads > 0 ? o.threads : all;
   std::printf("calo3dgan %s  bench simulate: e- in %s, 0.7 mm cut, 25x25 window\n\n", version(),
               physics.stack().name.c_str());
-  std::printf("| energy [GeV] | events | CPU s/shower (1 thread) | steps/shower | showers/s (%d threads) | Geant4 11.4 s/shower (quoted) | speed-up vs Geant4 |\n",
-              threads);
+  std::printf(
+      "| energy [GeV] | events | CPU s/shower (1 thread) | steps/shower | showers/s (%d threads) | Geant4 "
+      "11.4 s/shower (quoted) | speed-up vs Geant4 |\n",
+      threads);
   std::printf("|---:|---:|---:|---:|---:|---:|---:|\n");
   std::vector<double> energies;
   for (std::size_t start = 0;;) {
@@ -58,9 +60,8 @@ void run_bench_simulate(const BenchOptions& o) {
     const sim::RunStats many = sim::run_showers(physics, req, [](const sim::ShowerBatch&) {});
     const double cpu = one.cpu_seconds / events;
     const double g4 = geant4_seconds(gev);
-    std::printf("| %g | %d | %.4f | %.0f | %.2f | %s | %s |\n", gev, events, cpu,
-                double(one.steps) / events, events / many.wall_seconds,
-                g4 > 0 ? std::to_string(g4).substr(0, 4).c_str() : "-",
+    std::printf("| %g | %d | %.4f | %.0f | %.2f | %s | %s |\n", gev, events, cpu, double(one.steps) / events,
+                events / many.wall_seconds, g4 > 0 ? std::to_string(g4).substr(0, 4).c_str() : "-",
                 g4 > 0 ? (std::to_string(g4 / cpu).substr(0, 4) + "x").c_str() : "-");
     std::fflush(stdout);
   }

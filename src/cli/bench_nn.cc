@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "nn/sgemm_rate.hh"
 #include "cli/commands.hh"
 #include "cli/nn_options.hh"
 #include "core/data_path.hh"
@@ -24,6 +23,7 @@
 #include "nn/conv3d.hh"
 #include "nn/losses.hh"
 #include "nn/optimizer.hh"
+#include "nn/sgemm_rate.hh"
 
 namespace calo::cli {
 namespace {
@@ -62,7 +62,7 @@ double conv_flops(const gan::NetworkSummary& net, const std::vector<gan::LayerSp
       for (const auto& l : layers)
         if (l.name == row.name)
           flops += nn::conv_flops(row.output.elements(), channels,
-                                     l.kernel_size[0] * l.kernel_size[1] * l.kernel_size[2]);
+                                  l.kernel_size[0] * l.kernel_size[1] * l.kernel_size[2]);
     }
     if (!row.output.flat) channels = row.output.c;
   }
@@ -171,7 +171,8 @@ void run_bench_nn(const NnBenchOptions& o) {
   for (std::int64_t b : {1, 8, 128}) {
     const nn::Tensor z = z_for(b);
     const double s = median_seconds([&] { gen.forward(z, nn::Mode::infer).to_host(); }, o.min_time);
-    rows.push_back({"generator forward", "infer", "gen/" + std::to_string(b), b, 1e3 * s / b, gen_flops, "ms/shower"});
+    rows.push_back(
+        {"generator forward", "infer", "gen/" + std::to_string(b), b, 1e3 * s / b, gen_flops, "ms/shower"});
   }
   {
     const std::int64_t b = 8;
@@ -185,7 +186,8 @@ void run_bench_nn(const NnBenchOptions& o) {
         },
         o.min_time);
     // backward: data and weight gradients (2x forward) except conv1's data gradient
-    rows.push_back({"discriminator forward+backward", "train", "disc", b, 1e3 * s / b, 3 * disc_flops, "ms/sample"});
+    rows.push_back(
+        {"discriminator forward+backward", "train", "disc", b, 1e3 * s / b, 3 * disc_flops, "ms/sample"});
   }
   {
     // DESIGN.md section 7: D on a real batch, D on a generated batch, 2 G updates through the
@@ -204,7 +206,8 @@ void run_bench_nn(const NnBenchOptions& o) {
       ecal_fake[i] = static_cast<float>((((0.0018 * e - 0.023) * e + 0.11) * e - 0.28) * e + 2.21) * e;
     }
     const nn::Tensor z = z_for(b);
-    auto d_step = [&](const nn::Tensor& images, const std::vector<float>& labels, const std::vector<float>& ecal) {
+    auto d_step = [&](const nn::Tensor& images, const std::vector<float>& labels,
+                      const std::vector<float>& ecal) {
       disc.store().zero_grads();
       const LossGrads g = gan_loss_grads(disc.forward(images, nn::Mode::train), labels, energy, ecal);
       disc.backward({.real_fake = &g.real_fake, .energy = &g.energy, .ecal_sum = &g.ecal}, false);
@@ -219,7 +222,8 @@ void run_bench_nn(const NnBenchOptions& o) {
             gen.store().zero_grads();
             const nn::Tensor& image = gen.forward(z, nn::Mode::train);
             const LossGrads g = gan_loss_grads(disc.forward(image, nn::Mode::train), ones, energy, ecal_fake);
-            const nn::Tensor* d = disc.backward({.real_fake = &g.real_fake, .energy = &g.energy, .ecal_sum = &g.ecal}, true);
+            const nn::Tensor* d =
+                disc.backward({.real_fake = &g.real_fake, .energy = &g.energy, .ecal_sum = &g.ecal}, true);
             gen.backward(*d, false);
             opt_g.step();
           }
@@ -228,13 +232,16 @@ void run_bench_nn(const NnBenchOptions& o) {
         o.min_time);
     // D: 2 x (fwd + bwd); G updates: 2 x (G fwd+bwd 3x, D fwd + data bwd 2x); generated batch: G fwd
     const double flops = 2 * 3 * disc_flops + 2 * (3 * gen_flops + 2 * disc_flops) + gen_flops;
-    rows.push_back({"training iteration (D real, D fake, 2 G)", "train", "train", b, s / b, flops, "s/sample"});
+    rows.push_back(
+        {"training iteration (D real, D fake, 2 G)", "train", "train", b, s / b, flops, "s/sample"});
   }
 
   std::string torch_version;
   const auto ref = o.reference ? reference_figures(o, &torch_version) : std::map<std::string, double>{};
-  std::printf("| model | threads | test | mode | batch | calo::nn | PyTorch %s | speed-up | conv GFLOP/s | %% of sgemm |\n",
-              torch_version.empty() ? "(not run)" : torch_version.c_str());
+  std::printf(
+      "| model | threads | test | mode | batch | calo::nn | PyTorch %s | speed-up | conv GFLOP/s | %% of "
+      "sgemm |\n",
+      torch_version.empty() ? "(not run)" : torch_version.c_str());
   std::printf("|---|---:|---|---|---:|---:|---:|---:|---:|---:|\n");
   for (const Row& r : rows) {
     const double seconds = r.unit == "s/sample" ? r.value : r.value / 1e3;
@@ -245,9 +252,9 @@ void run_bench_nn(const NnBenchOptions& o) {
       std::snprintf(theirs, sizeof theirs, "%.3f %s", it->second, r.unit.c_str());
       std::snprintf(speedup, sizeof speedup, "%.2fx", it->second / r.value);
     }
-    std::printf("| %s | %d | %s | %s | %lld | %.3f %s | %s | %s | %.1f | %.0f |\n", spec.name.c_str(), ctx.threads(),
-                r.what.c_str(), r.mode.c_str(), static_cast<long long>(r.batch), r.value, r.unit.c_str(), theirs,
-                speedup, gflops, 100 * gflops / sgemm);
+    std::printf("| %s | %d | %s | %s | %lld | %.3f %s | %s | %s | %.1f | %.0f |\n", spec.name.c_str(),
+                ctx.threads(), r.what.c_str(), r.mode.c_str(), static_cast<long long>(r.batch), r.value,
+                r.unit.c_str(), theirs, speedup, gflops, 100 * gflops / sgemm);
   }
   std::printf(
       "\nconv GFLOP/s: the FLOPs the convolutions execute (generator %.0f, discriminator %.0f MFLOP forward "

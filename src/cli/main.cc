@@ -7,8 +7,7 @@
 #include "core/error.hh"
 
 int main(int argc, char** argv) {
-  CLI::App app{"calo3dgan: fast calorimeter shower simulation (Monte Carlo and 3D GAN)",
-               "calo3dgan"};
+  CLI::App app{"calo3dgan: fast calorimeter shower simulation (Monte Carlo and 3D GAN)", "calo3dgan"};
   app.set_version_flag("--version", calo::cli::version_string());
   app.require_subcommand(1);
   calo::cli::add_simulate_command(app);

@@ -36,7 +36,8 @@ void run_simulate(const SimulateOptions& o) {
   CALO_VALIDATE(o.events > 0, "invalid --events " + std::to_string(o.events) + " (must be positive)");
   CALO_VALIDATE(o.seed >= 0, "invalid --seed (must be >= 0)");
   CALO_VALIDATE(o.threads >= 0, "invalid --threads (must be >= 0; 0 = all cores)");
-  CALO_VALIDATE(o.window == 25 || o.window == 51, "invalid --window " + std::to_string(o.window) + " (use 25 or 51)");
+  CALO_VALIDATE(o.window == 25 || o.window == 51,
+                "invalid --window " + std::to_string(o.window) + " (use 25 or 51)");
   CALO_VALIDATE(std::isfinite(o.range_cut_mm) && o.range_cut_mm > 0,
                 "invalid --range-cut (must be a positive length in mm)");
   const std::string geometry_path =
@@ -51,7 +52,8 @@ void run_simulate(const SimulateOptions& o) {
   req.energies = energies;
   req.events = static_cast<std::uint64_t>(o.events);
   req.seed = static_cast<std::uint64_t>(o.seed);
-  req.threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  req.threads =
+      o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   req.window = o.window;
   const std::string stack_name = stack.name;
   const int layers = stack.readout_layers;
@@ -100,9 +102,11 @@ void add_simulate_command(CLI::App& app) {
       "simulate", "Simulate e-/e+/gamma showers with the classical Monte Carlo and write 3DGAN HDF5");
   cmd->add_option("--particle", opts->particle, "Primary particle: e-, e+ or gamma")->capture_default_str();
   cmd->add_option("--energy", opts->energy,
-                  "Primary energy in GeV: 100 | 10,50,100 (cycled) | 2:500 (uniform)")->capture_default_str();
+                  "Primary energy in GeV: 100 | 10,50,100 (cycled) | 2:500 (uniform)")
+      ->capture_default_str();
   cmd->add_option("--events", opts->events, "Number of showers")->capture_default_str();
-  cmd->add_option("--seed", opts->seed, "Random seed (same seed = identical file for any --threads)")->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Random seed (same seed = identical file for any --threads)")
+      ->capture_default_str();
   cmd->add_option("--threads", opts->threads, "Worker threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--geometry", opts->geometry,
                   "Layer-stack JSON (docs/geometry.md); default: the shipped CLIC_o2_v04 ECAL");

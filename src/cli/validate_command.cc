@@ -1,9 +1,10 @@
 // calo3dgan validate: physics comparison of two shower sets, metrics.json and an HTML report.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "cli/commands.hh"
 #include "core/error.hh"
@@ -57,14 +58,15 @@ void run_validate(const ValidateOptions& o) {
   report::write_html_report(result, dir.string());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!o.quiet)
-    std::printf("validated %llu candidate against %llu reference showers in %.1f s: score %.4g "
-                "(reference halves: %.4g), %s\nreport: %s\n",
-                (unsigned long long)result.candidate_events, (unsigned long long)result.reference_events,
-                seconds, result.score, result.baseline_score,
-                result.verdict == physics::Verdict::green   ? "green"
-                : result.verdict == physics::Verdict::amber ? "amber"
-                                                            : "red",
-                (dir / "index.html").c_str());
+    std::printf(
+        "validated %llu candidate against %llu reference showers in %.1f s: score %.4g "
+        "(reference halves: %.4g), %s\nreport: %s\n",
+        (unsigned long long)result.candidate_events, (unsigned long long)result.reference_events, seconds,
+        result.score, result.baseline_score,
+        result.verdict == physics::Verdict::green   ? "green"
+        : result.verdict == physics::Verdict::amber ? "amber"
+                                                    : "red",
+        (dir / "index.html").c_str());
 }
 
 }  // namespace
@@ -83,7 +85,8 @@ void add_validate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-events", opts->max_events, "Read at most this many events of each file (0 = all)")
       ->capture_default_str();
-  cmd->add_option("--min-events", opts->min_events, "Bins with fewer events in either file are reported empty")
+  cmd->add_option("--min-events", opts->min_events,
+                  "Bins with fewer events in either file are reported empty")
       ->capture_default_str();
   cmd->add_flag("--quiet", opts->quiet, "Print nothing on success");
   cmd->callback([opts] { run_validate(*opts); });

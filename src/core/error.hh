@@ -24,9 +24,9 @@ class RuntimeError : public std::runtime_error {
 
 }  // namespace calo
 
-#define CALO_VALIDATE(cond, message)                  \
-  do {                                                \
-    if (!(cond)) throw ::calo::InputError(message);   \
+#define CALO_VALIDATE(cond, message)                \
+  do {                                              \
+    if (!(cond)) throw ::calo::InputError(message); \
   } while (0)
 
 #define CALO_ASSERT(cond) assert(cond)

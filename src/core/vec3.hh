@@ -22,8 +22,7 @@ inline Vec3 rotate(const Vec3& dir, double cos_theta, double phi) {
   }
   const double perp = std::sqrt(perp2);
   return {(dir.x * dir.z * lx - dir.y * ly) / perp + dir.x * lz,
-          (dir.y * dir.z * lx + dir.x * ly) / perp + dir.y * lz,
-          -perp * lx + dir.z * lz};
+          (dir.y * dir.z * lx + dir.x * ly) / perp + dir.y * lz, -perp * lx + dir.z * lz};
 }
 
 }  // namespace calo

@@ -18,7 +18,8 @@ namespace {
 const char* kLayout =
     "docs/checkpoint.md: /model_spec (JSON); /<net>/<layer>/<tensor> float32 (kernel, bias, gamma, beta, "
     "moving_mean, moving_variance), conv kernel (out, in, kx, ky, klayer), dense kernel (out, in) with Keras "
-    "channels-last feature order; /optimizer/<net>/<layer>/<tensor>/<slot>; /training/{epoch,step,seed,rng_state,dropout_seeds,dropout_counters}";
+    "channels-last feature order; /optimizer/<net>/<layer>/<tensor>/<slot>; "
+    "/training/{epoch,step,seed,rng_state,dropout_seeds,dropout_counters}";
 
 /// Every entry (parameters, then state) of a store with its checkpoint name.
 struct Entry {
@@ -85,7 +86,8 @@ std::string first_difference(const std::string& file_text, const std::string& mo
   while (true) {
     bool ga = static_cast<bool>(std::getline(a, la)), gb = static_cast<bool>(std::getline(b, lb));
     if (!ga && !gb) return "";
-    if (!ga || !gb || la != lb) return "checkpoint " + (ga ? trim(la) : "<end>") + " vs model " + (gb ? trim(lb) : "<end>");
+    if (!ga || !gb || la != lb)
+      return "checkpoint " + (ga ? trim(la) : "<end>") + " vs model " + (gb ? trim(lb) : "<end>");
   }
 }
 
@@ -159,8 +161,10 @@ void save_checkpoint(const std::string& path, const ModelSpec& spec, const Check
   w.write_text("model_spec", model_spec_to_json(spec));
   if (parts.generator) save_store(w, parts.generator->store());
   if (parts.discriminator) save_store(w, parts.discriminator->store());
-  if (parts.generator_optimizer) save_optimizer(w, "generator", *parts.generator_optimizer, store_of(parts.generator));
-  if (parts.discriminator_optimizer) save_optimizer(w, "discriminator", *parts.discriminator_optimizer, store_of(parts.discriminator));
+  if (parts.generator_optimizer)
+    save_optimizer(w, "generator", *parts.generator_optimizer, store_of(parts.generator));
+  if (parts.discriminator_optimizer)
+    save_optimizer(w, "discriminator", *parts.discriminator_optimizer, store_of(parts.discriminator));
   w.write_int("training/epoch", position.epoch);
   w.write_int("training/step", position.step);
   w.write_uint("training/seed", position.seed);
@@ -182,7 +186,8 @@ ModelSpec read_checkpoint_spec(const std::string& path) {
   return parse_model_spec(r.read_text("model_spec"), "checkpoint " + path + ": stored model spec");
 }
 
-TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec, const CheckpointParts& parts) {
+TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec,
+                                 const CheckpointParts& parts) {
   io::CheckpointReader r(path, kCheckpointFormat);
   const std::string file_text = r.read_text("model_spec");
   const ModelSpec stored = parse_model_spec(file_text, "checkpoint " + path + ": stored model spec");
@@ -198,9 +203,10 @@ TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec,
   OptimizerState opt_g, opt_d;
   if (parts.generator) gen = read_store(r, parts.generator->store(), "generator");
   if (parts.discriminator) disc = read_store(r, parts.discriminator->store(), "discriminator");
-  if (parts.generator_optimizer) opt_g = read_optimizer(r, "generator", *parts.generator_optimizer, store_of(parts.generator));
-  if (parts.discriminator_optimizer) opt_d = read_optimizer(r, "discriminator", *parts.discriminator_optimizer,
-                                                          store_of(parts.discriminator));
+  if (parts.generator_optimizer)
+    opt_g = read_optimizer(r, "generator", *parts.generator_optimizer, store_of(parts.generator));
+  if (parts.discriminator_optimizer)
+    opt_d = read_optimizer(r, "discriminator", *parts.discriminator_optimizer, store_of(parts.discriminator));
   TrainingPosition position;
   position.epoch = r.read_int("training/epoch");
   position.step = r.read_int("training/step");
@@ -223,7 +229,8 @@ TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec,
   if (parts.generator) commit_store(parts.generator->store(), gen);
   if (parts.discriminator) commit_store(parts.discriminator->store(), disc);
   if (has_streams) parts.discriminator->set_dropout_streams(streams);
-  for (auto [opt, state] : {std::pair{parts.generator_optimizer, &opt_g}, std::pair{parts.discriminator_optimizer, &opt_d}})
+  for (auto [opt, state] :
+       {std::pair{parts.generator_optimizer, &opt_g}, std::pair{parts.discriminator_optimizer, &opt_d}})
     if (opt) {
       opt->load_state(state->slots);
       opt->set_iterations(state->iterations);

@@ -27,9 +27,9 @@ inline constexpr const char* kCheckpointFormat = "calo3dgan-checkpoint-1";
 
 /// Where training stands.
 struct TrainingPosition {
-  std::int64_t epoch = 0;  ///< completed epochs
-  std::int64_t step = 0;   ///< completed training iterations, over all epochs
-  std::uint64_t seed = 0;  ///< the run's seed
+  std::int64_t epoch = 0;                ///< completed epochs
+  std::int64_t step = 0;                 ///< completed training iterations, over all epochs
+  std::uint64_t seed = 0;                ///< the run's seed
   std::vector<std::uint64_t> rng_state;  ///< the trainer's random state, opaque (may be empty)
   bool operator==(const TrainingPosition&) const = default;
 };
@@ -53,6 +53,7 @@ ModelSpec read_checkpoint_spec(const std::string& path);
 /// (naming the file and what is wrong) when the file is missing, truncated or corrupt, was
 /// written for another spec, or lacks a tensor / has one of another shape; nothing is
 /// changed then.
-TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec, const CheckpointParts& parts);
+TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec,
+                                 const CheckpointParts& parts);
 
 }  // namespace calo::gan

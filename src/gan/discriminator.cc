@@ -4,7 +4,6 @@
 #include <string>
 
 #include "core/error.hh"
-
 #include "gan/layer_factory.hh"
 
 namespace calo::gan {
@@ -27,7 +26,8 @@ Discriminator::Discriminator(nn::Context& ctx, const ModelSpec& spec)
   append_layers(trunk_, spec.discriminator.layers, "discriminator", dropouts_);
   const nn::Dims features = trunk_.declare(input_dims(1), store_);
   for (const HeadSpec& head : spec.discriminator.heads) {
-    auto seq = std::make_unique<nn::Sequential>(ctx, std::string("discriminator/head_") + role_name(head.role));
+    auto seq =
+        std::make_unique<nn::Sequential>(ctx, std::string("discriminator/head_") + role_name(head.role));
     append_layers(*seq, head.layers, "discriminator", dropouts_);
     const nn::Dims out = seq->declare(features, store_);
     if (out != nn::Dims{.n = 1, .c = 1})
@@ -107,7 +107,8 @@ void Discriminator::set_dropout_streams(const std::vector<DropoutStream>& stream
   CALO_VALIDATE(streams.size() == dropouts_.size(),
                 "discriminator: " + std::to_string(streams.size()) + " dropout streams for " +
                     std::to_string(dropouts_.size()) + " Dropout layers (another model?)");
-  for (std::size_t i = 0; i < streams.size(); ++i) dropouts_[i]->set_seed(streams[i].seed, streams[i].counter);
+  for (std::size_t i = 0; i < streams.size(); ++i)
+    dropouts_[i]->set_seed(streams[i].seed, streams[i].counter);
 }
 
 void Discriminator::set_dropout_seed(std::uint64_t seed) {

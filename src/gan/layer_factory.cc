@@ -26,17 +26,19 @@ void append_layers(nn::Sequential& seq, const std::vector<LayerSpec>& layers, co
         break;
       case LayerType::reshape: {
         const auto& t = l.target_shape;  // x, y, layer, channels
-        seq.emplace<nn::Reshape>(name, nn::ReshapeSpec{.target = {.n = 1, .c = t[3], .d = t[0], .h = t[1], .w = t[2]},
-                                                       .channels_last = true});
+        seq.emplace<nn::Reshape>(
+            name, nn::ReshapeSpec{.target = {.n = 1, .c = t[3], .d = t[0], .h = t[1], .w = t[2]},
+                                  .channels_last = true});
         break;
       }
       case LayerType::conv3d:
-        seq.emplace<nn::Conv3D>(name, nn::Conv3DSpec{.filters = l.filters,
-                                                     .kernel = l.kernel_size,
-                                                     .padding = l.same_padding ? nn::Padding::same : nn::Padding::valid,
-                                                     .use_bias = l.use_bias,
-                                                     .kernel_init = nn::parse_init(l.kernel_initializer),
-                                                     .bias_init = nn::parse_init(l.bias_initializer)});
+        seq.emplace<nn::Conv3D>(
+            name, nn::Conv3DSpec{.filters = l.filters,
+                                 .kernel = l.kernel_size,
+                                 .padding = l.same_padding ? nn::Padding::same : nn::Padding::valid,
+                                 .use_bias = l.use_bias,
+                                 .kernel_init = nn::parse_init(l.kernel_initializer),
+                                 .bias_init = nn::parse_init(l.bias_initializer)});
         break;
       case LayerType::leaky_relu:
         seq.emplace<nn::LeakyReLU>(name, static_cast<float>(l.alpha));
@@ -58,13 +60,14 @@ void append_layers(nn::Sequential& seq, const std::vector<LayerSpec>& layers, co
         seq.emplace<nn::ZeroPad3D>(name, nn::ZeroPad3DSpec{.front = l.pad_before, .back = l.pad_after});
         break;
       case LayerType::dropout: {
-        auto& d = seq.emplace<nn::Dropout>(
-            name, nn::DropoutSpec{.rate = static_cast<float>(l.rate), .seed = dropout_seed(0, dropouts.size())});
+        auto& d = seq.emplace<nn::Dropout>(name, nn::DropoutSpec{.rate = static_cast<float>(l.rate),
+                                                                 .seed = dropout_seed(0, dropouts.size())});
         dropouts.push_back(&d);
         break;
       }
       case LayerType::average_pooling3d:
-        seq.emplace<nn::AveragePool3D>(name, nn::AveragePool3DSpec{.pool = l.pool_size, .strides = l.strides});
+        seq.emplace<nn::AveragePool3D>(name,
+                                       nn::AveragePool3DSpec{.pool = l.pool_size, .strides = l.strides});
         break;
       case LayerType::flatten:
         seq.emplace<nn::Flatten>(name, true);

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <string>
 
-#include "io/number_text.hh"
-
 #include "core/error.hh"
+#include "io/number_text.hh"
 #include "nn/initializers.hh"
 
 namespace calo::gan {
@@ -18,7 +17,8 @@ std::string keras_shape_text(const Shape& s) {
 
 std::string shape_text(const Shape& s) {
   if (s.flat) return std::to_string(s.c);
-  return std::to_string(s.x) + "x" + std::to_string(s.y) + "x" + std::to_string(s.z) + "x" + std::to_string(s.c);
+  return std::to_string(s.x) + "x" + std::to_string(s.y) + "x" + std::to_string(s.z) + "x" +
+         std::to_string(s.c);
 }
 
 namespace {
@@ -37,14 +37,16 @@ Triple spatial(const Shape& s) { return {s.x, s.y, s.z}; }
 void require_positive(const LayerSpec& l, const std::string& where, const char* field, const Triple& t) {
   for (auto v : t)
     if (v < 1)
-      refuse(l, where, std::string(field) + " " + triple_text(t) + " has size " + std::to_string(v) +
-                           " (every size must be >= 1)");
+      refuse(l, where,
+             std::string(field) + " " + triple_text(t) + " has size " + std::to_string(v) +
+                 " (every size must be >= 1)");
 }
 
 void require_volume(const LayerSpec& l, const std::string& where, const Shape& in) {
   if (in.flat)
-    refuse(l, where, "input " + shape_text(in) + " is flat (" + type_name(l.type) +
-                         " needs a volume x,y,layer,channels) put a Reshape before it");
+    refuse(l, where,
+           "input " + shape_text(in) + " is flat (" + type_name(l.type) +
+               " needs a volume x,y,layer,channels) put a Reshape before it");
 }
 
 void check_initializer(const LayerSpec& l, const std::string& where, const std::string& field,
@@ -91,8 +93,9 @@ void check_arguments(const LayerSpec& l, const std::string& where) {
     case LayerType::zero_padding3d:
       for (std::size_t i = 0; i < 3; ++i)
         if (l.pad_before[i] < 0 || l.pad_after[i] < 0)
-          refuse(l, where, "padding " + std::to_string(std::min(l.pad_before[i], l.pad_after[i])) +
-                               " is negative (padding must be >= 0)");
+          refuse(l, where,
+                 "padding " + std::to_string(std::min(l.pad_before[i], l.pad_after[i])) +
+                     " is negative (padding must be >= 0)");
       break;
     case LayerType::dropout:
       if (!(l.rate >= 0.0 && l.rate < 1.0))
@@ -116,15 +119,17 @@ Shape layer_output(const LayerSpec& l, const Shape& in, const std::string& where
   switch (l.type) {
     case LayerType::dense:
       if (!in.flat)
-        refuse(l, where, "input " + shape_text(in) + " is not flat (Dense takes features) put a Flatten before it");
+        refuse(l, where,
+               "input " + shape_text(in) + " is not flat (Dense takes features) put a Flatten before it");
       return Shape::features(l.units);
     case LayerType::reshape: {
       if (!in.flat) refuse(l, where, "input " + shape_text(in) + " is not flat (Reshape takes features)");
       const auto& t = l.target_shape;
       Shape out = Shape::volume(t[0], t[1], t[2], t[3]);
       if (out.elements() != in.c)
-        refuse(l, where, "target_shape " + shape_text(out) + " holds " + std::to_string(out.elements()) +
-                             " values, the input " + std::to_string(in.c));
+        refuse(l, where,
+               "target_shape " + shape_text(out) + " holds " + std::to_string(out.elements()) +
+                   " values, the input " + std::to_string(in.c));
       return out;
     }
     case LayerType::conv3d: {
@@ -133,10 +138,11 @@ Shape layer_output(const LayerSpec& l, const Shape& in, const std::string& where
       Triple s = spatial(in);
       for (std::size_t i = 0; i < 3; ++i)
         if (l.kernel_size[i] > s[i])
-          refuse(l, where, "kernel " + triple_text(l.kernel_size) + " larger than input " + triple_text(s) +
-                               " (padding 'valid') pad the input or use padding 'same'");
-      return Shape::volume(in.x - l.kernel_size[0] + 1, in.y - l.kernel_size[1] + 1, in.z - l.kernel_size[2] + 1,
-                           l.filters);
+          refuse(l, where,
+                 "kernel " + triple_text(l.kernel_size) + " larger than input " + triple_text(s) +
+                     " (padding 'valid') pad the input or use padding 'same'");
+      return Shape::volume(in.x - l.kernel_size[0] + 1, in.y - l.kernel_size[1] + 1,
+                           in.z - l.kernel_size[2] + 1, l.filters);
     }
     case LayerType::up_sampling3d:
       require_volume(l, where, in);
@@ -193,8 +199,13 @@ Shape add_rows(NetworkSummary& s, const std::vector<LayerSpec>& layers, Shape in
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const LayerSpec& l = layers[i];
     Shape out = layer_output(l, in, where + " layer " + std::to_string(i + 1));
-    LayerRow row{l.name, type_name(l.type), out, trainable_parameters(l, in), non_trainable_parameters(l, in),
-                 connect ? previous : std::string(), {}};
+    LayerRow row{l.name,
+                 type_name(l.type),
+                 out,
+                 trainable_parameters(l, in),
+                 non_trainable_parameters(l, in),
+                 connect ? previous : std::string(),
+                 {}};
     if (l.type == LayerType::dense && l.activation == "sigmoid") row.type = "Dense+sigmoid";
     s.trainable += row.trainable;
     s.non_trainable += row.non_trainable;
@@ -221,9 +232,11 @@ NetworkSummary summarise_discriminator(const ModelSpec& spec) {
   Shape in = Shape::volume(im[0], im[1], im[2], 1);
   s.rows.push_back({"image", "InputLayer", in, 0, 0, {}, {}});
   Shape trunk = add_rows(s, spec.discriminator.layers, in, "discriminator", "image", true);
-  const std::string trunk_end = spec.discriminator.layers.empty() ? "image" : spec.discriminator.layers.back().name;
+  const std::string trunk_end =
+      spec.discriminator.layers.empty() ? "image" : spec.discriminator.layers.back().name;
   for (const HeadSpec& head : spec.discriminator.heads) {
-    add_rows(s, head.layers, trunk, std::string("discriminator head ") + role_name(head.role), trunk_end, true);
+    add_rows(s, head.layers, trunk, std::string("discriminator head ") + role_name(head.role), trunk_end,
+             true);
     if (!head.layers.empty()) s.rows.back().output_role = role_name(head.role);
   }
   if (spec.discriminator.ecal_sum)

@@ -24,23 +24,32 @@ constexpr const char* kFormat = "calo3dgan-model-spec-1";
 struct TypeInfo {
   LayerType type;
   const char* name;
-  const char* snake;                    // default layer names: "<snake>_<k>"
-  std::vector<std::string> fields;      // allowed besides "type" and "name"
+  const char* snake;                // default layer names: "<snake>_<k>"
+  std::vector<std::string> fields;  // allowed besides "type" and "name"
   std::vector<std::string> required;
 };
 
 const std::vector<TypeInfo>& type_table() {
   static const std::vector<TypeInfo> table = {
-      {LayerType::dense, "Dense", "dense",
-       {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer"}, {"units"}},
+      {LayerType::dense,
+       "Dense",
+       "dense",
+       {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer"},
+       {"units"}},
       {LayerType::reshape, "Reshape", "reshape", {"target_shape"}, {"target_shape"}},
-      {LayerType::conv3d, "Conv3D", "conv3d",
+      {LayerType::conv3d,
+       "Conv3D",
+       "conv3d",
        {"filters", "kernel_size", "padding", "use_bias", "kernel_initializer", "bias_initializer"},
        {"filters", "kernel_size"}},
       {LayerType::leaky_relu, "LeakyReLU", "leaky_re_lu", {"alpha"}, {}},
       {LayerType::relu, "ReLU", "re_lu", {}, {}},
       {LayerType::sigmoid, "Sigmoid", "sigmoid", {}, {}},
-      {LayerType::batch_normalization, "BatchNormalization", "batch_normalization", {"momentum", "epsilon"}, {}},
+      {LayerType::batch_normalization,
+       "BatchNormalization",
+       "batch_normalization",
+       {"momentum", "epsilon"},
+       {}},
       {LayerType::up_sampling3d, "UpSampling3D", "up_sampling3d", {"size"}, {}},
       {LayerType::zero_padding3d, "ZeroPadding3D", "zero_padding3d", {"padding"}, {}},
       {LayerType::dropout, "Dropout", "dropout", {"rate"}, {"rate"}},
@@ -207,10 +216,12 @@ void check_names(const std::vector<const std::vector<LayerSpec>*>& lists, const 
       bool ok = !l.name.empty();
       for (char c : l.name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
       if (!ok)
-        throw InputError(net + " layer name '" + l.name +
-                         "' is invalid (use letters, digits, '_' and '-': it becomes part of parameter names)");
+        throw InputError(
+            net + " layer name '" + l.name +
+            "' is invalid (use letters, digits, '_' and '-': it becomes part of parameter names)");
       if (!seen.insert(l.name).second)
-        throw InputError(net + " layer name '" + l.name + "' is used twice (names must be unique in a network)");
+        throw InputError(net + " layer name '" + l.name +
+                         "' is used twice (names must be unique in a network)");
     }
 }
 
@@ -236,7 +247,8 @@ ojson layer_to_json(const LayerSpec& l) {
       j["bias_initializer"] = l.bias_initializer;
       break;
     case LayerType::reshape:
-      j["target_shape"] = ojson::array({l.target_shape[0], l.target_shape[1], l.target_shape[2], l.target_shape[3]});
+      j["target_shape"] =
+          ojson::array({l.target_shape[0], l.target_shape[1], l.target_shape[2], l.target_shape[3]});
       break;
     case LayerType::leaky_relu:
       j["alpha"] = l.alpha;
@@ -302,21 +314,23 @@ void validate_model_spec(const ModelSpec& spec) {
   const Shape image = Shape::volume(spec.image_shape[0], spec.image_shape[1], spec.image_shape[2], 1);
   const Shape out = g.rows.back().output;
   CALO_VALIDATE(out == image, "generator output " + shape_text(out) + " differs from the image shape " +
-                                  shape_text(image) + " (check the last layers' kernels, paddings and filters)");
+                                  shape_text(image) +
+                                  " (check the last layers' kernels, paddings and filters)");
   int real_fake = 0, energy = 0;
   for (const auto& h : spec.discriminator.heads) {
     (h.role == HeadRole::real_fake ? real_fake : energy)++;
-    CALO_VALIDATE(!h.layers.empty(), std::string("discriminator head ") + role_name(h.role) + " has no layers");
+    CALO_VALIDATE(!h.layers.empty(),
+                  std::string("discriminator head ") + role_name(h.role) + " has no layers");
   }
-  CALO_VALIDATE(real_fake == 1 && energy == 1,
-                "discriminator heads: " + std::to_string(real_fake) + " real_fake and " + std::to_string(energy) +
-                    " energy (exactly one of each is needed)");
+  CALO_VALIDATE(real_fake == 1 && energy == 1, "discriminator heads: " + std::to_string(real_fake) +
+                                                   " real_fake and " + std::to_string(energy) +
+                                                   " energy (exactly one of each is needed)");
   NetworkSummary d = summarise_discriminator(spec);
   for (const auto& row : d.rows)
     if (!row.output_role.empty() && row.output_role != "ecal_sum")
-      CALO_VALIDATE(row.output == Shape::features(1), "discriminator head " + row.output_role + " ends with " +
-                                                          shape_text(row.output) +
-                                                          " values (a head must end with one value, e.g. Dense units 1)");
+      CALO_VALIDATE(row.output == Shape::features(1),
+                    "discriminator head " + row.output_role + " ends with " + shape_text(row.output) +
+                        " values (a head must end with one value, e.g. Dense units 1)");
 }
 
 ModelSpec parse_model_spec(const std::string& json_text, const std::string& origin) {
@@ -362,7 +376,8 @@ ModelSpec parse_model_spec(const std::string& json_text, const std::string& orig
       hr.only({"output", "layers"});
       if (!hr.has("output")) hr.fail("missing field \"output\" (real_fake or energy)");
       const std::string role = hr.string("output");
-      if (role != "real_fake" && role != "energy") hr.fail("output '" + role + "' (must be real_fake or energy)");
+      if (role != "real_fake" && role != "energy")
+        hr.fail("output '" + role + "' (must be real_fake or energy)");
       HeadSpec h;
       h.role = role == "real_fake" ? HeadRole::real_fake : HeadRole::energy;
       h.layers = parse_layers(heads[i], "layers", "discriminator head " + role, disc_counters);

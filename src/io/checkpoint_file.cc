@@ -54,8 +54,9 @@ Hdf5Handle require_group(hid_t file, const std::string& path) {
       group = Hdf5Handle(hdf5_check(H5Gopen2(group.get(), part.c_str(), H5P_DEFAULT),
                                     "cannot open group " + sofar + " (a dataset of that name exists?)"));
     else
-      group = Hdf5Handle(hdf5_check(H5Gcreate2(group.get(), part.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                    "cannot create group " + sofar));
+      group =
+          Hdf5Handle(hdf5_check(H5Gcreate2(group.get(), part.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                "cannot create group " + sofar));
     start = end + 1;
   }
   return group;
@@ -96,9 +97,8 @@ struct CheckpointWriter::Impl {
     const std::string what = "cannot write /" + clean(path) + " to " + temporary_path;
     if (H5Lexists(group.get(), name.c_str(), H5P_DEFAULT) > 0)
       throw std::logic_error("checkpoint: /" + clean(path) + " written twice");
-    return Hdf5Handle(hdf5_check(H5Dcreate2(group.get(), name.c_str(), type, space, H5P_DEFAULT, create_plist,
-                                            H5P_DEFAULT),
-                                 what));
+    return Hdf5Handle(hdf5_check(
+        H5Dcreate2(group.get(), name.c_str(), type, space, H5P_DEFAULT, create_plist, H5P_DEFAULT), what));
   }
 
   void write_scalar(const std::string& path, hid_t file_type, hid_t memory_type, const void* value) {
@@ -128,7 +128,8 @@ struct CheckpointWriter::Impl {
   }
 };
 
-CheckpointWriter::CheckpointWriter(const std::string& path, bool overwrite) : impl_(std::make_unique<Impl>()) {
+CheckpointWriter::CheckpointWriter(const std::string& path, bool overwrite)
+    : impl_(std::make_unique<Impl>()) {
   silence_hdf5_error_printing();
   check_output_path(path, overwrite);
   Impl& w = *impl_;
@@ -187,10 +188,12 @@ void CheckpointWriter::write_uints(const std::string& path, std::span<const std:
   Hdf5Handle space(hdf5_check(H5Screate_simple(1, &n, nullptr), what));
   Hdf5Handle dataset = impl_->create(path, H5T_STD_U64LE, space.get());
   if (n > 0)
-    hdf5_check(H5Dwrite(dataset.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), what);
+    hdf5_check(H5Dwrite(dataset.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+               what);
 }
 
-void CheckpointWriter::set_attribute(const std::string& object, const std::string& name, const std::string& value) {
+void CheckpointWriter::set_attribute(const std::string& object, const std::string& name,
+                                     const std::string& value) {
   Hdf5Handle target = impl_->open_object(object);
   write_string_attribute(target.get(), name, value);
 }
@@ -234,7 +237,8 @@ struct CheckpointReader::Impl {
       fail("missing dataset " + p + " (the file is incomplete or was written by another model)");
     }
     Hdf5Handle d(H5Dopen2(file.get(), p.c_str(), H5P_DEFAULT));
-    if (!d) fail("cannot open " + p + " (HDF5: " + last_hdf5_error() + ") the file may be truncated or corrupt");
+    if (!d)
+      fail("cannot open " + p + " (HDF5: " + last_hdf5_error() + ") the file may be truncated or corrupt");
     return d;
   }
 
@@ -257,8 +261,10 @@ struct CheckpointReader::Impl {
     Hdf5Handle d = open_dataset(name);
     Hdf5Handle type(H5Dget_type(d.get()));
     if (!type || H5Tget_class(type.get()) != expected_class)
-      fail(absolute(name) + " has type " + (type ? type_name(type.get()) : "unknown") +
-           " (expected " + (expected_class == H5T_FLOAT ? "float" : expected_class == H5T_STRING ? "string" : "integer") +
+      fail(absolute(name) + " has type " + (type ? type_name(type.get()) : "unknown") + " (expected " +
+           (expected_class == H5T_FLOAT    ? "float"
+            : expected_class == H5T_STRING ? "string"
+                                           : "integer") +
            ")");
     std::size_t count = 1;
     for (std::size_t dim : dataset_shape(d.get())) count *= dim;
@@ -283,7 +289,8 @@ CheckpointReader::CheckpointReader(const std::string& path, const std::string& e
   htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   H5Eclear2(H5E_DEFAULT);
   if (is_hdf5 <= 0)
-    throw InputError("checkpoint " + path + " is not an HDF5 file (empty, truncated at the start, or another format)");
+    throw InputError("checkpoint " + path +
+                     " is not an HDF5 file (empty, truncated at the start, or another format)");
   r.file = Hdf5Handle(hdf5_check<InputError>(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
                                              "cannot open checkpoint " + path,
                                              " the file is truncated or corrupt"));

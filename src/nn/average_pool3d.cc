@@ -21,9 +21,8 @@ Dims AveragePool3D::output_dims(const Dims& in) const {
   std::int64_t out[3];
   for (int i = 0; i < 3; ++i) {
     CALO_VALIDATE(sizes[i] >= spec_.pool[i], name() + ": pool " + std::to_string(spec_.pool[i]) +
-                                                 " larger than the input " +
-                                                 std::to_string(sizes[i]) + " in dimension " +
-                                                 "DHW"[i]);
+                                                 " larger than the input " + std::to_string(sizes[i]) +
+                                                 " in dimension " + "DHW"[i]);
     out[i] = (sizes[i] - spec_.pool[i]) / spec_.strides[i] + 1;
   }
   return {in.n, in.c, out[0], out[1], out[2]};
@@ -37,10 +36,13 @@ std::unique_ptr<Plan> AveragePool3D::make_plan(const Tensor& in, Mode mode) {
   return std::make_unique<PrimitivePairPlan<dnnl::pooling_forward, dnnl::pooling_backward>>(
       *this, in, mode, output_dims(in.dims()),
       [&](dnnl::prop_kind prop, const memory::desc& src, const memory::desc& dst) {
-        return dnnl::pooling_forward::primitive_desc({prop, alg, src, dst, st, k, zero, zero}, scratch_attr(), eng);
+        return dnnl::pooling_forward::primitive_desc({prop, alg, src, dst, st, k, zero, zero}, scratch_attr(),
+                                                     eng);
       },
-      [&](const memory::desc& src, const memory::desc& dst, const dnnl::pooling_forward::primitive_desc& hint) {
-        return dnnl::pooling_backward::primitive_desc({alg, src, dst, st, k, zero, zero}, scratch_attr(), eng, hint);
+      [&](const memory::desc& src, const memory::desc& dst,
+          const dnnl::pooling_forward::primitive_desc& hint) {
+        return dnnl::pooling_backward::primitive_desc({alg, src, dst, st, k, zero, zero}, scratch_attr(), eng,
+                                                      hint);
       });
 }
 

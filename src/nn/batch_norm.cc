@@ -18,7 +18,8 @@ std::optional<bn::Layout> kernel_layout(const memory::desc& md, const Dims& d) {
   const auto blocked = BlockedLayout::of(md);
   if (!blocked || !blocked->channel_blocked_only()) return std::nullopt;
   const BlockedLayout& b = *blocked;
-  if (b.padded(0) != d.n || b.padded(2) != d.d || b.padded(3) != d.h || b.padded(4) != d.w) return std::nullopt;
+  if (b.padded(0) != d.n || b.padded(2) != d.d || b.padded(3) != d.h || b.padded(4) != d.w)
+    return std::nullopt;
   bn::Layout l{.n = d.n, .channels = d.c, .spatial = d.d * d.h * d.w, .stride_n = b.stride(0)};
   // Spatial dims dense: one index s = (z * H + y) * W + x with stride b.stride(4).
   if ((d.h > 1 && b.stride(3) != b.stride(4) * d.w) || (d.d > 1 && b.stride(2) != b.stride(3) * d.h))
@@ -56,9 +57,9 @@ BatchNorm::BatchNorm(Context& ctx, std::string name, BatchNormSpec spec)
 Dims BatchNorm::output_dims(const Dims& in) const {
   CALO_VALIDATE(in.c > 0 && in.d > 0 && in.h > 0 && in.w > 0,
                 name() + ": invalid input dims " + to_string(in));
-  CALO_VALIDATE(channels_ == 0 || in.c == channels_,
-                name() + ": input has " + std::to_string(in.c) + " channels (declared with " +
-                    std::to_string(channels_) + ")");
+  CALO_VALIDATE(channels_ == 0 || in.c == channels_, name() + ": input has " + std::to_string(in.c) +
+                                                         " channels (declared with " +
+                                                         std::to_string(channels_) + ")");
   return in;
 }
 
@@ -108,23 +109,24 @@ class BatchNormPlan : public Plan {
       return;
     }
     if (mode == Mode::train) {
-      fwd_pd_ = {{dnnl::prop_kind::forward_training, in_desc_, eps,
-                  flags::use_scale_shift},
-                 scratch_attr(), eng};
+      fwd_pd_ = {
+          {dnnl::prop_kind::forward_training, in_desc_, eps, flags::use_scale_shift}, scratch_attr(), eng};
       mean_ = memory(fwd_pd_.mean_desc(), eng);
       var_ = memory(fwd_pd_.variance_desc(), eng);
     } else {
       fwd_pd_ = {{dnnl::prop_kind::forward_inference, in_desc_, eps,
                   flags::use_scale_shift | flags::use_global_stats},
-                 scratch_attr(), eng};
+                 scratch_attr(),
+                 eng};
       mean_ = memory(c_md, eng, DNNL_MEMORY_NONE);
       var_ = memory(c_md, eng, DNNL_MEMORY_NONE);
     }
     fwd_ = dnnl::batch_normalization_forward(fwd_pd_);
     if (mode != Mode::train) return;
-    bwd_pd_ = {{dnnl::prop_kind::backward, in_desc_, in_desc_, eps,
-                flags::use_scale_shift},
-               scratch_attr(), eng, fwd_pd_};
+    bwd_pd_ = {{dnnl::prop_kind::backward, in_desc_, in_desc_, eps, flags::use_scale_shift},
+               scratch_attr(),
+               eng,
+               fwd_pd_};
     bwd_ = dnnl::batch_normalization_backward(bwd_pd_);
     if (fwd_pd_.workspace_desc().get_size() > 0) ws_ = memory(fwd_pd_.workspace_desc(), eng);
     diff_in_ = make_tensor(bn.context(), in_dims_, in_desc_);
@@ -143,9 +145,11 @@ class BatchNormPlan : public Plan {
     frozen_fwd_ = mode_ == Mode::train && bn_.frozen();
     if (frozen_fwd_) return forward_frozen(in);
     if (layout_) return forward_batch_statistics(in);
-    Args args{{DNNL_ARG_SRC, in.impl().mem}, {DNNL_ARG_DST, out_.impl().mem},
+    Args args{{DNNL_ARG_SRC, in.impl().mem},
+              {DNNL_ARG_DST, out_.impl().mem},
               {DNNL_ARG_SCALE_SHIFT, scale_},
-              {DNNL_ARG_MEAN, mean_},       {DNNL_ARG_VARIANCE, var_}};
+              {DNNL_ARG_MEAN, mean_},
+              {DNNL_ARG_VARIANCE, var_}};
     if (ws_) args[DNNL_ARG_WORKSPACE] = ws_;
     ctx_.execute(fwd_, fwd_pd_, std::move(args));
     if (mode_ == Mode::train) {
@@ -193,10 +197,11 @@ class BatchNormPlan : public Plan {
     bn::batch_statistics(*layout_, x, batch_mean_.data(), batch_var_.data());
     const float* gamma = store.value(bn_.gamma_).data();
     const float* beta = store.value(bn_.beta_).data();
-    bn::normalize(*layout_, x, batch_mean_.data(), batch_var_.data(), bn_.spec().epsilon, gamma,
-                  beta, data_of(out_));
+    bn::normalize(*layout_, x, batch_mean_.data(), batch_var_.data(), bn_.spec().epsilon, gamma, beta,
+                  data_of(out_));
     saved_in_ = in;
-    const double mom = bn_.spec().momentum, m = static_cast<double>(in_dims_.n) * in_dims_.d * in_dims_.h * in_dims_.w;
+    const double mom = bn_.spec().momentum,
+                 m = static_cast<double>(in_dims_.n) * in_dims_.d * in_dims_.h * in_dims_.w;
     const double unbias = m > 1 ? m / (m - 1) : 1.0;
     auto rm = store.state(bn_.mean_), rv = store.state(bn_.var_);
     for (std::size_t c = 0; c < rm.size(); ++c) {
@@ -210,9 +215,9 @@ class BatchNormPlan : public Plan {
   /// double, diff_in in double from them; diff_in only when asked for.
   const Tensor* backward_batch_statistics(const Tensor& diff_out, const BackwardOptions& opt) {
     ParameterStore& store = *bn_.store();
-    bn::backward(*layout_, data_of(saved_in_), data_of(diff_out), batch_mean_.data(),
-                 batch_var_.data(), bn_.spec().epsilon, store.value(bn_.gamma_).data(),
-                 sum_dy_.data(), sum_dy_xhat_.data(), opt.need_diff_in ? data_of(diff_in_) : nullptr);
+    bn::backward(*layout_, data_of(saved_in_), data_of(diff_out), batch_mean_.data(), batch_var_.data(),
+                 bn_.spec().epsilon, store.value(bn_.gamma_).data(), sum_dy_.data(), sum_dy_xhat_.data(),
+                 opt.need_diff_in ? data_of(diff_in_) : nullptr);
     if (bn_.weight_grads()) {
       auto g = store.grad(bn_.gamma_), b = store.grad(bn_.beta_);
       for (std::size_t c = 0; c < g.size(); ++c) {
@@ -239,15 +244,17 @@ class BatchNormPlan : public Plan {
       const auto f = flags::use_scale_shift | flags::use_global_stats;
       frozen_fwd_pd_ = {{dnnl::prop_kind::forward_training, in_desc_, eps, f}, scratch_attr(), eng};
       frozen_fwd_prim_ = dnnl::batch_normalization_forward(frozen_fwd_pd_);
-      frozen_bwd_pd_ = {{dnnl::prop_kind::backward, in_desc_, in_desc_, eps, f}, scratch_attr(), eng,
-                        frozen_fwd_pd_};
+      frozen_bwd_pd_ = {
+          {dnnl::prop_kind::backward, in_desc_, in_desc_, eps, f}, scratch_attr(), eng, frozen_fwd_pd_};
       frozen_bwd_ = dnnl::batch_normalization_backward(frozen_bwd_pd_);
     }
     moving_mean_.set_data_handle(store.state(bn_.mean_).data());
     moving_var_.set_data_handle(store.state(bn_.var_).data());
     ctx_.execute(frozen_fwd_prim_, frozen_fwd_pd_,
-                 {{DNNL_ARG_SRC, in.impl().mem}, {DNNL_ARG_DST, out_.impl().mem},
-                  {DNNL_ARG_SCALE_SHIFT, scale_}, {DNNL_ARG_MEAN, moving_mean_},
+                 {{DNNL_ARG_SRC, in.impl().mem},
+                  {DNNL_ARG_DST, out_.impl().mem},
+                  {DNNL_ARG_SCALE_SHIFT, scale_},
+                  {DNNL_ARG_MEAN, moving_mean_},
                   {DNNL_ARG_VARIANCE, moving_var_}});
     saved_in_ = in;
     return out_;

@@ -4,7 +4,6 @@ namespace calo::nn::bn {
 namespace {
 namespace CALO_BN_ISA {
 
-
 /// Work unit of every kernel: a run of spatial positions of one (n, channel block); about
 /// kChunkFloats floats of each input. Fixed by the layout alone (not the thread count).
 constexpr std::int64_t kChunkFloats = 8192;
@@ -91,7 +90,8 @@ void reduce(const Layout& l, const F& f, double* const (&out)[F::K]) {
         fixed.template operator()<8>();
     } else {
       std::vector<double> a(static_cast<std::size_t>(K * B), 0.0);
-      for (std::int64_t s = c.s0; s < c.s1; ++s) f.template run<0>(a.data(), c.base + s * l.stride_s, c.c0, B);
+      for (std::int64_t s = c.s0; s < c.s1; ++s)
+        f.template run<0>(a.data(), c.base + s * l.stride_s, c.c0, B);
       for (int k = 0; k < K; ++k)
         for (std::int64_t r = 0; r < B; ++r) acc[k * stride + r] = a[k * B + r];
     }
@@ -157,7 +157,7 @@ struct Moments {
 /// sum dy and sum dy (x - mean).
 struct SumDy {
   static constexpr int K = 2;
-  const float *__restrict x, *__restrict dy;
+  const float* __restrict x, * __restrict dy;
   const double* __restrict mean;
   void add(double* acc, int lane, std::int64_t off, std::int64_t c) const {
     const double g = dy[off];
@@ -166,7 +166,7 @@ struct SumDy {
   }
   template <int W>
   void run(double* __restrict acc, std::int64_t off, std::int64_t c0, std::int64_t w) const {
-    const float *__restrict p = x + off, *__restrict q = dy + off;
+    const float* __restrict p = x + off, * __restrict q = dy + off;
     const double* __restrict m = mean + c0;
     const std::int64_t n = W ? W : w;
 #pragma omp simd
@@ -183,7 +183,7 @@ struct SumDy {
 struct Affine {
   const float* __restrict x;
   float* __restrict y;
-  const double *__restrict shift, *__restrict scale, *__restrict offset;
+  const double* __restrict shift, * __restrict scale, * __restrict offset;
   void plain(std::int64_t off, std::int64_t len, std::int64_t c) const {
     const double m = shift[c], a = scale[c], b = offset[c];
     const float* __restrict p = x + off;
@@ -194,7 +194,7 @@ struct Affine {
   void run(std::int64_t off, std::int64_t c0, std::int64_t w) const {
     const float* __restrict p = x + off;
     float* __restrict q = y + off;
-    const double *__restrict m = shift + c0, *__restrict a = scale + c0, *__restrict b = offset + c0;
+    const double* __restrict m = shift + c0, * __restrict a = scale + c0, * __restrict b = offset + c0;
 #pragma omp simd
     for (std::int64_t r = 0; r < (W ? W : w); ++r) q[r] = static_cast<float>((p[r] - m[r]) * a[r] + b[r]);
     for (std::int64_t r = w; r < W; ++r) q[r] = 0.f;  // padding
@@ -203,21 +203,20 @@ struct Affine {
 
 /// dx = k1 (dy - k2 - (x - mean) k3) per element, in double.
 struct DiffX {
-  const float *__restrict x, *__restrict dy;
+  const float* __restrict x, * __restrict dy;
   float* __restrict dx;
-  const double *__restrict mean, *__restrict k1, *__restrict k2, *__restrict k3;
+  const double* __restrict mean, * __restrict k1, * __restrict k2, * __restrict k3;
   void plain(std::int64_t off, std::int64_t len, std::int64_t c) const {
     const double m = mean[c], a = k1[c], b = k2[c], e = k3[c];
-    const float *__restrict p = x + off, *__restrict g = dy + off;
+    const float* __restrict p = x + off, * __restrict g = dy + off;
     float* __restrict q = dx + off;
     for (std::int64_t i = 0; i < len; ++i) q[i] = static_cast<float>(a * (g[i] - b - (p[i] - m) * e));
   }
   template <int W>
   void run(std::int64_t off, std::int64_t c0, std::int64_t w) const {
-    const float *__restrict p = x + off, *__restrict g = dy + off;
+    const float* __restrict p = x + off, * __restrict g = dy + off;
     float* __restrict q = dx + off;
-    const double *__restrict m = mean + c0, *__restrict a = k1 + c0, *__restrict b = k2 + c0,
-                                             *__restrict e = k3 + c0;
+    const double* __restrict m = mean + c0, * __restrict a = k1 + c0, * __restrict b = k2 + c0, * __restrict e = k3 + c0;
 #pragma omp simd
     for (std::int64_t r = 0; r < (W ? W : w); ++r)
       q[r] = static_cast<float>(a[r] * (g[r] - b[r] - (p[r] - m[r]) * e[r]));
@@ -241,8 +240,8 @@ void batch_statistics(const Layout& l, const float* x, double* mean, double* var
   }
 }
 
-void normalize(const Layout& l, const float* x, const double* mean, const double* variance,
-               double eps, const float* gamma, const float* beta, float* y) {
+void normalize(const Layout& l, const float* x, const double* mean, const double* variance, double eps,
+               const float* gamma, const float* beta, float* y) {
   std::vector<double> mp = padded(l, mean), scale(mp.size()), offset(mp.size());
   for (std::int64_t c = 0; c < l.channels; ++c) {
     scale[c] = gamma[c] / std::sqrt(variance[c] + eps);
@@ -251,9 +250,8 @@ void normalize(const Layout& l, const float* x, const double* mean, const double
   for_each(l, Affine{x, y, mp.data(), scale.data(), offset.data()});
 }
 
-void backward(const Layout& l, const float* x, const float* dy, const double* mean,
-              const double* variance, double eps, const float* gamma, double* sum_dy,
-              double* sum_dy_xhat, float* diff_x) {
+void backward(const Layout& l, const float* x, const float* dy, const double* mean, const double* variance,
+              double eps, const float* gamma, double* sum_dy, double* sum_dy_xhat, float* diff_x) {
   const double m = count(l);
   const std::vector<double> mp = padded(l, mean);
   reduce(l, SumDy{x, dy, mp.data()}, {sum_dy, sum_dy_xhat});  // the second: sum dy (x - mean)
@@ -324,25 +322,27 @@ Isa isa() {
 
 }  // namespace
 
-#define CALO_BN_DISPATCH(call)        \
-  switch (isa()) {                    \
-    case Isa::avx512: return avx512::call; \
-    case Isa::avx2: return avx2::call;     \
-    default: return baseline::call;        \
+#define CALO_BN_DISPATCH(call) \
+  switch (isa()) {             \
+    case Isa::avx512:          \
+      return avx512::call;     \
+    case Isa::avx2:            \
+      return avx2::call;       \
+    default:                   \
+      return baseline::call;   \
   }
 
 void batch_statistics(const Layout& l, const float* x, double* mean, double* variance) {
   CALO_BN_DISPATCH(batch_statistics(l, x, mean, variance))
 }
 
-void normalize(const Layout& l, const float* x, const double* mean, const double* variance,
-               double eps, const float* gamma, const float* beta, float* y) {
+void normalize(const Layout& l, const float* x, const double* mean, const double* variance, double eps,
+               const float* gamma, const float* beta, float* y) {
   CALO_BN_DISPATCH(normalize(l, x, mean, variance, eps, gamma, beta, y))
 }
 
-void backward(const Layout& l, const float* x, const float* dy, const double* mean,
-              const double* variance, double eps, const float* gamma, double* sum_dy,
-              double* sum_dy_xhat, float* diff_x) {
+void backward(const Layout& l, const float* x, const float* dy, const double* mean, const double* variance,
+              double eps, const float* gamma, double* sum_dy, double* sum_dy_xhat, float* diff_x) {
   CALO_BN_DISPATCH(backward(l, x, dy, mean, variance, eps, gamma, sum_dy, sum_dy_xhat, diff_x))
 }
 

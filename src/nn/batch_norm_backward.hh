@@ -26,8 +26,8 @@
 namespace calo::nn::bn {
 
 struct Layout {
-  std::int64_t n = 0, channels = 0, spatial = 0;  // N, C (logical), D*H*W
-  std::int64_t block = 1;                         // contiguous channels per run
+  std::int64_t n = 0, channels = 0, spatial = 0;           // N, C (logical), D*H*W
+  std::int64_t block = 1;                                  // contiguous channels per run
   std::int64_t stride_n = 0, stride_cb = 0, stride_s = 0;  // in floats
 };
 
@@ -37,8 +37,8 @@ struct Layout {
 void batch_statistics(const Layout& l, const float* x, double* mean, double* variance);
 
 /// y = gamma (x - mean) / sqrt(variance + eps) + beta, evaluated in double per element.
-void normalize(const Layout& l, const float* x, const double* mean, const double* variance,
-               double eps, const float* gamma, const float* beta, float* y);
+void normalize(const Layout& l, const float* x, const double* mean, const double* variance, double eps,
+               const float* gamma, const float* beta, float* y);
 
 /// The backward of normalize with the batch statistics (mean, variance of x) of the
 /// training forward; m = N*S, sigma = sqrt(variance + eps), x_hat = (x - mean) / sigma:
@@ -46,8 +46,7 @@ void normalize(const Layout& l, const float* x, const double* mean, const double
 ///   sum_dy_xhat[c] = sum dy x_hat           (= diff_gamma)
 ///   diff_x         = gamma / sigma (dy - sum_dy / m - x_hat sum_dy_xhat / m)
 /// (diff_x skipped when nullptr). Reductions and diff_x in double.
-void backward(const Layout& l, const float* x, const float* dy, const double* mean,
-              const double* variance, double eps, const float* gamma, double* sum_dy,
-              double* sum_dy_xhat, float* diff_x);
+void backward(const Layout& l, const float* x, const float* dy, const double* mean, const double* variance,
+              double eps, const float* gamma, double* sum_dy, double* sum_dy_xhat, float* diff_x);
 
 }  // namespace calo::nn::bn

@@ -36,8 +36,7 @@ void* ContextImpl::scratchpad(std::size_t bytes) {
   return scratch.get();
 }
 
-void ContextImpl::execute(const dnnl::primitive& prim, const dnnl::primitive_desc_base& pd,
-                          Args args) {
+void ContextImpl::execute(const dnnl::primitive& prim, const dnnl::primitive_desc_base& pd, Args args) {
   const ThreadScope threads_scope(threads());
   const memory::desc sd = pd.scratchpad_desc();
   if (sd.get_size() > 0) args[DNNL_ARG_SCRATCHPAD] = memory(sd, engine, scratchpad(sd.get_size()));

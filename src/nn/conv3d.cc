@@ -14,8 +14,7 @@
 
 namespace calo::nn {
 
-Conv3D::Conv3D(Context& ctx, std::string name, Conv3DSpec spec)
-    : Layer(ctx, std::move(name)), spec_(spec) {
+Conv3D::Conv3D(Context& ctx, std::string name, Conv3DSpec spec) : Layer(ctx, std::move(name)), spec_(spec) {
   CALO_VALIDATE(spec_.filters > 0, this->name() + ": filters must be positive");
   for (int i = 0; i < 3; ++i) {
     CALO_VALIDATE(spec_.kernel[i] > 0, this->name() + ": kernel sizes must be positive");
@@ -45,9 +44,9 @@ std::array<std::int64_t, 3> Conv3D::pad_back(const Dims&) const {
 Dims Conv3D::output_dims(const Dims& in) const {
   CALO_VALIDATE(in.c > 0 && in.d > 0 && in.h > 0 && in.w > 0,
                 name() + ": invalid input dims " + to_string(in));
-  CALO_VALIDATE(in_channels_ == 0 || in.c == in_channels_,
-                name() + ": input has " + std::to_string(in.c) + " channels (declared with " +
-                    std::to_string(in_channels_) + ")");
+  CALO_VALIDATE(in_channels_ == 0 || in.c == in_channels_, name() + ": input has " + std::to_string(in.c) +
+                                                               " channels (declared with " +
+                                                               std::to_string(in_channels_) + ")");
   const auto f = pad_front(in), b = pad_back(in);
   const auto& u = spec_.upsample;
   const std::int64_t sizes[3] = {in.d * u[0], in.h * u[1], in.w * u[2]};
@@ -55,9 +54,8 @@ Dims Conv3D::output_dims(const Dims& in) const {
   for (int i = 0; i < 3; ++i) {
     out[i] = sizes[i] + f[i] + b[i] - spec_.kernel[i] + 1;
     CALO_VALIDATE(out[i] >= 1, name() + ": kernel " + std::to_string(spec_.kernel[i]) +
-                                   " larger than the padded input " +
-                                   std::to_string(sizes[i] + f[i] + b[i]) + " in dimension " +
-                                   "DHW"[i]);
+                                   " larger than the padded input " + std::to_string(sizes[i] + f[i] + b[i]) +
+                                   " in dimension " + "DHW"[i]);
   }
   return {in.n, spec_.filters, out[0], out[1], out[2]};
 }
@@ -66,7 +64,8 @@ double Conv3D::forward_flops(const Dims& in) const {
   const Dims out = output_dims(in);
   const double per_tap = 2.0 * static_cast<double>(in.n) * spec_.filters * in.c;
   if (spec_.upsample == std::array<std::int64_t, 3>{1, 1, 1})
-    return per_tap * static_cast<double>(out.d * out.h * out.w) * spec_.kernel[0] * spec_.kernel[1] * spec_.kernel[2];
+    return per_tap * static_cast<double>(out.d * out.h * out.w) * spec_.kernel[0] * spec_.kernel[1] *
+           spec_.kernel[2];
   const auto pf = pad_front(in);
   const std::int64_t n[3] = {in.d, in.h, in.w}, o[3] = {out.d, out.h, out.w};
   double work[3];  // per dimension: sum over phases of computed outputs x taps (separable)
@@ -81,8 +80,8 @@ double Conv3D::forward_flops(const Dims& in) const {
 Dims Conv3D::declare(const Dims& in, ParameterStore& store) {
   const Dims out = Layer::declare(in, store);
   in_channels_ = in.c;
-  weight_ = store.add(name() + ".weight", {spec_.filters, in.c, spec_.kernel[0],
-                                           spec_.kernel[1], spec_.kernel[2]});
+  weight_ =
+      store.add(name() + ".weight", {spec_.filters, in.c, spec_.kernel[0], spec_.kernel[1], spec_.kernel[2]});
   if (spec_.use_bias) bias_ = store.add(name() + ".bias", {spec_.filters});
   return out;
 }
@@ -135,7 +134,8 @@ std::span<float> Conv3D::bias_grad() const {
 // The algorithms in order of preference, each where it applies and as the context's options
 // (ContextOptions::conv) allow; the direct convolution always applies.
 std::unique_ptr<Plan> Conv3D::make_plan(const Tensor& in, Mode mode) {
-  if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1}) return make_polyphase_conv_plan(*this, in, mode);
+  if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1})
+    return make_polyphase_conv_plan(*this, in, mode);
   if (auto fft = make_fft_conv_plan(*this, in, mode)) return fft;           // conv/conv3d_fft.hh
   if (auto thin = make_thin_input_conv_plan(*this, in, mode)) return thin;  // conv/conv3d_thin_input.hh
   return std::make_unique<ConvPlan>(*this, in, mode);                       // conv/conv_plan.hh

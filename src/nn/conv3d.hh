@@ -25,17 +25,17 @@ enum class Padding { valid, same };
 enum class Activation { none, relu, leaky_relu };
 
 struct Conv3DSpec {
-  std::int64_t filters = 0;               ///< OC
-  std::array<std::int64_t, 3> kernel{};   ///< KD, KH, KW
+  std::int64_t filters = 0;              ///< OC
+  std::array<std::int64_t, 3> kernel{};  ///< KD, KH, KW
   Padding padding = Padding::valid;
   bool use_bias = true;
   Init kernel_init = Init::glorot_uniform;
   Init bias_init = Init::zeros;
   Activation activation = Activation::none;
-  float alpha = 0.3f;                     ///< LeakyReLU slope
+  float alpha = 0.3f;                                ///< LeakyReLU slope
   std::array<std::int64_t, 3> extra_front{0, 0, 0};  ///< explicit zero padding D, H, W
   std::array<std::int64_t, 3> extra_back{0, 0, 0};
-  std::array<std::int64_t, 3> upsample{1, 1, 1};     ///< nearest upsampling before padding
+  std::array<std::int64_t, 3> upsample{1, 1, 1};  ///< nearest upsampling before padding
 };
 
 class Conv3D : public Layer {
@@ -47,7 +47,7 @@ class Conv3D : public Layer {
   bool has_parameters() const override { return true; }
   /// A ZeroPad3D, or an UpSampling3D directly before the (absorbed) padding.
   bool absorb_previous(Layer& prev) override;
-  bool absorb_next(Layer& next) override;      ///< a ReLU / LeakyReLU (if none fused yet)
+  bool absorb_next(Layer& next) override;  ///< a ReLU / LeakyReLU (if none fused yet)
   const Conv3DSpec& spec() const { return spec_; }
 
   /// Multiply-adds x 2 that forward executes for an input of dims `in` (all N samples):

@@ -5,17 +5,16 @@
 
 namespace calo::nn {
 
-Dense::Dense(Context& ctx, std::string name, DenseSpec spec)
-    : Layer(ctx, std::move(name)), spec_(spec) {
+Dense::Dense(Context& ctx, std::string name, DenseSpec spec) : Layer(ctx, std::move(name)), spec_(spec) {
   CALO_VALIDATE(spec_.units > 0, this->name() + ": units must be positive");
 }
 
 Dims Dense::output_dims(const Dims& in) const {
-  CALO_VALIDATE(in.c > 0 && in.flat(), name() + ": input " + to_string(in) +
-                                           " must be flat (N, F, 1, 1, 1); add a Flatten");
-  CALO_VALIDATE(in_features_ == 0 || in.c == in_features_,
-                name() + ": input has " + std::to_string(in.c) + " features (declared with " +
-                    std::to_string(in_features_) + ")");
+  CALO_VALIDATE(in.c > 0 && in.flat(),
+                name() + ": input " + to_string(in) + " must be flat (N, F, 1, 1, 1); add a Flatten");
+  CALO_VALIDATE(in_features_ == 0 || in.c == in_features_, name() + ": input has " + std::to_string(in.c) +
+                                                               " features (declared with " +
+                                                               std::to_string(in_features_) + ")");
   return {in.n, spec_.units, 1, 1, 1};
 }
 
@@ -29,8 +28,7 @@ Dims Dense::declare(const Dims& in, ParameterStore& store) {
 
 void Dense::initialise_parameters(Rng& rng) {
   nn::initialise(spec_.kernel_init, store_->value(weight_), in_features_, spec_.units, rng);
-  if (spec_.use_bias)
-    nn::initialise(spec_.bias_init, store_->value(bias_), in_features_, spec_.units, rng);
+  if (spec_.use_bias) nn::initialise(spec_.bias_init, store_->value(bias_), in_features_, spec_.units, rng);
 }
 
 class DensePlan : public Plan {
@@ -42,7 +40,7 @@ class DensePlan : public Plan {
  private:
   Dense& dense_;
   bool bias_;
-  Reorder to_plain_;   // non-plain input -> plain
+  Reorder to_plain_;  // non-plain input -> plain
   memory src_, dst_, w_user_, w_mem_, b_user_;
   Reorder w_re_;
   dnnl::inner_product_forward::primitive_desc fwd_pd_;
@@ -65,8 +63,8 @@ DensePlan::DensePlan(Dense& dense, const Tensor& in, Mode mode)
   const memory::desc src_md({n, fi}, dt::f32, tag::nc), dst_md({n, fo}, dt::f32, tag::nc);
   const memory::desc w_any({fo, fi}, dt::f32, tag::any), w_plain({fo, fi}, dt::f32, tag::oi);
   const memory::desc b_md({fo}, dt::f32, tag::x);
-  const auto prop = mode == Mode::train ? dnnl::prop_kind::forward_training
-                                        : dnnl::prop_kind::forward_inference;
+  const auto prop =
+      mode == Mode::train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
   auto fd = bias_ ? dnnl::inner_product_forward::desc(prop, src_md, w_any, b_md, dst_md)
                   : dnnl::inner_product_forward::desc(prop, src_md, w_any, dst_md);
   fwd_pd_ = {fd, scratch_attr(), eng};
@@ -163,8 +161,7 @@ const Tensor* DensePlan::backward(const Tensor& diff_out, const BackwardOptions&
       w = bd_w_;
     }
   }
-  ctx_.execute(bd_, bd_pd_,
-               {{DNNL_ARG_DIFF_DST, ddst_}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, dsrc_}});
+  ctx_.execute(bd_, bd_pd_, {{DNNL_ARG_DIFF_DST, ddst_}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, dsrc_}});
   if (dsrc_re_) {
     memory plain(plain_desc(in_dims_), ctx_.engine, dsrc_.get_data_handle());
     dsrc_re_(ctx_, plain, diff_in_.impl().mem);

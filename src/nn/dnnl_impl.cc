@@ -30,9 +30,8 @@ Tensor view_tensor(Context& ctx, const Dims& dims, const memory::desc& md, void*
 }
 
 tag layout_tag(const memory::desc& md) {
-  static const tag candidates[] = {tag::ncdhw,    tag::ndhwc,     tag::nCdhw8c,
-                                   tag::nCdhw16c, tag::nCdhw4c,   tag::NCdhw16n16c,
-                                   tag::NCdhw32n32c, tag::NCdhw32n16c};
+  static const tag candidates[] = {tag::ncdhw,   tag::ndhwc,       tag::nCdhw8c,     tag::nCdhw16c,
+                                   tag::nCdhw4c, tag::NCdhw16n16c, tag::NCdhw32n32c, tag::NCdhw32n16c};
   for (tag t : candidates)
     if (memory::desc(md.dims(), dt::f32, t) == md) return t;
   throw std::logic_error("nn: unsupported memory layout");
@@ -69,7 +68,8 @@ std::int64_t BlockedLayout::offset(std::int64_t n, std::int64_t c, std::int64_t 
                                    std::int64_t w) const {
   const std::int64_t idx[5] = {n, c, d, h, w};
   std::int64_t off = offset0_;
-  for (int i = 0; i < 5; ++i) off += (idx[i] / block_[i]) * stride_[i] + (idx[i] % block_[i]) * inner_stride_[i];
+  for (int i = 0; i < 5; ++i)
+    off += (idx[i] / block_[i]) * stride_[i] + (idx[i] % block_[i]) * inner_stride_[i];
   return off;
 }
 
@@ -85,8 +85,7 @@ dnnl::primitive_attr scratch_attr() {
   return attr;
 }
 
-Reorder::Reorder(ContextImpl& ctx, const memory::desc& src, const memory::desc& dst,
-                 bool accumulate) {
+Reorder::Reorder(ContextImpl& ctx, const memory::desc& src, const memory::desc& dst, bool accumulate) {
   const ThreadScope threads(ctx.threads());  // oneDNN sizes a primitive for the threads at creation
   dnnl::primitive_attr attr = scratch_attr();
   if (accumulate) {

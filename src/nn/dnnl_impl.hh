@@ -3,12 +3,11 @@
 // layer implementations. Never included outside src/nn.
 #include <cstdint>
 #include <memory>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <oneapi/dnnl/dnnl.hpp>
 
 #include "nn/context.hh"
 #include "nn/dims.hh"
@@ -64,9 +63,9 @@ class BlockedLayout {
  public:
   static std::optional<BlockedLayout> of(const memory::desc& md);
   std::int64_t offset(std::int64_t n, std::int64_t c, std::int64_t d, std::int64_t h, std::int64_t w) const;
-  std::int64_t stride(int dim) const { return stride_[dim]; }        ///< outer stride [floats]
-  std::int64_t block(int dim) const { return block_[dim]; }          ///< inner block (1: none)
-  std::int64_t padded(int dim) const { return padded_[dim]; }        ///< padded size
+  std::int64_t stride(int dim) const { return stride_[dim]; }  ///< outer stride [floats]
+  std::int64_t block(int dim) const { return block_[dim]; }    ///< inner block (1: none)
+  std::int64_t padded(int dim) const { return padded_[dim]; }  ///< padded size
   std::int64_t offset0() const { return offset0_; }
   /// True if the only inner block (if any) is on the channels.
   bool channel_blocked_only() const { return blocks_ == (block_[1] > 1 ? 1 : 0); }
@@ -87,8 +86,7 @@ dnnl::primitive_attr scratch_attr();
 class Reorder {
  public:
   Reorder() = default;
-  Reorder(ContextImpl& ctx, const memory::desc& src, const memory::desc& dst,
-          bool accumulate = false);
+  Reorder(ContextImpl& ctx, const memory::desc& src, const memory::desc& dst, bool accumulate = false);
   void operator()(ContextImpl& ctx, const memory& src, const memory& dst) const;
   explicit operator bool() const { return static_cast<bool>(prim_); }
 
@@ -98,7 +96,6 @@ class Reorder {
 };
 
 /// One-off reorder (builds the primitive; oneDNN's primitive cache makes repeats cheap).
-void reorder_once(ContextImpl& ctx, const memory& src, const memory& dst,
-                  bool accumulate = false);
+void reorder_once(ContextImpl& ctx, const memory& src, const memory& dst, bool accumulate = false);
 
 }  // namespace calo::nn

@@ -9,9 +9,12 @@ Eltwise::Eltwise(Context& ctx, std::string name, EltwiseKind kind, float alpha)
 
 std::string Eltwise::type() const {
   switch (kind_) {
-    case EltwiseKind::relu: return "ReLU";
-    case EltwiseKind::leaky_relu: return "LeakyReLU";
-    case EltwiseKind::sigmoid: return "Sigmoid";
+    case EltwiseKind::relu:
+      return "ReLU";
+    case EltwiseKind::leaky_relu:
+      return "LeakyReLU";
+    case EltwiseKind::sigmoid:
+      return "Sigmoid";
   }
   return "Eltwise";
 }
@@ -28,8 +31,8 @@ class EltwisePlan : public Plan {
     alg_ = sig ? dnnl::algorithm::eltwise_logistic_use_dst_for_bwd : dnnl::algorithm::eltwise_relu;
     use_dst_ = sig;
     const float alpha = layer.kind() == EltwiseKind::leaky_relu ? layer.alpha() : 0.f;
-    const auto prop = mode == Mode::train ? dnnl::prop_kind::forward_training
-                                          : dnnl::prop_kind::forward_inference;
+    const auto prop =
+        mode == Mode::train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
     fwd_pd_ = {{prop, alg_, in_desc_, alpha, 0.f}, scratch_attr(), eng};
     fwd_ = dnnl::eltwise_forward(fwd_pd_);
     out_ = make_tensor(layer.context(), in_dims_, in_desc_);

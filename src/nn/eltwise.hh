@@ -38,8 +38,7 @@ class LeakyReLU : public Eltwise {
 };
 class Sigmoid : public Eltwise {
  public:
-  Sigmoid(Context& ctx, std::string name)
-      : Eltwise(ctx, std::move(name), EltwiseKind::sigmoid) {}
+  Sigmoid(Context& ctx, std::string name) : Eltwise(ctx, std::move(name), EltwiseKind::sigmoid) {}
 };
 
 }  // namespace calo::nn

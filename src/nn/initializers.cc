@@ -25,16 +25,25 @@ void truncated_normal(std::span<float> w, double stddev, Rng& rng) {
 
 }  // namespace
 
-void initialise(Init init, std::span<float> w, std::int64_t fan_in, std::int64_t fan_out,
-                Rng& rng) {
+void initialise(Init init, std::span<float> w, std::int64_t fan_in, std::int64_t fan_out, Rng& rng) {
   CALO_VALIDATE(fan_in > 0 && fan_out > 0, "initialiser: fans must be positive");
   const double fi = static_cast<double>(fan_in), fo = static_cast<double>(fan_out);
   switch (init) {
-    case Init::zeros: std::ranges::fill(w, 0.f); break;
-    case Init::ones: std::ranges::fill(w, 1.f); break;
-    case Init::he_uniform: uniform(w, std::sqrt(6.0 / fi), rng); break;
-    case Init::glorot_uniform: uniform(w, std::sqrt(6.0 / (fi + fo)), rng); break;
-    case Init::glorot_normal: truncated_normal(w, std::sqrt(2.0 / (fi + fo)), rng); break;
+    case Init::zeros:
+      std::ranges::fill(w, 0.f);
+      break;
+    case Init::ones:
+      std::ranges::fill(w, 1.f);
+      break;
+    case Init::he_uniform:
+      uniform(w, std::sqrt(6.0 / fi), rng);
+      break;
+    case Init::glorot_uniform:
+      uniform(w, std::sqrt(6.0 / (fi + fo)), rng);
+      break;
+    case Init::glorot_normal:
+      truncated_normal(w, std::sqrt(2.0 / (fi + fo)), rng);
+      break;
   }
 }
 

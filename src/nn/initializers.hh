@@ -18,8 +18,7 @@ enum class Init {
 };
 
 /// Fill w with init for a weight of the given fans.
-void initialise(Init init, std::span<float> w, std::int64_t fan_in, std::int64_t fan_out,
-                Rng& rng);
+void initialise(Init init, std::span<float> w, std::int64_t fan_in, std::int64_t fan_out, Rng& rng);
 
 /// "he_uniform" -> Init::he_uniform, ...; InputError on an unknown name.
 Init parse_init(const std::string& name);

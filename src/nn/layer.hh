@@ -15,8 +15,8 @@
 //   backward(diff_out)  after a Mode::train forward: diff_out has the dims of that
 //                       forward's output (else std::logic_error naming the layer); a
 //                       diff_out in another memory layout is reordered into the output's
-//                       layout first (a copy: pass the output's layout to avoid it). Accumulates (+=) the parameter gradients
-//                       into store.grads() (unless weight gradients are switched off) and
+//                       layout first (a copy: pass the output's layout to avoid it). Accumulates (+=) the
+//                       parameter gradients into store.grads() (unless weight gradients are switched off) and
 //                       returns diff_in with the dims and layout of the forward's input
 //                       (nullptr when need_diff_in is false). The input tensor given to
 //                       forward must not be modified before backward.
@@ -40,7 +40,7 @@ class Plan;  // primitives + buffers for one input shape (nn-internal: plan.hh)
 
 /// What backward computes besides the layer's own chain rule.
 struct BackwardOptions {
-  bool need_diff_in = true;   ///< false: skip the data gradient (first layer of a model)
+  bool need_diff_in = true;  ///< false: skip the data gradient (first layer of a model)
 };
 
 class Layer {

@@ -12,20 +12,18 @@ namespace {
 
 constexpr double kEps = 1e-7;  // Keras backend epsilon()
 
-void check(const char* loss, std::span<const float> p, std::span<const float> y,
-           std::span<float> diff) {
+void check(const char* loss, std::span<const float> p, std::span<const float> y, std::span<float> diff) {
   CALO_VALIDATE(!p.empty() && p.size() == y.size() && (diff.empty() || diff.size() == p.size()),
-                std::string(loss) + ": predictions (" + std::to_string(p.size()) +
-                    "), targets (" + std::to_string(y.size()) + ") and gradient (" +
-                    std::to_string(diff.size()) + ") sizes differ or are empty");
+                std::string(loss) + ": predictions (" + std::to_string(p.size()) + "), targets (" +
+                    std::to_string(y.size()) + ") and gradient (" + std::to_string(diff.size()) +
+                    ") sizes differ or are empty");
 }
 
 double sign(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); }
 
 }  // namespace
 
-float binary_cross_entropy(std::span<const float> p, std::span<const float> y,
-                           std::span<float> diff) {
+float binary_cross_entropy(std::span<const float> p, std::span<const float> y, std::span<float> diff) {
   check("binary_cross_entropy", p, y, diff);
   const double m = static_cast<double>(p.size());
   double sum = 0;
@@ -33,8 +31,7 @@ float binary_cross_entropy(std::span<const float> p, std::span<const float> y,
     const bool clipped = p[i] < kEps || p[i] > 1 - kEps;
     const double pc = std::clamp(static_cast<double>(p[i]), kEps, 1 - kEps);
     sum -= y[i] * std::log(pc) + (1 - y[i]) * std::log(1 - pc);
-    if (!diff.empty())
-      diff[i] = clipped ? 0.f : static_cast<float>((-y[i] / pc + (1 - y[i]) / (1 - pc)) / m);
+    if (!diff.empty()) diff[i] = clipped ? 0.f : static_cast<float>((-y[i] / pc + (1 - y[i]) / (1 - pc)) / m);
   }
   return static_cast<float>(sum / m);
 }
@@ -53,8 +50,7 @@ float mean_absolute_percentage_error(std::span<const float> p, std::span<const f
   return static_cast<float>(100.0 * sum / m);
 }
 
-float mean_absolute_error(std::span<const float> p, std::span<const float> y,
-                          std::span<float> diff) {
+float mean_absolute_error(std::span<const float> p, std::span<const float> y, std::span<float> diff) {
   check("mean_absolute_error", p, y, diff);
   const double m = static_cast<double>(p.size());
   double sum = 0;

@@ -28,9 +28,9 @@ void Optimizer::load_state(const std::map<std::string, std::vector<float>>& stat
       const std::string key = p.name + "/" + slot;
       auto it = state.find(key);
       CALO_VALIDATE(it != state.end(), "optimizer state: missing " + key);
-      CALO_VALIDATE(it->second.size() == p.size,
-                    "optimizer state: " + key + " has " + std::to_string(it->second.size()) +
-                        " values (expected " + std::to_string(p.size) + ")");
+      CALO_VALIDATE(it->second.size() == p.size, "optimizer state: " + key + " has " +
+                                                     std::to_string(it->second.size()) +
+                                                     " values (expected " + std::to_string(p.size) + ")");
       std::copy(it->second.begin(), it->second.end(), buf.begin() + p.offset);
     }
 }
@@ -70,8 +70,7 @@ Adam::Adam(ParameterStore& store, float lr, float beta1, float beta2, float epsi
 void Adam::step() {
   ++iterations_;
   const double t = static_cast<double>(iterations_);
-  const float lr_t = static_cast<float>(lr_ * std::sqrt(1.0 - std::pow(b2_, t)) /
-                                        (1.0 - std::pow(b1_, t)));
+  const float lr_t = static_cast<float>(lr_ * std::sqrt(1.0 - std::pow(b2_, t)) / (1.0 - std::pow(b1_, t)));
   auto w = store_.values();
   auto g = store_.grads();
   float* m = slot(0).data();

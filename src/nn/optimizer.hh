@@ -55,8 +55,7 @@ class Optimizer {
 /// w -= lr g / (sqrt(v) + eps). Defaults lr 1e-3, rho 0.9, eps 1e-7. Slot "rms".
 class RMSprop : public Optimizer {
  public:
-  explicit RMSprop(ParameterStore& store, float lr = 1e-3f, float rho = 0.9f,
-                   float epsilon = 1e-7f);
+  explicit RMSprop(ParameterStore& store, float lr = 1e-3f, float rho = 0.9f, float epsilon = 1e-7f);
   std::string type() const override { return "RMSprop"; }
   void step() override;
 
@@ -70,8 +69,8 @@ class RMSprop : public Optimizer {
 /// Defaults lr 1e-3, b1 0.9, b2 0.999, eps 1e-7. Slots "m", "v".
 class Adam : public Optimizer {
  public:
-  explicit Adam(ParameterStore& store, float lr = 1e-3f, float beta1 = 0.9f,
-                float beta2 = 0.999f, float epsilon = 1e-7f);
+  explicit Adam(ParameterStore& store, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
+                float epsilon = 1e-7f);
   std::string type() const override { return "Adam"; }
   void step() override;
 

@@ -6,14 +6,13 @@
 
 namespace calo::nn {
 
-void ParameterStore::check_new(const std::string& name,
-                               const std::vector<std::int64_t>& shape) const {
+void ParameterStore::check_new(const std::string& name, const std::vector<std::int64_t>& shape) const {
   CALO_VALIDATE(!finalized_, "parameter " + name + ": added after finalize()");
   CALO_VALIDATE(!name.empty(), "parameter: empty name");
   CALO_VALIDATE(!find(name) && !find_state(name), "parameter " + name + ": duplicate name");
-  CALO_VALIDATE(!shape.empty() && std::all_of(shape.begin(), shape.end(),
-                                              [](std::int64_t s) { return s > 0; }),
-                "parameter " + name + ": shape must be non-empty with positive sizes");
+  CALO_VALIDATE(
+      !shape.empty() && std::all_of(shape.begin(), shape.end(), [](std::int64_t s) { return s > 0; }),
+      "parameter " + name + ": shape must be non-empty with positive sizes");
 }
 
 static std::size_t product(const std::vector<std::int64_t>& shape) {
@@ -29,8 +28,7 @@ std::size_t ParameterStore::add(const std::string& name, std::vector<std::int64_
   return params_.size() - 1;
 }
 
-std::size_t ParameterStore::add_state(const std::string& name, std::vector<std::int64_t> shape,
-                                      float init) {
+std::size_t ParameterStore::add_state(const std::string& name, std::vector<std::int64_t> shape, float init) {
   check_new(name, shape);
   const std::size_t offset = states_.empty() ? 0 : states_.back().offset + states_.back().size;
   states_.push_back({name, shape, offset, product(shape)});
@@ -64,8 +62,7 @@ std::span<float> ParameterStore::state(std::size_t i) {
   return std::span<float>(state_).subspan(states_.at(i).offset, states_.at(i).size);
 }
 
-static std::optional<std::size_t> find_in(const std::vector<ParameterInfo>& v,
-                                          const std::string& name) {
+static std::optional<std::size_t> find_in(const std::vector<ParameterInfo>& v, const std::string& name) {
   for (std::size_t i = 0; i < v.size(); ++i)
     if (v[i].name == name) return i;
   return std::nullopt;

@@ -10,8 +10,11 @@ namespace calo::nn {
 class Plan {
  public:
   Plan(Layer& layer, const Tensor& in, Mode mode)
-      : layer_(layer), ctx_(layer.context().impl()), in_desc_(desc_of(in)),
-        in_dims_(in.dims()), mode_(mode) {}
+      : layer_(layer),
+        ctx_(layer.context().impl()),
+        in_desc_(desc_of(in)),
+        in_dims_(in.dims()),
+        mode_(mode) {}
   virtual ~Plan() = default;
 
   /// Run forward on in (dims/layout as at build); returns the plan's output tensor.

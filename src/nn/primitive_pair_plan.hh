@@ -21,8 +21,8 @@ class PrimitivePairPlan : public Plan {
                     MakeForward&& make_forward, MakeBackward&& make_backward)
       : Plan(layer, in, mode) {
     const memory::desc dst_md = same_layout(in_desc_, out_dims);
-    const auto prop = mode == Mode::train ? dnnl::prop_kind::forward_training
-                                          : dnnl::prop_kind::forward_inference;
+    const auto prop =
+        mode == Mode::train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
     fwd_pd_ = make_forward(prop, in_desc_, dst_md);
     fwd_ = Forward(fwd_pd_);
     out_ = make_tensor(layer.context(), out_dims, dst_md);

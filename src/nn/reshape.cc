@@ -10,14 +10,13 @@ static tag order_tag(bool channels_last) { return channels_last ? tag::ndhwc : t
 Reshape::Reshape(Context& ctx, std::string name, ReshapeSpec spec)
     : Layer(ctx, std::move(name)), spec_(spec) {
   const Dims& t = spec_.target;
-  CALO_VALIDATE(t.c > 0 && t.d > 0 && t.h > 0 && t.w > 0,
-                this->name() + ": target sizes must be positive");
+  CALO_VALIDATE(t.c > 0 && t.d > 0 && t.h > 0 && t.w > 0, this->name() + ": target sizes must be positive");
 }
 
 Dims Reshape::output_dims(const Dims& in) const {
   CALO_VALIDATE(in.flat() && in.c == spec_.target.per_sample(),
-                name() + ": cannot reshape " + to_string(in) + " to C*D*H*W = " +
-                    std::to_string(spec_.target.per_sample()) + " (input must be flat)");
+                name() + ": cannot reshape " + to_string(in) +
+                    " to C*D*H*W = " + std::to_string(spec_.target.per_sample()) + " (input must be flat)");
   Dims out = spec_.target;
   out.n = in.n;
   return out;

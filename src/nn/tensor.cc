@@ -31,9 +31,9 @@ const Dims& Tensor::dims() const { return impl_->dims; }
 bool Tensor::plain() const { return desc_of(*this) == plain_desc(dims()); }
 
 void Tensor::to_host(std::span<float> data) const {
-  CALO_VALIDATE(static_cast<std::int64_t>(data.size()) == dims().elements(),
-                "tensor: host buffer of " + std::to_string(data.size()) +
-                    " floats for dims " + to_string(dims()));
+  CALO_VALIDATE(
+      static_cast<std::int64_t>(data.size()) == dims().elements(),
+      "tensor: host buffer of " + std::to_string(data.size()) + " floats for dims " + to_string(dims()));
   if (plain()) {
     std::copy_n(impl_->data(), data.size(), data.begin());
     return;
@@ -50,9 +50,9 @@ std::vector<float> Tensor::to_host() const {
 }
 
 void Tensor::assign(std::span<const float> data) {
-  CALO_VALIDATE(static_cast<std::int64_t>(data.size()) == dims().elements(),
-                "tensor: host buffer of " + std::to_string(data.size()) +
-                    " floats for dims " + to_string(dims()));
+  CALO_VALIDATE(
+      static_cast<std::int64_t>(data.size()) == dims().elements(),
+      "tensor: host buffer of " + std::to_string(data.size()) + " floats for dims " + to_string(dims()));
   if (plain()) {
     std::copy(data.begin(), data.end(), impl_->data());
     return;
@@ -64,8 +64,8 @@ void Tensor::assign(std::span<const float> data) {
 
 void Tensor::copy_from(const Tensor& src) {
   CALO_VALIDATE(static_cast<bool>(src) && dims() == src.dims(),
-                "tensor: copy of dims " + (src ? to_string(src.dims()) : std::string("<empty>")) +
-                    " into " + to_string(dims()));
+                "tensor: copy of dims " + (src ? to_string(src.dims()) : std::string("<empty>")) + " into " +
+                    to_string(dims()));
   if (src.impl_ == impl_) return;
   reorder_once(impl_->ctx->impl(), src.impl().mem, impl_->mem);
 }
@@ -73,8 +73,8 @@ void Tensor::copy_from(const Tensor& src) {
 void Tensor::add_from(const Tensor& src) { accumulate(*this, src); }
 
 void accumulate(Tensor& dst, const Tensor& src) {
-  CALO_VALIDATE(dst.dims() == src.dims(), "accumulate: dims " + to_string(src.dims()) +
-                                              " into " + to_string(dst.dims()));
+  CALO_VALIDATE(dst.dims() == src.dims(),
+                "accumulate: dims " + to_string(src.dims()) + " into " + to_string(dst.dims()));
   reorder_once(dst.impl().ctx->impl(), src.impl().mem, dst.impl().mem, true);
 }
 

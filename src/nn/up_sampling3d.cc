@@ -7,8 +7,7 @@ namespace calo::nn {
 
 UpSampling3D::UpSampling3D(Context& ctx, std::string name, UpSampling3DSpec spec)
     : Layer(ctx, std::move(name)), spec_(spec) {
-  for (auto f : spec_.factors)
-    CALO_VALIDATE(f >= 1, this->name() + ": factors must be positive integers");
+  for (auto f : spec_.factors) CALO_VALIDATE(f >= 1, this->name() + ": factors must be positive integers");
 }
 
 Dims UpSampling3D::output_dims(const Dims& in) const {
@@ -27,7 +26,8 @@ std::unique_ptr<Plan> UpSampling3D::make_plan(const Tensor& in, Mode mode) {
       [&](dnnl::prop_kind prop, const memory::desc& src, const memory::desc& dst) {
         return dnnl::resampling_forward::primitive_desc({prop, alg, src, dst}, scratch_attr(), eng);
       },
-      [&](const memory::desc& src, const memory::desc& dst, const dnnl::resampling_forward::primitive_desc& hint) {
+      [&](const memory::desc& src, const memory::desc& dst,
+          const dnnl::resampling_forward::primitive_desc& hint) {
         return dnnl::resampling_backward::primitive_desc({alg, src, dst}, scratch_attr(), eng, hint);
       });
 }

@@ -8,8 +8,7 @@ namespace calo::nn {
 ZeroPad3D::ZeroPad3D(Context& ctx, std::string name, ZeroPad3DSpec spec)
     : Layer(ctx, std::move(name)), spec_(spec) {
   for (int i = 0; i < 3; ++i)
-    CALO_VALIDATE(spec_.front[i] >= 0 && spec_.back[i] >= 0,
-                  this->name() + ": padding must not be negative");
+    CALO_VALIDATE(spec_.front[i] >= 0 && spec_.back[i] >= 0, this->name() + ": padding must not be negative");
 }
 
 Dims ZeroPad3D::output_dims(const Dims& in) const {

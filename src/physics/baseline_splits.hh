@@ -1,9 +1,9 @@
 #pragma once
 // The statistical baseline splits the reference events of each energy bin into two halves
 // several times (docs/validation.md, "Baseline"): split 0 is even/odd position in the bin (the
-// plotted halves A and B), splits 1..kBaselineSplits-1 are pseudo-random by that position. Averaging the half-vs-half
-// metrics over the splits makes the baseline a stable estimate of the statistical noise
-// instead of a single draw of it.
+// plotted halves A and B), splits 1..kBaselineSplits-1 are pseudo-random by that position. Averaging the
+// half-vs-half metrics over the splits makes the baseline a stable estimate of the statistical noise instead
+// of a single draw of it.
 #include <cstdint>
 
 namespace calo::physics {

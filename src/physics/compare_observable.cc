@@ -15,8 +15,8 @@ namespace calo::physics {
 
 namespace {
 
-constexpr int kHistogramBins = 50;       // distributions of non-integer values
-constexpr int kMaxIntegerBins = 60;      // integer values: unit bins up to this many
+constexpr int kHistogramBins = 50;   // distributions of non-integer values
+constexpr int kMaxIntegerBins = 60;  // integer values: unit bins up to this many
 constexpr double kW1RelativeFloor = 1e-4;
 
 std::vector<double> sorted(const std::vector<double>& v) {
@@ -33,9 +33,9 @@ double size_factor(double n_c, double n_r, double n_a, double n_b) {
 /// The baseline: the mean over the splits of each metric's magnitude (NaN where no split has it).
 Metrics average(const std::vector<Metrics>& per_split) {
   Metrics m = not_applicable();
-  double Metrics::*fields[] = {&Metrics::relative_error_of_mean, &Metrics::mean_relative_error,
-                               &Metrics::wasserstein1, &Metrics::ks_statistic, &Metrics::ks_p_value,
-                               &Metrics::chi2_ndf};
+  double Metrics::*fields[] = {
+      &Metrics::relative_error_of_mean, &Metrics::mean_relative_error, &Metrics::wasserstein1,
+      &Metrics::ks_statistic,           &Metrics::ks_p_value,          &Metrics::chi2_ndf};
   for (auto field : fields) {
     double sum = 0;
     int n = 0;
@@ -110,8 +110,10 @@ Series distribution_series(const std::vector<double>& values, const std::vector<
   for (double v : values) {
     auto it = std::upper_bound(edges.begin(), edges.end(), v);
     std::size_t k = std::size_t(std::max<std::ptrdiff_t>(0, it - edges.begin() - 1));
-    if (k < bins) counts[k] += 1;
-    else if (v == edges.back()) counts[bins - 1] += 1;
+    if (k < bins)
+      counts[k] += 1;
+    else if (v == edges.back())
+      counts[bins - 1] += 1;
   }
   const double n = std::max<double>(1.0, double(values.size()));
   s.y.resize(bins);
@@ -127,7 +129,8 @@ Series distribution_series(const std::vector<double>& values, const std::vector<
   return s;
 }
 
-Series profile_series(const std::vector<ProfilePoint>& points, const std::vector<double>& x, std::uint64_t events) {
+Series profile_series(const std::vector<ProfilePoint>& points, const std::vector<double>& x,
+                      std::uint64_t events) {
   Series s;
   s.x = x;
   for (const ProfilePoint& p : points) {
@@ -155,7 +158,8 @@ ObservableResult compare_scalar(const ObservableSpec& spec, const BinSamples& s)
   r.candidate = distribution_series(cand, edges);
   std::vector<Metrics> per_split;
   for (int k = 0; k < int(s.splits.size()); ++k) {
-    const auto a = split_values(s.reference, spec.index, k, 0), b = split_values(s.reference, spec.index, k, 1);
+    const auto a = split_values(s.reference, spec.index, k, 0),
+               b = split_values(s.reference, spec.index, k, 1);
     if (k == 0) r.baseline_a = distribution_series(a, edges), r.baseline_b = distribution_series(b, edges);
     if (a.size() >= 2 && b.size() >= 2) per_split.push_back(distribution_metrics(a, b));
   }
@@ -167,10 +171,12 @@ ObservableResult compare_scalar(const ObservableSpec& spec, const BinSamples& s)
   return r;
 }
 
-ObservableResult compare_profile(const ObservableSpec& spec, const BinSamples& s, const ProfileLayout& layout) {
+ObservableResult compare_profile(const ObservableSpec& spec, const BinSamples& s,
+                                 const ProfileLayout& layout) {
   ObservableResult r = make_result(spec);
   const std::size_t offset = layout.offset[spec.index], length = layout.length[spec.index];
-  const auto ref = profile_means(s.reference, offset, length), cand = profile_means(s.candidate, offset, length);
+  const auto ref = profile_means(s.reference, offset, length),
+             cand = profile_means(s.candidate, offset, length);
   const auto x = profile_positions(spec.index, length);
   r.reference = profile_series(ref, x, s.reference.events);
   r.candidate = profile_series(cand, x, s.candidate.events);
@@ -179,7 +185,8 @@ ObservableResult compare_profile(const ObservableSpec& spec, const BinSamples& s
   for (const SplitHalves& halves : s.splits) {
     const auto a = profile_means(halves[0], offset, length), b = profile_means(halves[1], offset, length);
     if (per_split.empty())
-      r.baseline_a = profile_series(a, x, halves[0].events), r.baseline_b = profile_series(b, x, halves[1].events);
+      r.baseline_a = profile_series(a, x, halves[0].events),
+      r.baseline_b = profile_series(b, x, halves[1].events);
     if (balanced(halves)) per_split.push_back(profile_metrics(a, b, ref, use));
   }
   r.metrics = profile_metrics(cand, ref, ref, use);
@@ -206,7 +213,8 @@ Spectrum spectrum_of(const SampleAccumulator& a, const ProfileLayout& layout) {
   double cumulative = 0;
   for (int k = 0; k < kSpectrumBins; ++k) {
     const double count = a.sum[offset + k], count2 = a.sum2[offset + k];
-    sp.fraction.push_back(cells > 0 ? ProfilePoint{count / cells, std::sqrt(count2) / cells} : ProfilePoint{});
+    sp.fraction.push_back(cells > 0 ? ProfilePoint{count / cells, std::sqrt(count2) / cells}
+                                    : ProfilePoint{});
     cumulative += cells > 0 ? count / cells : 0.0;
     sp.cdf.push_back(cumulative);
   }
@@ -246,7 +254,8 @@ Metrics spectrum_metrics(const Spectrum& c, const Spectrum& r, const std::vector
   return m;
 }
 
-ObservableResult compare_spectrum(const ObservableSpec& spec, const BinSamples& s, const ProfileLayout& layout) {
+ObservableResult compare_spectrum(const ObservableSpec& spec, const BinSamples& s,
+                                  const ProfileLayout& layout) {
   ObservableResult r = make_result(spec);
   const Spectrum ref = spectrum_of(s.reference, layout), cand = spectrum_of(s.candidate, layout);
   r.reference = spectrum_series(ref, s.reference);
@@ -256,7 +265,8 @@ ObservableResult compare_spectrum(const ObservableSpec& spec, const BinSamples& 
   std::vector<Metrics> per_split;
   for (const SplitHalves& halves : s.splits) {
     const Spectrum a = spectrum_of(halves[0], layout), b = spectrum_of(halves[1], layout);
-    if (per_split.empty()) r.baseline_a = spectrum_series(a, halves[0]), r.baseline_b = spectrum_series(b, halves[1]);
+    if (per_split.empty())
+      r.baseline_a = spectrum_series(a, halves[0]), r.baseline_b = spectrum_series(b, halves[1]);
     if (balanced(halves))
       per_split.push_back(
           spectrum_metrics(a, b, ref.fraction, use, double(halves[0].events), double(halves[1].events)));
@@ -265,7 +275,8 @@ ObservableResult compare_spectrum(const ObservableSpec& spec, const BinSamples& 
   r.baseline = average(per_split);
   const std::vector<double> r_over_c(kSpectrumBins, n_r / n_c);
   r.expected = expected_profile_metrics(ref.fraction, r_over_c, use);
-  r.expected.relative_error_of_mean = std::sqrt(2.0 / std::numbers::pi) * ref.rel_error_of_mean * std::sqrt(1 + n_r / n_c);
+  r.expected.relative_error_of_mean =
+      std::sqrt(2.0 / std::numbers::pi) * ref.rel_error_of_mean * std::sqrt(1 + n_r / n_c);
   r.expected.wasserstein1 = binned_expected_wasserstein1(ref.cdf, 1.0 / kSpectrumBinsPerDecade, n_c, n_r);
   r.expected.ks_statistic = expected_ks(n_c, n_r);
   r.size_factor = split_size_factor(s);
@@ -283,10 +294,14 @@ ProfilePoint mean_point(const std::vector<double>& values) {
 ObservableResult compare_observable(const ObservableSpec& spec, const BinSamples& samples,
                                     const ProfileLayout& layout) {
   switch (spec.source) {
-    case Source::scalar: return compare_scalar(spec, samples);
-    case Source::profile: return compare_profile(spec, samples, layout);
-    case Source::spectrum: return compare_spectrum(spec, samples, layout);
-    case Source::fraction_vs_energy: break;
+    case Source::scalar:
+      return compare_scalar(spec, samples);
+    case Source::profile:
+      return compare_profile(spec, samples, layout);
+    case Source::spectrum:
+      return compare_spectrum(spec, samples, layout);
+    case Source::fraction_vs_energy:
+      break;
   }
   return make_result(spec);  // fraction_vs_energy needs every bin: compare_fraction_vs_energy
 }
@@ -322,7 +337,9 @@ ObservableResult compare_fraction_vs_energy(const std::vector<double>& centres_g
       a.push_back(mean_point(split_values(s->reference, kSampledFraction, k, 0)));
       b.push_back(mean_point(split_values(s->reference, kSampledFraction, k, 1)));
     }
-    if (k == 0) r.baseline_a = profile_series(a, x, std::uint64_t(n_a)), r.baseline_b = profile_series(b, x, std::uint64_t(n_b));
+    if (k == 0)
+      r.baseline_a = profile_series(a, x, std::uint64_t(n_a)),
+      r.baseline_b = profile_series(b, x, std::uint64_t(n_b));
     if (ok) per_split.push_back(profile_metrics(a, b, ref, use));
   }
   r.metrics = profile_metrics(cand, ref, ref, use);

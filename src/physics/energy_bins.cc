@@ -55,8 +55,8 @@ std::vector<EnergyBin> parse_energy_bins(const std::string& text, double half_wi
     const auto colon = item.find(':');
     if (colon == std::string::npos) {
       const double centre = parse_gev(item, text);
-      bins.push_back({number_label(centre) + " GeV", std::max(0.0, centre - half_width_gev),
-                      centre + half_width_gev});
+      bins.push_back(
+          {number_label(centre) + " GeV", std::max(0.0, centre - half_width_gev), centre + half_width_gev});
     } else {
       const double lo = parse_gev(item.substr(0, colon), text);
       const double hi = parse_gev(item.substr(colon + 1), text);

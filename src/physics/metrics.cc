@@ -13,9 +13,7 @@ namespace {
 const double kMeanAbsNormal = std::sqrt(2.0 / std::numbers::pi);
 }  // namespace
 
-Metrics not_applicable() {
-  return {NAN, NAN, NAN, NAN, NAN, NAN, 0};
-}
+Metrics not_applicable() { return {NAN, NAN, NAN, NAN, NAN, NAN, 0}; }
 
 Metrics distribution_metrics(std::span<const double> c, std::span<const double> r) {
   Metrics m = not_applicable();

@@ -15,7 +15,8 @@ Metrics not_applicable();
 
 /// Distribution metrics (relative error of the mean, W1, KS) of sorted per-event values,
 /// candidate against reference.
-Metrics distribution_metrics(std::span<const double> candidate_sorted, std::span<const double> reference_sorted);
+Metrics distribution_metrics(std::span<const double> candidate_sorted,
+                             std::span<const double> reference_sorted);
 
 /// Expected distribution metrics for n_c and n_r events drawn from the reference.
 Metrics expected_distribution_metrics(std::span<const double> reference_sorted, double n_c, double n_r);

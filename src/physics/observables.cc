@@ -28,16 +28,16 @@ const std::vector<ObservableSpec>& observable_catalogue() {
        false, false, S::scalar, kHits3e4},
       {"hit_multiplicity_1e-3", "Hits above 1e-3 GeV", "cells > 1e-3 GeV", "fraction of events", false, false,
        false, false, S::scalar, kHits1e3},
-      {"sparsity", "Sparsity vs threshold", "threshold [GeV]", "mean fraction of cells above", true, true, true,
-       false, S::profile, kSparsity},
+      {"sparsity", "Sparsity vs threshold", "threshold [GeV]", "mean fraction of cells above", true, true,
+       true, false, S::profile, kSparsity},
       {"max_layer", "Position of the maximum", "layer of the largest deposit", "fraction of events", false,
        false, false, true, S::scalar, kMaxLayer},
       {"moment1_x", "First moment x", "energy-weighted mean x [cells]", "fraction of events", false, false,
        false, true, S::scalar, kMoment1X},
       {"moment1_y", "First moment y", "energy-weighted mean y [cells]", "fraction of events", false, false,
        false, true, S::scalar, kMoment1Y},
-      {"moment1_z", "First moment z", "energy-weighted mean layer [layers]", "fraction of events", false, false,
-       false, true, S::scalar, kMoment1Z},
+      {"moment1_z", "First moment z", "energy-weighted mean layer [layers]", "fraction of events", false,
+       false, false, true, S::scalar, kMoment1Z},
       {"moment2_x", "Second moment x", "energy-weighted r.m.s. width x [cells]", "fraction of events", false,
        false, false, true, S::scalar, kMoment2X},
       {"moment2_y", "Second moment y", "energy-weighted r.m.s. width y [cells]", "fraction of events", false,
@@ -49,9 +49,16 @@ const std::vector<ObservableSpec>& observable_catalogue() {
 }
 
 const ObservableSpec& fraction_vs_energy_spec() {
-  static const ObservableSpec spec{"sampled_fraction_vs_energy", "Sampled fraction vs primary energy",
-                                   "E_p [GeV]", "mean E_sum / E_p", false, false, true, false,
-                                   Source::fraction_vs_energy, kSampledFraction};
+  static const ObservableSpec spec{"sampled_fraction_vs_energy",
+                                   "Sampled fraction vs primary energy",
+                                   "E_p [GeV]",
+                                   "mean E_sum / E_p",
+                                   false,
+                                   false,
+                                   true,
+                                   false,
+                                   Source::fraction_vs_energy,
+                                   kSampledFraction};
   return spec;
 }
 

@@ -26,8 +26,12 @@ enum Scalar : int {
   kHits3e4,          ///< cells > 3e-4 GeV
   kHits1e3,          ///< cells > 1e-3 GeV
   kMaxLayer,         ///< layer with the largest deposit
-  kMoment1X, kMoment1Y, kMoment1Z,  ///< energy-weighted mean index [cells]
-  kMoment2X, kMoment2Y, kMoment2Z,  ///< energy-weighted r.m.s. width [cells]
+  kMoment1X,
+  kMoment1Y,
+  kMoment1Z,  ///< energy-weighted mean index [cells]
+  kMoment2X,
+  kMoment2Y,
+  kMoment2Z,  ///< energy-weighted r.m.s. width [cells]
   kScalarCount
 };
 

@@ -29,7 +29,8 @@ constexpr std::size_t kBlockEvents = 64;  // 4 MB of 25x25x25 float cells
 
 }  // namespace
 
-void stream_showers(const io::ShowerReader& reader, std::uint64_t max_events, const FeatureExtractor& extractor,
+void stream_showers(const io::ShowerReader& reader, std::uint64_t max_events,
+                    const FeatureExtractor& extractor,
                     const std::function<void(std::uint64_t, const ShowerFeatures&, double)>& visit) {
   const std::uint64_t events =
       max_events > 0 ? std::min<std::uint64_t>(reader.events(), max_events) : reader.events();
@@ -45,8 +46,9 @@ void stream_showers(const io::ShowerReader& reader, std::uint64_t max_events, co
       if (!(std::isfinite(primary) && primary > 0)) {
         std::ostringstream value;
         value << primary;
-        throw InputError("file " + reader.path() + ": event " + std::to_string(event) + " has primary energy " +
-                         value.str() + " GeV (the sampled fraction needs a positive finite E_p) check the energy dataset");
+        throw InputError("file " + reader.path() + ": event " + std::to_string(event) +
+                         " has primary energy " + value.str() +
+                         " GeV (the sampled fraction needs a positive finite E_p) check the energy dataset");
       }
       const float* shower = ecal.data() + i * cells;
       // A non-finite cell makes the double-precision sum non-finite (no finite float overflows it).

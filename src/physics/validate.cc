@@ -21,7 +21,9 @@ std::string grid_text(const io::ShowerGrid& g) {
   return out.str();
 }
 
-bool in_bin(const EnergyBin& bin, double energy_gev) { return energy_gev >= bin.lo_gev && energy_gev < bin.hi_gev; }
+bool in_bin(const EnergyBin& bin, double energy_gev) {
+  return energy_gev >= bin.lo_gev && energy_gev < bin.hi_gev;
+}
 
 }  // namespace
 
@@ -36,8 +38,8 @@ ValidationResult validate(const std::string& reference_path, const std::string& 
 
   const io::ShowerReader reference(reference_path), candidate(candidate_path);
   CALO_VALIDATE(reference.grid() == candidate.grid(),
-                "reference " + reference_path + " has a " + grid_text(reference.grid()) + " grid but candidate " +
-                    candidate_path + " has " + grid_text(candidate.grid()) +
+                "reference " + reference_path + " has a " + grid_text(reference.grid()) +
+                    " grid but candidate " + candidate_path + " has " + grid_text(candidate.grid()) +
                     " (cells are compared index by index) compare showers of the same geometry");
 
   const io::ShowerGrid grid = reference.grid();
@@ -50,7 +52,8 @@ ValidationResult validate(const std::string& reference_path, const std::string& 
   std::vector<std::vector<SplitHalves>> splits(n_bins);
   for (auto& bin_splits : splits)
     for (int k = 0; k < kBaselineSplits; ++k)
-      bin_splits.push_back({SampleAccumulator(profile_size, k == 0), SampleAccumulator(profile_size, k == 0)});
+      bin_splits.push_back(
+          {SampleAccumulator(profile_size, k == 0), SampleAccumulator(profile_size, k == 0)});
 
   ValidationResult result;
   result.reference_path = reference_path;
@@ -97,7 +100,8 @@ ValidationResult validate(const std::string& reference_path, const std::string& 
       for (const ObservableSpec& spec : observable_catalogue())
         bin.observables.push_back(compare_observable(spec, samples, extractor.layout()));
       if (std::isinf(bin.bin.hi_gev) && !finite_bins.empty())
-        bin.observables.push_back(compare_fraction_vs_energy(centres, finite_bins, options.min_events_per_bin));
+        bin.observables.push_back(
+            compare_fraction_vs_energy(centres, finite_bins, options.min_events_per_bin));
     }
     result.bins.push_back(std::move(bin));
   }

@@ -24,12 +24,12 @@ std::vector<EnergyBin> parse_energy_bins(const std::string& text, double half_wi
 /// (kind = distribution: bin edges + normalised counts + the raw per-event values' summary),
 /// or a mean profile over an index (kind = profile: x = layer or cell index, y = mean, err).
 struct Series {
-  std::vector<double> x;       ///< bin edges (distribution: n+1) or profile positions (n)
-  std::vector<double> y;       ///< normalised counts (distribution) or means (profile)
-  std::vector<double> error;   ///< statistical error of y
-  double mean = 0, std = 0;    ///< of the underlying per-event quantity (distributions; cell
-                               ///< spectrum: of the cell energies); profiles: mean = sum of y, std 0
-  std::uint64_t entries = 0;   ///< events (or cells) that went in
+  std::vector<double> x;      ///< bin edges (distribution: n+1) or profile positions (n)
+  std::vector<double> y;      ///< normalised counts (distribution) or means (profile)
+  std::vector<double> error;  ///< statistical error of y
+  double mean = 0, std = 0;   ///< of the underlying per-event quantity (distributions; cell
+                              ///< spectrum: of the cell energies); profiles: mean = sum of y, std 0
+  std::uint64_t entries = 0;  ///< events (or cells) that went in
 };
 
 /// The distances between candidate and reference for one observable and bin. A metric that
@@ -37,13 +37,13 @@ struct Series {
 /// no mean_relative_error / chi2_ndf, profiles no wasserstein1 / ks_*; the cell-energy
 /// spectrum has all of them (docs/validation.md, "Metrics").
 struct Metrics {
-  double relative_error_of_mean = 0;   ///< (mean_c - mean_r) / mean_r (profiles: of the sum over positions)
-  double mean_relative_error = 0;      ///< mean over populated bins of |y_c - y_r| / y_r (profiles)
-  double wasserstein1 = 0;             ///< W1 between the per-event distributions (in units of x)
-  double ks_statistic = 0;             ///< two-sample Kolmogorov-Smirnov D
-  double ks_p_value = 1;               ///< asymptotic p-value of D
-  double chi2_ndf = 0;                 ///< sum over populated bins of (y_c - y_r)^2 / (err_c^2 + err_r^2), / ndf
-  std::uint64_t ndf = 0;               ///< populated bins that went into mean_relative_error and chi2_ndf
+  double relative_error_of_mean = 0;  ///< (mean_c - mean_r) / mean_r (profiles: of the sum over positions)
+  double mean_relative_error = 0;     ///< mean over populated bins of |y_c - y_r| / y_r (profiles)
+  double wasserstein1 = 0;            ///< W1 between the per-event distributions (in units of x)
+  double ks_statistic = 0;            ///< two-sample Kolmogorov-Smirnov D
+  double ks_p_value = 1;              ///< asymptotic p-value of D
+  double chi2_ndf = 0;    ///< sum over populated bins of (y_c - y_r)^2 / (err_c^2 + err_r^2), / ndf
+  std::uint64_t ndf = 0;  ///< populated bins that went into mean_relative_error and chi2_ndf
 };
 
 enum class Verdict { green, amber, red };
@@ -51,9 +51,9 @@ enum class Verdict { green, amber, red };
 const char* verdict_name(Verdict verdict);
 
 struct ObservableResult {
-  std::string name;        ///< stable key, e.g. "sampled_fraction", "longitudinal_profile"
-  std::string title;       ///< "Sampled fraction", for people
-  std::string x_label;     ///< axis label with unit, e.g. "E_sum / E_p", "layer"
+  std::string name;     ///< stable key, e.g. "sampled_fraction", "longitudinal_profile"
+  std::string title;    ///< "Sampled fraction", for people
+  std::string x_label;  ///< axis label with unit, e.g. "E_sum / E_p", "layer"
   std::string y_label;
   bool log_x = false, log_y = false;
   bool is_profile = false;
@@ -63,17 +63,17 @@ struct ObservableResult {
   Metrics baseline;               ///< half A vs half B: what statistics alone give (mean magnitude
                                   ///< over the baseline splits, docs/validation.md "Baseline")
   Verdict verdict = Verdict::green;
-  bool shape = false;             ///< category: true "shape" (blind to the energy scale), false "energy"
-  Metrics expected;               ///< metrics expected for candidate vs reference from statistics alone
-  double size_factor = 1;         ///< sqrt(1/n_c + 1/n_r) / sqrt(1/n_a + 1/n_b): baseline -> candidate sizes
-  double ratio = 0;               ///< the largest metric / its statistical scale (the verdict's input)
-  std::string decisive_metric;    ///< the metric that gave ratio, e.g. "wasserstein1"
+  bool shape = false;           ///< category: true "shape" (blind to the energy scale), false "energy"
+  Metrics expected;             ///< metrics expected for candidate vs reference from statistics alone
+  double size_factor = 1;       ///< sqrt(1/n_c + 1/n_r) / sqrt(1/n_a + 1/n_b): baseline -> candidate sizes
+  double ratio = 0;             ///< the largest metric / its statistical scale (the verdict's input)
+  std::string decisive_metric;  ///< the metric that gave ratio, e.g. "wasserstein1"
 };
 
 struct BinResult {
   EnergyBin bin;
   std::uint64_t reference_events = 0, candidate_events = 0;
-  bool empty = false;                   ///< too few events in either set: reported, not compared
+  bool empty = false;  ///< too few events in either set: reported, not compared
   std::vector<ObservableResult> observables;
 };
 
@@ -94,8 +94,8 @@ inline constexpr double kRedRatio = 5.0;
 
 struct ValidationOptions {
   std::vector<EnergyBin> bins = default_energy_bins();
-  std::uint64_t max_events = 0;          ///< 0 = all
-  std::uint64_t min_events_per_bin = 10; ///< fewer: the bin is reported empty (at least 2)
+  std::uint64_t max_events = 0;           ///< 0 = all
+  std::uint64_t min_events_per_bin = 10;  ///< fewer: the bin is reported empty (at least 2)
 };
 
 /// Reads both files (streaming) and computes everything. InputError for unreadable files,

@@ -31,8 +31,8 @@ Json metrics_json(const Metrics& m) {
 }
 
 Json series_json(const Series& s) {
-  return Json{{"x", numbers(s.x)},         {"y", numbers(s.y)},     {"error", numbers(s.error)},
-              {"mean", number(s.mean)},    {"std", number(s.std)},  {"entries", s.entries}};
+  return Json{{"x", numbers(s.x)},      {"y", numbers(s.y)},    {"error", numbers(s.error)},
+              {"mean", number(s.mean)}, {"std", number(s.std)}, {"entries", s.entries}};
 }
 
 Json observable_json(const ObservableResult& o) {

@@ -8,9 +8,12 @@ namespace calo::physics {
 
 const char* verdict_name(Verdict verdict) {
   switch (verdict) {
-    case Verdict::green: return "green";
-    case Verdict::amber: return "amber";
-    case Verdict::red: return "red";
+    case Verdict::green:
+      return "green";
+    case Verdict::amber:
+      return "amber";
+    case Verdict::red:
+      return "red";
   }
   return "red";
 }
@@ -33,8 +36,8 @@ void judge(ObservableResult& r, double w1_floor) {
   const Check checks[] = {
       {"relative_error_of_mean", m.relative_error_of_mean, b.relative_error_of_mean, e.relative_error_of_mean,
        kRelativeFloor, true},
-      {"mean_relative_error", m.mean_relative_error, b.mean_relative_error, e.mean_relative_error, kRelativeFloor,
-       true},
+      {"mean_relative_error", m.mean_relative_error, b.mean_relative_error, e.mean_relative_error,
+       kRelativeFloor, true},
       {"wasserstein1", m.wasserstein1, b.wasserstein1, e.wasserstein1, std::max(w1_floor, 1e-300), true},
       {"ks_statistic", m.ks_statistic, b.ks_statistic, e.ks_statistic, kRelativeFloor, true},
       // chi2/ndf is already in units of the errors: no size correction, at least 1.
@@ -46,8 +49,8 @@ void judge(ObservableResult& r, double w1_floor) {
     if (std::isnan(c.value)) continue;
     // Profiles carry their relative error of the sum for information only (no expectation).
     if (r.is_profile && std::string_view(c.name) == "relative_error_of_mean") continue;
-    const double scale = std::max({(c.size_corrected ? r.size_factor : 1.0) * magnitude(c.baseline),
-                                   magnitude(c.expected), c.floor});
+    const double scale = std::max(
+        {(c.size_corrected ? r.size_factor : 1.0) * magnitude(c.baseline), magnitude(c.expected), c.floor});
     const double ratio = std::abs(c.value) / scale;
     if (r.decisive_metric.empty() || ratio > r.ratio) {
       r.ratio = ratio;

@@ -107,7 +107,8 @@ std::vector<std::string> child_environment(const fs::path& home) {
 }
 
 /// Runs `gnuplot script` with stdout and stderr into log; returns the exit status.
-int run_gnuplot(const std::string& gnuplot, const fs::path& script, const fs::path& log, const fs::path& home) {
+int run_gnuplot(const std::string& gnuplot, const fs::path& script, const fs::path& log,
+                const fs::path& home) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -127,7 +128,8 @@ int run_gnuplot(const std::string& gnuplot, const fs::path& script, const fs::pa
                        ") reinstall the Debian package gnuplot-nox");
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw RuntimeError("cannot wait for gnuplot (" + std::string(std::strerror(errno)) + ")");
+    if (errno != EINTR)
+      throw RuntimeError("cannot wait for gnuplot (" + std::string(std::strerror(errno)) + ")");
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
@@ -161,8 +163,9 @@ std::vector<std::string> GnuplotBatch::render() const {
   if (plots_.empty()) return {};
   std::string gnuplot = find_gnuplot();
   if (gnuplot.empty())
-    throw RuntimeError("gnuplot not found on PATH (the report draws its plots with it) install the Debian package "
-                       "gnuplot-nox");
+    throw RuntimeError(
+        "gnuplot not found on PATH (the report draws its plots with it) install the Debian package "
+        "gnuplot-nox");
   ScratchDirectory scratch;
   fs::path script = scratch.path() / "plots.gp";
   auto plot_path = [&](std::size_t i) { return scratch.path() / ("plot-" + std::to_string(i) + ".svg"); };
@@ -172,7 +175,8 @@ std::vector<std::string> GnuplotBatch::render() const {
         << "set terminal svg size " << width_ << "," << height_
         << " fixed enhanced font 'sans-serif,13' linewidth 1.2 background rgb 'white'\n";
     for (std::size_t i = 0; i < plots_.size(); ++i)
-      out << "reset\nset output " << gnuplot_quote(plot_path(i).string()) << "\n" << plots_[i] << "\nunset output\n";
+      out << "reset\nset output " << gnuplot_quote(plot_path(i).string()) << "\n"
+          << plots_[i] << "\nunset output\n";
     if (!out) throw RuntimeError("cannot write the gnuplot script " + script.string());
   }
   fs::path log = scratch.path() / "gnuplot.log";
@@ -185,8 +189,8 @@ std::vector<std::string> GnuplotBatch::render() const {
   for (std::size_t i = 0; i < plots_.size(); ++i) {
     std::string svg = read_file(plot_path(i));
     if (svg.find("</svg>") == std::string::npos)
-      throw RuntimeError("gnuplot drew no complete plot " + std::to_string(i) + " (" + error_line(read_file(log)) +
-                         ")");
+      throw RuntimeError("gnuplot drew no complete plot " + std::to_string(i) + " (" +
+                         error_line(read_file(log)) + ")");
     svgs.push_back(without_empty_groups(svg));
   }
   return svgs;

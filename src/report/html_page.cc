@@ -55,8 +55,8 @@ void write_head(std::ostream& out, const ValidationResult& r) {
       << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
          "style-src 'unsafe-inline'\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      << "<title>Shower validation: " << html_escape(r.candidate_path) << " vs " << html_escape(r.reference_path)
-      << "</title>\n<style>" << page_css() << "</style>\n</head>\n";
+      << "<title>Shower validation: " << html_escape(r.candidate_path) << " vs "
+      << html_escape(r.reference_path) << "</title>\n<style>" << page_css() << "</style>\n</head>\n";
 }
 
 void write_overview(std::ostream& out, const ValidationResult& r) {
@@ -97,10 +97,10 @@ void write_summary(std::ostream& out, const ValidationResult& r) {
           continue;
         }
         const MetricInfo& key = key_metric(*o);
-        out << "<td class=\"" << verdict_class(o->verdict) << "\" title=\"" << verdict_class(o->verdict) << ": "
-            << key.long_name << "\"><a href=\"#" << figure_id(b, *o) << "\">" << format_number(o->metrics.*key.field)
-            << "</a><span class=\"base\">(" << format_number(o->baseline.*key.field) << ")</span><small>"
-            << key.short_name;
+        out << "<td class=\"" << verdict_class(o->verdict) << "\" title=\"" << verdict_class(o->verdict)
+            << ": " << key.long_name << "\"><a href=\"#" << figure_id(b, *o) << "\">"
+            << format_number(o->metrics.*key.field) << "</a><span class=\"base\">("
+            << format_number(o->baseline.*key.field) << ")</span><small>" << key.short_name;
         if (!o->decisive_metric.empty()) out << " · ratio " << format_number(o->ratio, 2);
         out << "</small></td>";
       }
@@ -114,8 +114,9 @@ void write_summary(std::ostream& out, const ValidationResult& r) {
   out << "<div class=\"notes\"><b>Bins not compared</b> (too few events in one of the sets):<ul>\n";
   for (const BinResult& bin : r.bins)
     if (bin.empty)
-      out << "<li>" << html_escape(bin.bin.label) << " (" << bin_range(bin.bin) << "): " << bin.reference_events
-          << " reference, " << bin.candidate_events << " candidate events</li>\n";
+      out << "<li>" << html_escape(bin.bin.label) << " (" << bin_range(bin.bin)
+          << "): " << bin.reference_events << " reference, " << bin.candidate_events
+          << " candidate events</li>\n";
   out << "</ul></div>\n";
 }
 
@@ -131,7 +132,8 @@ void write_metrics_table(std::ostream& out, const ObservableResult& o) {
     int digits = info.field == &physics::Metrics::ks_p_value ? 2 : 3;
     bool decisive = judged && &info == &key;
     out << "<tr" << (decisive ? " class=\"decisive\"" : "") << "><td>" << info.long_name;
-    if (info.field == &physics::Metrics::chi2_ndf && o.metrics.ndf > 0) out << " (ndf " << o.metrics.ndf << ")";
+    if (info.field == &physics::Metrics::chi2_ndf && o.metrics.ndf > 0)
+      out << " (ndf " << o.metrics.ndf << ")";
     out << "</td><td>" << format_number(value, digits) << "</td>";
     if (judged) out << "<td>" << format_number(o.expected.*info.field, digits) << "</td>";
     out << "<td>" << format_number(o.baseline.*info.field, digits) << "</td></tr>";
@@ -147,20 +149,22 @@ void write_metrics_table(std::ostream& out, const ObservableResult& o) {
   out << "</div>";
 }
 
-void write_bin_section(std::ostream& out, std::size_t b, const BinResult& bin, const std::vector<std::string>& svgs,
-                       std::size_t& next_plot) {
-  out << "<section id=\"bin-" << b << "\">\n<h2>" << html_escape(bin.bin.label) << " <small>" << bin_range(bin.bin)
-      << " · " << bin.reference_events << " reference / " << bin.candidate_events
+void write_bin_section(std::ostream& out, std::size_t b, const BinResult& bin,
+                       const std::vector<std::string>& svgs, std::size_t& next_plot) {
+  out << "<section id=\"bin-" << b << "\">\n<h2>" << html_escape(bin.bin.label) << " <small>"
+      << bin_range(bin.bin) << " · " << bin.reference_events << " reference / " << bin.candidate_events
       << " candidate events</small></h2>\n<div class=\"grid\">\n";
   for (const ObservableResult& o : bin.observables) {
     const char* verdict = verdict_class(o.verdict);
     out << "<figure class=\"" << verdict << "\" id=\"" << figure_id(b, o) << "\">\n<figcaption>"
         << html_escape(o.title) << " <span class=\"badge " << verdict << "\">" << verdict << "</span>"
-        << (o.decisive_metric.empty() ? "" : o.shape ? " <span class=\"tag\">shape</span>" : " <span class=\"tag\">energy</span>")
+        << (o.decisive_metric.empty() ? ""
+            : o.shape                 ? " <span class=\"tag\">shape</span>"
+                                      : " <span class=\"tag\">energy</span>")
         << "</figcaption>\n"
         << "<img width=\"600\" height=\"450\" alt=\"" << html_escape(o.title + ", " + bin.bin.label)
-        << ": reference vs candidate\" src=\"data:image/svg+xml;base64," << base64_encode(svgs.at(next_plot++))
-        << "\">\n";
+        << ": reference vs candidate\" src=\"data:image/svg+xml;base64,"
+        << base64_encode(svgs.at(next_plot++)) << "\">\n";
     write_metrics_table(out, o);
     out << "\n</figure>\n";
   }

@@ -25,7 +25,9 @@ struct Point {
   double x = 0, y = 0, error = 0;
 };
 
-double value_at(const std::vector<double>& values, std::size_t i) { return i < values.size() ? values[i] : nan; }
+double value_at(const std::vector<double>& values, std::size_t i) {
+  return i < values.size() ? values[i] : nan;
+}
 
 /// Bins (distributions) or positions (profiles) that a series has.
 std::size_t point_count(const Series& s, bool is_profile) {
@@ -76,8 +78,8 @@ void write_points(std::ostream& out, const std::string& name, const std::vector<
 
 /// Candidate / reference where both have the point, with errors added in quadrature, and the
 /// reference's own relative error as a band around 1. Returns the largest |ratio - 1| + error.
-double write_ratio(std::ostream& out, const std::vector<Point>& reference, const std::vector<Point>& candidate,
-                   bool log_x) {
+double write_ratio(std::ostream& out, const std::vector<Point>& reference,
+                   const std::vector<Point>& candidate, bool log_x) {
   double spread = 0;
   out << "$ratio << EOD\n";
   std::size_t n = std::min(reference.size(), candidate.size());
@@ -90,7 +92,8 @@ double write_ratio(std::ostream& out, const std::vector<Point>& reference, const
       band = std::abs(r.error / r.y);
       double rel_c = c.y != 0 ? c.error / c.y : 0;
       error = std::abs(ratio) * std::hypot(rel_c, band);
-      if (std::isfinite(ratio) && std::isfinite(error)) spread = std::max(spread, std::abs(ratio - 1) + error);
+      if (std::isfinite(ratio) && std::isfinite(error))
+        spread = std::max(spread, std::abs(ratio - 1) + error);
     }
     out << shown(r.x, log_x) << " " << data_number(ratio) << " " << data_number(error) << " "
         << data_number(1 - band) << " " << data_number(1 + band) << "\n";
@@ -127,18 +130,19 @@ std::pair<double, double> x_range(const ObservableResult& o) {
 bool anything_to_draw(const ObservableResult& o, const std::vector<const std::vector<Point>*>& series) {
   for (const auto* points : series)
     for (const Point& p : *points)
-      if (std::isfinite(p.x) && std::isfinite(p.y) && (!o.log_x || p.x > 0) && (!o.log_y || p.y > 0)) return true;
+      if (std::isfinite(p.x) && std::isfinite(p.y) && (!o.log_x || p.x > 0) && (!o.log_y || p.y > 0))
+        return true;
   return false;
 }
 
 /// A figure that says there is nothing to draw, with the axis labels still in place.
 std::string empty_plot_commands(const ObservableResult& o) {
   return "set xrange [0:1]\nset yrange [0:1]\nunset tics\nset border 15 lc rgb '#999999'\n"
-         "set xlabel " + gnuplot_quote(o.x_label) + " noenhanced\nset ylabel " + gnuplot_quote(o.y_label) +
+         "set xlabel " +
+         gnuplot_quote(o.x_label) + " noenhanced\nset ylabel " + gnuplot_quote(o.y_label) +
          " noenhanced\nset label 1 'no data to draw' at graph 0.5, graph 0.5 center tc rgb '#666666'\n"
          "plot NaN notitle\n";
 }
-
 
 }  // namespace
 
@@ -165,7 +169,8 @@ std::string observable_plot_commands(const ObservableResult& o) {
 
   auto [x_lo, x_hi] = x_range(o);
   std::string xrange = "[*:*]";
-  if (std::isfinite(x_lo)) xrange.assign(1, '[').append(data_number(x_lo)).append(":").append(data_number(x_hi)).append("]");
+  if (std::isfinite(x_lo))
+    xrange.assign(1, '[').append(data_number(x_lo)).append(":").append(data_number(x_hi)).append("]");
   const std::string log_format = "'10^{%L}'";
 
   // Shared look: light grid, ticks outside, the two panels aligned on the same margins.
@@ -181,7 +186,8 @@ std::string observable_plot_commands(const ObservableResult& o) {
   out << "set tmargin at screen 0.91\nset bmargin at screen 0.37\n"
       << "set format x ''\nunset xlabel\n"
       << "set ylabel " << gnuplot_quote(o.y_label) << " noenhanced offset 1,0\n"
-      << "set key at screen 0.555, screen 0.995 center top horizontal reverse Left maxrows 1 samplen 2 width -2 "
+      << "set key at screen 0.555, screen 0.995 center top horizontal reverse Left maxrows 1 samplen 2 width "
+         "-2 "
          "font ',11.5'\n";
   if (o.log_y)
     out << "set logscale y 10\nset format y " << log_format << "\nset yrange [*:*]\n";
@@ -197,9 +203,9 @@ std::string observable_plot_commands(const ObservableResult& o) {
   out << "plot $ha using 1:2 with " << (profile ? "lines " : "steps ") << half_style << " notitle, "
       << "$hb using 1:2 with " << (profile ? "lines " : "steps ") << half_style << " notitle, "
       << "$ref using " << curve << marks << " " << reference_style << " notitle, "
-      << "$cand using " << curve << marks << " " << candidate_style << " notitle, "
-      << key << marks << " " << reference_style << " title 'reference', "
-      << key << marks << " " << candidate_style << " title 'candidate', "
+      << "$cand using " << curve << marks << " " << candidate_style << " notitle, " << key << marks << " "
+      << reference_style << " title 'reference', " << key << marks << " " << candidate_style
+      << " title 'candidate', "
       << "keyentry with lines " << half_style << " title 'reference halves'\n";
 
   // Ratio panel.

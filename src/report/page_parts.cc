@@ -59,10 +59,12 @@ footer{margin-top:40px;color:var(--muted);font-size:13px}
 const char* verdict_rule_html() {
   static const std::string text =
       "Each metric of <b>candidate vs reference</b> is divided by its statistical scale: the larger of the "
-      "same metric between two halves of the reference (the <b>baseline</b>, corrected for the sample sizes), "
+      "same metric between two halves of the reference (the <b>baseline</b>, corrected for the sample "
+      "sizes), "
       "the value statistics alone would give, and a small floor. The largest of these ratios decides the "
-      "verdict: <span class=\"badge green\">green</span> ratio &le; " + format_number(physics::kGreenRatio) +
-      " &lt; <span class=\"badge amber\">amber</span> &le; " + format_number(physics::kRedRatio) +
+      "verdict: <span class=\"badge green\">green</span> ratio &le; " +
+      format_number(physics::kGreenRatio) + " &lt; <span class=\"badge amber\">amber</span> &le; " +
+      format_number(physics::kRedRatio) +
       " &lt; <span class=\"badge red\">red</span>. A cell shows the deciding metric for candidate vs "
       "reference, the baseline value in brackets, and the ratio; click it for the plots.";
   return text.c_str();
@@ -70,9 +72,12 @@ const char* verdict_rule_html() {
 
 const char* verdict_class(physics::Verdict verdict) {
   switch (verdict) {
-    case physics::Verdict::green: return "green";
-    case physics::Verdict::amber: return "amber";
-    case physics::Verdict::red: return "red";
+    case physics::Verdict::green:
+      return "green";
+    case physics::Verdict::amber:
+      return "amber";
+    case physics::Verdict::red:
+      return "red";
   }
   return "red";
 }

@@ -19,7 +19,7 @@ const char* verdict_class(physics::Verdict verdict);
 
 /// One metric of Metrics, as the page names it.
 struct MetricInfo {
-  const char* key;    ///< the field name, as in ObservableResult::decisive_metric: "wasserstein1"
+  const char* key;         ///< the field name, as in ObservableResult::decisive_metric: "wasserstein1"
   const char* short_name;  ///< "W1"
   const char* long_name;   ///< "Wasserstein-1 distance"
   double physics::Metrics::*field;

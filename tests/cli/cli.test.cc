@@ -89,11 +89,13 @@ TEST_F(Cli, RefusesBadEnergies) {
 }
 
 TEST_F(Cli, RefusesBadGeometryFiles) {
-  expect_refused("simulate --geometry " + (dir_ / "missing.json").string() + " --out " + (dir_ / "a.h5").string(),
-                 "cannot read geometry file");
+  expect_refused(
+      "simulate --geometry " + (dir_ / "missing.json").string() + " --out " + (dir_ / "a.h5").string(),
+      "cannot read geometry file");
   std::ofstream(dir_ / "broken.json") << "{ not json";
-  expect_refused("simulate --geometry " + (dir_ / "broken.json").string() + " --out " + (dir_ / "a.h5").string(),
-                 "invalid JSON");
+  expect_refused(
+      "simulate --geometry " + (dir_ / "broken.json").string() + " --out " + (dir_ / "a.h5").string(),
+      "invalid JSON");
   fs::remove(dir_ / "broken.json");
   expect_no_output_files();
 }
@@ -131,8 +133,9 @@ TEST_F(Cli, ValidateWritesReportAndMetrics) {
   const std::string common = " --events 12 --energy 5 --quiet --threads 2";
   ASSERT_EQ(run("simulate" + common + " --seed 1 --out " + (dir_ / "a.h5").string()).exit_code, 0);
   ASSERT_EQ(run("simulate" + common + " --seed 2 --out " + (dir_ / "b.h5").string()).exit_code, 0);
-  const Result r = run("validate --reference " + (dir_ / "a.h5").string() + " --candidate " +
-                       (dir_ / "b.h5").string() + " --bins 5 --min-events 4 --out " + (dir_ / "report").string());
+  const Result r =
+      run("validate --reference " + (dir_ / "a.h5").string() + " --candidate " + (dir_ / "b.h5").string() +
+          " --bins 5 --min-events 4 --out " + (dir_ / "report").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(slurp(dir_ / "report" / "index.html").find("<html"), std::string::npos);
   EXPECT_NE(slurp(dir_ / "report" / "metrics.json").find("calo3dgan.validation/1"), std::string::npos);
@@ -147,7 +150,9 @@ TEST_F(Cli, ValidateRefusesDifferentGridsMissingFilesAndBadOptions) {
   const std::string report = " --out " + (dir_ / "report").string();
   // the 51x51 file is read cropped to 25x25 like the public data: same grid, accepted
   EXPECT_EQ(run("validate --reference " + (dir_ / "w25.h5").string() + " --candidate " +
-                (dir_ / "w51.h5").string() + " --min-events 2" + report).exit_code, 0);
+                (dir_ / "w51.h5").string() + " --min-events 2" + report)
+                .exit_code,
+            0);
   expect_refused("validate --reference " + (dir_ / "w25.h5").string() + " --candidate " +
                      (dir_ / "nope.h5").string() + report,
                  "nope.h5");

@@ -1,12 +1,13 @@
 // Checkpoints: bit-exact round trip of parameters, BatchNorm state, optimiser state and
 // training position; h5py and the PyTorch reference read the file; a truncated file, a
 // mismatched spec, a missing tensor and a wrong shape are refused and leave the model as is.
+#include "gan/checkpoint.hh"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <filesystem>
 
-#include "gan/checkpoint.hh"
 #include "gan_test_support.hh"
 
 namespace fs = std::filesystem;
@@ -62,7 +63,9 @@ void expect_same(const nn::Optimizer& a, const nn::Optimizer& b) {
   EXPECT_EQ(a.iterations(), b.iterations());
 }
 
-const TrainingPosition kPosition{.epoch = 3, .step = 1234567, .seed = 0xfedcba9876543210ULL,
+const TrainingPosition kPosition{.epoch = 3,
+                                 .step = 1234567,
+                                 .seed = 0xfedcba9876543210ULL,
                                  .rng_state = {1, 2, 3, 0xffffffffffffffffULL}};
 
 TEST(CheckpointTest, RoundTripIsBitExact) {
@@ -105,20 +108,23 @@ TEST(CheckpointTest, H5pyAndThePyTorchReferenceReadIt) {
       "assert f['generator/dense/kernel'].shape == (3136, 200)\n"
       "assert f['discriminator/bn4/moving_variance'].shape == (16,)\n"
       "assert f['optimizer/generator/conv1/kernel/rms'].shape == (64, 8, 6, 6, 8)\n"
-      "assert f['optimizer/generator/iterations'][()] == 2 and f['optimizer/generator'].attrs['type'] == 'RMSprop'\n"
+      "assert f['optimizer/generator/iterations'][()] == 2 and f['optimizer/generator'].attrs['type'] == "
+      "'RMSprop'\n"
       "assert f['training/step'][()] == 1234567 and list(f['training/rng_state']) == [1, 2, 3, 2**64 - 1]\n"
       "print(float(f['generator/conv2/kernel'][1, 2, 3, 4, 5]))\n";
   CommandResult r = run_command("/usr/bin/python3 -c \"" + check + "\" " + path);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto& p = a.g.store().parameters()[*a.g.store().find("generator/conv2.weight")];
-  const float expected = a.g.store().value(*a.g.store().find("generator/conv2.weight"))[(((1 * 64 + 2) * 6 + 3) * 5 + 4) * 8 + 5];
+  const float expected = a.g.store().value(
+      *a.g.store().find("generator/conv2.weight"))[(((1 * 64 + 2) * 6 + 3) * 5 + 4) * 8 + 5];
   EXPECT_EQ(p.shape, (std::vector<std::int64_t>{16, 64, 6, 5, 8}));
   EXPECT_EQ(std::stof(r.output), expected);
 
   if (!python_has("torch, h5py")) GTEST_SKIP() << "/usr/bin/python3 cannot import torch";
   // The reference's strict weight loader takes the checkpoint as it is (same names, shapes).
   const std::string load =
-      "import sys; sys.path.insert(0, '" + std::string(CALO_TEST_SOURCE_DIR) + "/bench/reference')\n"
+      "import sys; sys.path.insert(0, '" + std::string(CALO_TEST_SOURCE_DIR) +
+      "/bench/reference')\n"
       "import model as M, weights as W\n"
       "nets = {'generator': M.Generator('3dgan-16'), 'discriminator': M.Discriminator('3dgan-16')}\n"
       "assert W.load_weights(sys.argv[1], nets) == '3dgan-16'\n"
@@ -155,14 +161,16 @@ TEST(CheckpointTest, RefusesAMismatchedSpec) {
   save_checkpoint(path, a.spec, a.parts(), kPosition);
   Trained b(ctx, "3dgan-v1", 2);
   const std::string m = input_error_message([&] { load_checkpoint(path, b.spec, b.parts()); });
-  EXPECT_TRUE(contains(m, "was written for model spec '3dgan-16', which differs from the model's spec '3dgan-v1'"))
+  EXPECT_TRUE(
+      contains(m, "was written for model spec '3dgan-16', which differs from the model's spec '3dgan-v1'"))
       << m;
 }
 
 /// Edits the checkpoint with h5py (python statements on the open file f).
 void edit_with_h5py(const std::string& path, const std::string& statements) {
   const CommandResult r =
-      run_command("/usr/bin/python3 -c \"import h5py, sys\nf = h5py.File(sys.argv[1], 'r+')\n" + statements + "\" " + path);
+      run_command("/usr/bin/python3 -c \"import h5py, sys\nf = h5py.File(sys.argv[1], 'r+')\n" + statements +
+                  "\" " + path);
   ASSERT_EQ(r.exit_code, 0) << r.output;
 }
 

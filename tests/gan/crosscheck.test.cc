@@ -171,7 +171,8 @@ std::set<std::size_t> randomise_biases(nn::Sequential& net, nn::ParameterStore& 
       std::vector<float> pre = out->to_host();
       // A ReLU/LeakyReLU fused into this layer: its output is post-activation. LeakyReLU is
       // inverted exactly enough for an rms; ReLU loses the negative half (rms / sqrt(2)).
-      const nn::Eltwise* act = i + 1 < net.size() && net.layer(i + 1).folded() ? kink_activation(net.layer(i + 1)) : nullptr;
+      const nn::Eltwise* act =
+          i + 1 < net.size() && net.layer(i + 1).folded() ? kink_activation(net.layer(i + 1)) : nullptr;
       if (act && act->kind() == nn::EltwiseKind::leaky_relu)
         for (float& y : pre)
           if (y < 0) y /= act->alpha();
@@ -191,8 +192,8 @@ std::set<std::size_t> randomise_biases(nn::Sequential& net, nn::ParameterStore& 
 /// Writes the output of every ReLU/LeakyReLU of `net` — the output of the Conv3D it is fused
 /// into — as "post_activation/<conv layer name>" (e.g. post_activation/generator/conv1),
 /// after a layer-by-layer forward in `mode`. Returns the network's output (host).
-std::vector<float> write_post_activations(io::CheckpointWriter& file, nn::Sequential& net, const nn::Tensor& in,
-                                          nn::Mode mode) {
+std::vector<float> write_post_activations(io::CheckpointWriter& file, nn::Sequential& net,
+                                          const nn::Tensor& in, nn::Mode mode) {
   std::string owner;  // the parameterised layer the activation belongs to
   const nn::Tensor& out = forward_layers(net, in, mode, [&](std::size_t i, const nn::Tensor& y) {
     nn::Layer& layer = net.layer(i);
@@ -240,8 +241,10 @@ class Comparer {
 /// differ outside the band, and every activation of the C++ file must have been used.
 void check_kinks(const io::CheckpointReader& ref, const std::vector<std::string>& layers) {
   const double tau = std::stod(ref.attribute("", "kink_band"));
-  std::printf("kinks (band |x| <= %.0e max|x|): layer, in band, flips (C++ branch taken), outside band,"
-              " C++ pre-activation error / max|x|, farthest flip / max|x|\n", tau);
+  std::printf(
+      "kinks (band |x| <= %.0e max|x|): layer, in band, flips (C++ branch taken), outside band,"
+      " C++ pre-activation error / max|x|, farthest flip / max|x|\n",
+      tau);
   double flips = 0;
   for (const std::string& layer : layers) {
     const std::string k = "kinks/" + layer + "/";
@@ -249,10 +252,11 @@ void check_kinks(const io::CheckpointReader& ref, const std::vector<std::string>
     auto value = [&](const std::string& what) { return static_cast<double>(ref.read_array(k + what).at(0)); };
     const double outside = value("outside_band");
     flips += value("flips");
-    std::printf("  %-22s %5.0f %3.0f %3.0f  %.1e  %.1e\n", layer.c_str(), value("in_band"), value("flips"), outside,
-                value("preact_error"), value("max_flip_distance"));
-    EXPECT_EQ(outside, 0) << layer << ": C++ and the reference take different LeakyReLU/ReLU branches outside"
-                                      " the kink band (a real error, not rounding)";
+    std::printf("  %-22s %5.0f %3.0f %3.0f  %.1e  %.1e\n", layer.c_str(), value("in_band"), value("flips"),
+                outside, value("preact_error"), value("max_flip_distance"));
+    EXPECT_EQ(outside, 0) << layer
+                          << ": C++ and the reference take different LeakyReLU/ReLU branches outside"
+                             " the kink band (a real error, not rounding)";
   }
   std::printf("  in-band flips in total: %.0f\n", flips);
 }
@@ -281,7 +285,8 @@ CommandResult run_reference(const std::string& args) {
 class CrossCheckTest : public ::testing::TestWithParam<std::tuple<std::string, nn::Mode>> {};
 
 TEST_P(CrossCheckTest, MatchesThePyTorchReference) {
-  if (!python_has("torch")) GTEST_SKIP() << "/usr/bin/python3 cannot import torch (scripts/setup.sh installs python3-torch)";
+  if (!python_has("torch"))
+    GTEST_SKIP() << "/usr/bin/python3 cannot import torch (scripts/setup.sh installs python3-torch)";
   const auto& [variant, mode] = GetParam();
   const bool train = mode == nn::Mode::train;
   const ModelSpec spec = without_dropout(variant);
@@ -364,7 +369,8 @@ TEST_P(CrossCheckTest, MatchesThePyTorchReference) {
   // Generator: z (B, 200) -> image (B, 25, 25, 25).
   gen.store().zero_grads();
   const nn::Tensor& image = gen.forward(z, nn::Mode::train);
-  EXPECT_TRUE(image.to_host() == image_first) << "the forward is not deterministic: the branches of step 2 may differ";
+  EXPECT_TRUE(image.to_host() == image_first)
+      << "the forward is not deterministic: the branches of step 2 may differ";
   cmp.check("outputs" + how, "outputs/generator/image", image.to_host());
   const nn::Tensor r = like(image, ref.read_array("R/generator/image"));
   const nn::Tensor* dz = gen.backward(r, true);
@@ -385,8 +391,8 @@ TEST_P(CrossCheckTest, MatchesThePyTorchReference) {
   for (auto* store : {&gen.store(), &disc.store()}) {
     for (std::size_t i = 0; i < store->parameters().size(); ++i) {
       const std::string name = tensor_name(store->parameters()[i].name);
-      cmp.check(ends_with(name, "/kernel") ? "kernel gradients" : "bias/gamma/beta gradients", "param_grads/" + name,
-                copy(store->grad(i)));
+      cmp.check(ends_with(name, "/kernel") ? "kernel gradients" : "bias/gamma/beta gradients",
+                "param_grads/" + name, copy(store->grad(i)));
     }
     for (std::size_t i = 0; i < store->states().size(); ++i) {
       const std::string name = tensor_name(store->states()[i].name);
@@ -412,7 +418,8 @@ TEST_P(CrossCheckTest, MatchesThePyTorchReference) {
         std::vector<float> mean = copy(store.state(*store.find_state(net + "/" + bn + ".moving_mean")));
         std::vector<float> var = copy(store.state(*store.find_state(net + "/" + bn + ".moving_variance")));
         for (float& x : mean) x = static_cast<float>(static_cast<double>(x) / keep);
-        for (float& x : var) x = static_cast<float>(static_cast<double>(x) / (static_cast<double>(keep) * unbias));
+        for (float& x : var)
+          x = static_cast<float>(static_cast<double>(x) / (static_cast<double>(keep) * unbias));
         cmp.check("batch statistics", "batch_stats/" + net + "/" + bn + "/mean", mean);
         cmp.check("batch statistics", "batch_stats/" + net + "/" + bn + "/variance", var);
       }
@@ -428,8 +435,9 @@ INSTANTIATE_TEST_SUITE_P(Models, CrossCheckTest,
                          ::testing::Combine(::testing::Values("3dgan-16", "3dgan-v1"),
                                             ::testing::Values(nn::Mode::train, nn::Mode::infer)),
                          [](const auto& info) {
-                           std::string name = std::get<0>(info.param) +
-                                              (std::get<1>(info.param) == nn::Mode::train ? "_train" : "_infer");
+                           std::string name =
+                               std::get<0>(info.param) +
+                               (std::get<1>(info.param) == nn::Mode::train ? "_train" : "_infer");
                            std::ranges::replace(name, '-', '_');
                            return name;
                          });

@@ -108,7 +108,8 @@ TEST(GanCheckpointResume, StepCountsAboveFloatPrecisionAndDropoutStreams) {
 
   Discriminator e(ctx, spec);
   nn::RMSprop opt_e(e.store());
-  const TrainingPosition at = load_checkpoint(path, spec, {.discriminator = &e, .discriminator_optimizer = &opt_e});
+  const TrainingPosition at =
+      load_checkpoint(path, spec, {.discriminator = &e, .discriminator_optimizer = &opt_e});
   EXPECT_EQ(at.step, big);
   EXPECT_EQ(opt_e.iterations(), big);
   EXPECT_EQ(e.dropout_streams(), streams);

@@ -46,10 +46,10 @@ TEST(GanModelTest, ParameterNamesAreTheReferenceNames) {
   const ModelSpec spec = load_model_spec("3dgan-16");
   const std::vector<std::string> gen = names_of(Generator(ctx, spec).store());
   const std::set<std::string> g(gen.begin(), gen.end());
-  for (const char* n : {"generator/dense/kernel", "generator/dense/bias", "generator/conv1/kernel",
-                        "generator/bn1/gamma", "generator/bn1/beta", "generator/bn1/moving_mean",
-                        "generator/bn1/moving_variance", "generator/conv2/kernel", "generator/conv3/bias",
-                        "generator/conv4/kernel"})
+  for (const char* n :
+       {"generator/dense/kernel", "generator/dense/bias", "generator/conv1/kernel", "generator/bn1/gamma",
+        "generator/bn1/beta", "generator/bn1/moving_mean", "generator/bn1/moving_variance",
+        "generator/conv2/kernel", "generator/conv3/bias", "generator/conv4/kernel"})
     EXPECT_TRUE(g.count(n)) << n;
   EXPECT_FALSE(g.count("generator/conv4/bias"));  // conv4 has no bias
   EXPECT_EQ(gen.size(), 2u + 2 + 4 + 2 + 4 + 2 + 1);
@@ -68,13 +68,14 @@ TEST(GanModelTest, CountsAndNamesAgreeWithThePyTorchReference) {
     const ModelSpec spec = load_model_spec(variant);
     Generator g(ctx, spec);
     Discriminator d(ctx, spec);
-    const std::string script =
-        "import sys; sys.path.insert(0, '" + std::string(CALO_TEST_SOURCE_DIR) + "/bench/reference')\n"
-        "import model as M, weights as W\n"
-        "for p, net in (('generator', M.Generator('" + variant + "')), ('discriminator', M.Discriminator('" +
-        variant + "'))):\n"
-        "    print(p, M.count_trainable(net))\n"
-        "    for name, t in W.named_tensors(net, p): print(name, *t.shape)\n";
+    const std::string script = "import sys; sys.path.insert(0, '" + std::string(CALO_TEST_SOURCE_DIR) +
+                               "/bench/reference')\n"
+                               "import model as M, weights as W\n"
+                               "for p, net in (('generator', M.Generator('" +
+                               variant + "')), ('discriminator', M.Discriminator('" + variant +
+                               "'))):\n"
+                               "    print(p, M.count_trainable(net))\n"
+                               "    for name, t in W.named_tensors(net, p): print(name, *t.shape)\n";
     const CommandResult r = run_command("/usr/bin/python3 -c \"" + script + "\"");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     // The reference lists a layer's tensors in layer order; the stores list parameters,
@@ -112,7 +113,8 @@ TEST(GanModelTest, ForwardShapesAndOutputs) {
   d.initialise(rng);
   const std::int64_t batch = 2;
   std::vector<float> z(static_cast<std::size_t>(batch * g.latent_size()));
-  for (std::size_t i = 0; i < z.size(); ++i) z[i] = static_cast<float>(rng.normal()) * (i < 200 ? 0.5f : 2.0f);
+  for (std::size_t i = 0; i < z.size(); ++i)
+    z[i] = static_cast<float>(rng.normal()) * (i < 200 ? 0.5f : 2.0f);
   const nn::Tensor zt = nn::Tensor::from_host(ctx, g.input_dims(batch), z);
 
   const nn::Tensor& image = g.forward(zt, nn::Mode::train);

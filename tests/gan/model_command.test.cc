@@ -43,7 +43,8 @@ TEST(ModelCommandTest, BadSpecsAreRefusedWithOneLine) {
   std::ofstream(dir.file("bad.json")) << text;
   CommandResult r = cli("model --summary " + dir.file("bad.json"));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_TRUE(contains(r.output, "discriminator layer 19 ('pool'): unknown layer type 'MaxPooling3D'")) << r.output;
+  EXPECT_TRUE(contains(r.output, "discriminator layer 19 ('pool'): unknown layer type 'MaxPooling3D'"))
+      << r.output;
   EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
   r = cli("model --summary 3dgan-42");
   EXPECT_EQ(r.exit_code, 2);

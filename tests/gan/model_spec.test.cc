@@ -1,13 +1,14 @@
 // Model specs: the built-in variants' shapes and parameter counts against the architecture
 // arithmetic of DESIGN.md section 7, the canonical JSON round trip, and refusal of bad specs
 // (unknown layer, impossible shapes, negative sizes, missing fields) naming the layer.
+#include "gan/model_spec.hh"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "gan/model_shapes.hh"
-#include "gan/model_spec.hh"
 #include "gan_test_support.hh"
 
 namespace calo::gan::test {
@@ -122,20 +123,25 @@ TEST(ModelSpecTest, RefusesUnknownLayerTypeNamingTheLayer) {
   json j = builtin_json();
   j["discriminator"]["layers"][2]["type"] = "SpatialDropout3D";
   const std::string m = refusal(j);
-  EXPECT_TRUE(contains(m, "model spec test.json: discriminator layer 3 ('dropout1'): unknown layer type "
-                          "'SpatialDropout3D' (known: Dense, Reshape, Conv3D,")) << m;
+  EXPECT_TRUE(contains(m,
+                       "model spec test.json: discriminator layer 3 ('dropout1'): unknown layer type "
+                       "'SpatialDropout3D' (known: Dense, Reshape, Conv3D,"))
+      << m;
 }
 
 TEST(ModelSpecTest, RefusesImpossibleShapesNamingTheLayer) {
   json j = builtin_json();
   j["discriminator"]["layers"][14]["kernel_size"] = {28, 5, 5};  // conv4 sees 27^3
   std::string m = refusal(j);
-  EXPECT_TRUE(contains(m, "discriminator layer 15 (Conv3D 'conv4'): kernel 28x5x5 larger than input 27x27x27")) << m;
+  EXPECT_TRUE(
+      contains(m, "discriminator layer 15 (Conv3D 'conv4'): kernel 28x5x5 larger than input 27x27x27"))
+      << m;
 
   j = builtin_json();
   j["generator"]["layers"][1]["target_shape"] = {7, 7, 8, 9};
   m = refusal(j);
-  EXPECT_TRUE(contains(m, "generator layer 2 (Reshape 'reshape'): target_shape 7x7x8x9 holds 3528 values, the input 3136"))
+  EXPECT_TRUE(contains(
+      m, "generator layer 2 (Reshape 'reshape'): target_shape 7x7x8x9 holds 3528 values, the input 3136"))
       << m;
 
   j = builtin_json();
@@ -146,7 +152,8 @@ TEST(ModelSpecTest, RefusesImpossibleShapesNamingTheLayer) {
   j = builtin_json();
   j["discriminator"]["layers"].erase(19);  // no Flatten before the heads
   m = refusal(j);
-  EXPECT_TRUE(contains(m, "discriminator head real_fake layer 1 (Dense 'generation'): input 11x11x11x16 is not flat"))
+  EXPECT_TRUE(
+      contains(m, "discriminator head real_fake layer 1 (Dense 'generation'): input 11x11x11x16 is not flat"))
       << m;
 
   j = builtin_json();
@@ -211,7 +218,8 @@ TEST(ModelSpecTest, RefusesMissingUnknownAndMistypedFields) {
   j = builtin_json();
   j["generator"]["layers"][2]["kernel_initializer"] = "he_normal_typo";
   m = refusal(j);
-  EXPECT_TRUE(contains(m, "generator layer 3 (Conv3D 'conv1'): kernel_initializer: unknown initialiser")) << m;
+  EXPECT_TRUE(contains(m, "generator layer 3 (Conv3D 'conv1'): kernel_initializer: unknown initialiser"))
+      << m;
 
   j = builtin_json();
   j["discriminator"]["layers"][4]["name"] = "conv1";

@@ -1,6 +1,8 @@
 // CheckpointWriter / CheckpointReader: exact round trip of arrays, texts and integers,
 // h5py compatibility, atomic writes, and clear errors on missing, truncated, corrupt or
 // mismatched content.
+#include "io/checkpoint_file.hh"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -9,7 +11,6 @@
 #include <limits>
 #include <vector>
 
-#include "io/checkpoint_file.hh"
 #include "test_support.hh"
 
 namespace fs = std::filesystem;
@@ -69,7 +70,7 @@ TEST(CheckpointFileTest, RoundTripIsBitExact) {
   EXPECT_EQ(r.attribute("net", "lr"), "0.001");
   EXPECT_EQ(r.attribute("net", "absent"), "");
   EXPECT_TRUE(r.has_dataset("net/conv1/bias"));
-  EXPECT_FALSE(r.has_dataset("net/conv1"));        // a group
+  EXPECT_FALSE(r.has_dataset("net/conv1"));         // a group
   EXPECT_FALSE(r.has_dataset("net/conv9/kernel"));  // a missing parent
   EXPECT_EQ(r.list_datasets("net"), (std::vector<std::string>{"net/conv1/bias", "net/conv1/kernel"}));
   EXPECT_TRUE(r.list_datasets("nothing").empty());
@@ -109,7 +110,7 @@ TEST(CheckpointFileTest, WritesAtomicallyAndRefusesToOverwrite) {
     CheckpointWriter w(path, false);
     w.write_array("a", {2}, std::vector<float>{1, 2});
     EXPECT_FALSE(fs::exists(path));  // only the temporary exists until commit
-  }  // destroyed without commit: the temporary is removed
+  }                                  // destroyed without commit: the temporary is removed
   EXPECT_FALSE(fs::exists(path));
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 0);
   write_sample(path, awkward_values(96), awkward_values(4));
@@ -125,9 +126,13 @@ TEST(CheckpointFileTest, WritesAtomicallyAndRefusesToOverwrite) {
 TEST(CheckpointFileTest, RefusesBadArrays) {
   ScratchDirectory dir;
   CheckpointWriter w(dir.file("c.h5"), false);
-  EXPECT_TRUE(contains(input_error_message([&] { w.write_array("a", {2, 3}, std::vector<float>(5)); }),
+  EXPECT_TRUE(contains(input_error_message([&] {
+                         w.write_array("a", {2, 3}, std::vector<float>(5));
+                       }),
                        "holds 6 values, given 5"));
-  EXPECT_TRUE(contains(input_error_message([&] { w.write_array("a", {2, -3}, std::vector<float>(6)); }),
+  EXPECT_TRUE(contains(input_error_message([&] {
+                         w.write_array("a", {2, -3}, std::vector<float>(6));
+                       }),
                        "not positive"));
 }
 
@@ -136,7 +141,8 @@ TEST(CheckpointFileTest, MissingTruncatedCorruptAndWrongFilesGiveClearErrors) {
   const std::string path = dir.file("c.h5");
   write_sample(path, awkward_values(96), awkward_values(4));
 
-  EXPECT_TRUE(contains(input_error_message([&] { CheckpointReader(dir.file("none.h5")); }), "does not exist"));
+  EXPECT_TRUE(
+      contains(input_error_message([&] { CheckpointReader(dir.file("none.h5")); }), "does not exist"));
   EXPECT_TRUE(contains(input_error_message([&] { CheckpointReader(path, "other-format"); }),
                        "format is 'test-format-1' (expected 'other-format'"));
   CheckpointReader r(path);
@@ -160,7 +166,8 @@ TEST(CheckpointFileTest, MissingTruncatedCorruptAndWrongFilesGiveClearErrors) {
 
   // Not HDF5 at all.
   std::ofstream(dir.file("text.h5")) << "not a checkpoint\n";
-  EXPECT_TRUE(contains(input_error_message([&] { CheckpointReader(dir.file("text.h5")); }), "not an HDF5 file"));
+  EXPECT_TRUE(
+      contains(input_error_message([&] { CheckpointReader(dir.file("text.h5")); }), "not an HDF5 file"));
 
   // One flipped byte inside the kernel's data: the Fletcher-32 checksum catches it.
   const std::string corrupt = dir.file("corrupt.h5");
@@ -176,7 +183,8 @@ TEST(CheckpointFileTest, MissingTruncatedCorruptAndWrongFilesGiveClearErrors) {
   ASSERT_NE(at, std::string::npos);
   bytes[at + 5] ^= 0x10;
   std::ofstream(corrupt, std::ios::binary | std::ios::trunc) << bytes;
-  const std::string corrupt_message = input_error_message([&] { CheckpointReader(corrupt).read_array("net/conv1/kernel"); });
+  const std::string corrupt_message =
+      input_error_message([&] { CheckpointReader(corrupt).read_array("net/conv1/kernel"); });
   EXPECT_TRUE(contains(corrupt_message, "corrupt")) << corrupt_message;
 }
 

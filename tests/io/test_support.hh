@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-
-#include "input_error.hh"
-#include "scratch_directory.hh"
 #include <string>
 #include <vector>
 
 #include "core/error.hh"
+#include "input_error.hh"
+#include "scratch_directory.hh"
 
 namespace calo::io::test {
 

@@ -30,8 +30,8 @@ Context& ctx() {
 /// Reference BatchNorm on plain [N][C][S] data, everything in double.
 struct Reference {
   Reference(std::int64_t n, std::int64_t c, std::int64_t s, const std::vector<float>& x,
-            const std::vector<float>& dy, const std::vector<float>& gamma,
-            const std::vector<float>& beta, double eps = 1e-3f)
+            const std::vector<float>& dy, const std::vector<float>& gamma, const std::vector<float>& beta,
+            double eps = 1e-3f)
       : y(x.size()), dx(x.size()), dgamma(c), dbeta(c), mean(c), var(c) {
     const double m = static_cast<double>(n * s);
     auto at = [&](std::int64_t i, std::int64_t k, std::int64_t j) { return (i * c + k) * s + j; };
@@ -79,9 +79,8 @@ double rel_error(const A& got, const B& want) {
 /// sum diff_x * f'(x), f' = 1 above the channel's mean, 0.3 below. It cancels to a small
 /// fraction of its terms (sum diff_x = 0 exactly), like discriminator/conv4/bias of the
 /// 3dgan-v1 cross-check.
-std::vector<double> bias_like(std::int64_t n, std::int64_t c, std::int64_t s,
-                              const std::vector<float>& x, const std::vector<double>& mean,
-                              const auto& dx) {
+std::vector<double> bias_like(std::int64_t n, std::int64_t c, std::int64_t s, const std::vector<float>& x,
+                              const std::vector<double>& mean, const auto& dx) {
   std::vector<double> out(c);
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t k = 0; k < c; ++k)
@@ -152,8 +151,8 @@ void expect_double_accuracy(const Errors& e) {
   EXPECT_LE(e.dgamma, 1e-6);
   EXPECT_LE(e.dbeta, 3e-7);
   EXPECT_LE(e.bias, 1e-6);
-  std::printf("  errors: y %.1e diff_x %.1e dgamma %.1e dbeta %.1e bias-like %.1e\n", e.y, e.dx,
-              e.dgamma, e.dbeta, e.bias);
+  std::printf("  errors: y %.1e diff_x %.1e dgamma %.1e dbeta %.1e bias-like %.1e\n", e.y, e.dx, e.dgamma,
+              e.dbeta, e.bias);
 }
 
 TEST(BatchNormPrecision, IllConditionedPlainMatchesDouble) {
@@ -231,9 +230,21 @@ TEST(BatchNormPrecision, KernelsOnEveryLayoutDeterministic) {
     std::int64_t size;
   };
   const Case cases[] = {
-      {"ncdhw", {.n = n, .channels = c, .spatial = s, .block = 1, .stride_n = c * s, .stride_cb = s, .stride_s = 1}, n * c * s},
-      {"ndhwc", {.n = n, .channels = c, .spatial = s, .block = c, .stride_n = c * s, .stride_cb = 0, .stride_s = c}, n * c * s},
-      {"nCdhw8c", {.n = n, .channels = c, .spatial = s, .block = 8, .stride_n = 8 * s, .stride_cb = 8 * s, .stride_s = 8}, n * 8 * s},
+      {"ncdhw",
+       {.n = n, .channels = c, .spatial = s, .block = 1, .stride_n = c * s, .stride_cb = s, .stride_s = 1},
+       n * c * s},
+      {"ndhwc",
+       {.n = n, .channels = c, .spatial = s, .block = c, .stride_n = c * s, .stride_cb = 0, .stride_s = c},
+       n * c * s},
+      {"nCdhw8c",
+       {.n = n,
+        .channels = c,
+        .spatial = s,
+        .block = 8,
+        .stride_n = 8 * s,
+        .stride_cb = 8 * s,
+        .stride_s = 8},
+       n * 8 * s},
   };
   for (const Case& k : cases) {
     SCOPED_TRACE(k.name);
@@ -264,7 +275,8 @@ TEST(BatchNormPrecision, KernelsOnEveryLayoutDeterministic) {
       sums.push_back(sdyx);
     }
     Context restore(0);
-    EXPECT_TRUE(std::ranges::equal(ys[0], ys[1], [](float a, float b) { return a == b || (a != a && b != b); }));
+    EXPECT_TRUE(
+        std::ranges::equal(ys[0], ys[1], [](float a, float b) { return a == b || (a != a && b != b); }));
     EXPECT_TRUE(dxs[0] == dxs[1]);
     EXPECT_TRUE(sums[0] == sums[2] && sums[1] == sums[3]);
   }

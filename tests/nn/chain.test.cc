@@ -20,8 +20,9 @@ Context& ctx() {
 void build_chain(Sequential& s, bool drop, float alpha = 0.3f) {
   s.emplace<Dense>("c.dense", DenseSpec{.units = 2 * 3 * 3 * 4});
   s.emplace<Reshape>("c.reshape", ReshapeSpec{.target = {0, 2, 3, 3, 4}});
-  s.emplace<Conv3D>("c.conv1", Conv3DSpec{.filters = 8, .kernel = {2, 3, 4}, .padding = Padding::same,
-                                          .use_bias = alpha != 1.f});
+  s.emplace<Conv3D>(
+      "c.conv1",
+      Conv3DSpec{.filters = 8, .kernel = {2, 3, 4}, .padding = Padding::same, .use_bias = alpha != 1.f});
   s.emplace<LeakyReLU>("c.lrelu1", alpha);
   s.emplace<BatchNorm>("c.bn1");
   s.emplace<UpSampling3D>("c.up", UpSampling3DSpec{{2, 1, 2}});
@@ -133,7 +134,8 @@ TEST(Sequential, GeneratorShapes3dgan16) {
   EXPECT_EQ(y.dims(), (Dims{2, 1, 25, 25, 25}));
   for (float v : y.to_host()) ASSERT_GE(v, 0.f);
   // The same model at another batch builds a second plan and still works.
-  EXPECT_EQ(g.forward(Tensor::from_host(ctx(), {1, 200}, std::vector<float>(200, 0.1f)), Mode::infer).dims().n, 1);
+  EXPECT_EQ(
+      g.forward(Tensor::from_host(ctx(), {1, 200}, std::vector<float>(200, 0.1f)), Mode::infer).dims().n, 1);
 }
 
 TEST(Sequential, FrozenWeightsStillPassDataGradient) {

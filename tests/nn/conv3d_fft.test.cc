@@ -73,39 +73,45 @@ TEST_P(FftMatchesDirect, OutputInputGradientWeightAndBiasGradients) {
     ASSERT_TRUE(portable.selected) << c.label << ": the FFT plan was not used (generic kernel)";
     EXPECT_LT(rel_error(portable.y, direct.y), kTol) << c.label << " (forward, generic kernel)";
     EXPECT_LT(rel_error(portable.dx, direct.dx), kTol) << c.label << " (input gradient, generic kernel)";
-    EXPECT_LT(rel_error(portable.grads, direct.grads), kTol) << c.label << " (weight/bias gradients, generic kernel)";
+    EXPECT_LT(rel_error(portable.grads, direct.grads), kTol)
+        << c.label << " (weight/bias gradients, generic kernel)";
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Shapes, FftMatchesDirect,
-    testing::Values(
-        FftCase{"D conv2: 32 -> 16, 5^3, pad 2, LeakyReLU, 25^3, blocked input", {2, 32, 25, 25, 25},
-                [] {
-                  Conv3DSpec s = conv(16, {5, 5, 5}, Padding::valid, Activation::leaky_relu);
-                  s.extra_front = s.extra_back = {2, 2, 2};
-                  return s;
-                }(),
-                8},
-        FftCase{"D conv4: 16 -> 16, 5^3, pad 1 (25^3 -> 23^3), plain input", {2, 16, 25, 25, 25},
-                [] {
-                  Conv3DSpec s = conv(16, {5, 5, 5}, Padding::valid, Activation::leaky_relu);
-                  s.extra_front = s.extra_back = {1, 1, 1};
-                  return s;
-                }()},
-        FftCase{"IC 3, OC 5, kernel 6x5x8 same + extra pad front (1,0,3) back (0,2,1), no bias, ReLU",
-                {3, 3, 9, 7, 12},
-                [] {
-                  Conv3DSpec s = conv(5, {6, 5, 8}, Padding::same, Activation::relu);
-                  s.extra_front = {1, 0, 3};
-                  s.extra_back = {0, 2, 1};
-                  s.use_bias = false;
-                  return s;
-                }()},
-        FftCase{"IC 20 from a 1x1x1 conv, OC 19, 3x4x2 valid, no activation", {1, 20, 6, 11, 5},
-                conv(19, {3, 4, 2}), 4},
-        FftCase{"kernel as large as the input (one output per dimension)", {2, 9, 4, 5, 6},
-                conv(9, {4, 5, 6}, Padding::valid, Activation::leaky_relu)}),
+    testing::Values(FftCase{"D conv2: 32 -> 16, 5^3, pad 2, LeakyReLU, 25^3, blocked input",
+                            {2, 32, 25, 25, 25},
+                            [] {
+                              Conv3DSpec s = conv(16, {5, 5, 5}, Padding::valid, Activation::leaky_relu);
+                              s.extra_front = s.extra_back = {2, 2, 2};
+                              return s;
+                            }(),
+                            8},
+                    FftCase{"D conv4: 16 -> 16, 5^3, pad 1 (25^3 -> 23^3), plain input",
+                            {2, 16, 25, 25, 25},
+                            [] {
+                              Conv3DSpec s = conv(16, {5, 5, 5}, Padding::valid, Activation::leaky_relu);
+                              s.extra_front = s.extra_back = {1, 1, 1};
+                              return s;
+                            }()},
+                    FftCase{
+                        "IC 3, OC 5, kernel 6x5x8 same + extra pad front (1,0,3) back (0,2,1), no bias, ReLU",
+                        {3, 3, 9, 7, 12},
+                        [] {
+                          Conv3DSpec s = conv(5, {6, 5, 8}, Padding::same, Activation::relu);
+                          s.extra_front = {1, 0, 3};
+                          s.extra_back = {0, 2, 1};
+                          s.use_bias = false;
+                          return s;
+                        }()},
+                    FftCase{"IC 20 from a 1x1x1 conv, OC 19, 3x4x2 valid, no activation",
+                            {1, 20, 6, 11, 5},
+                            conv(19, {3, 4, 2}),
+                            4},
+                    FftCase{"kernel as large as the input (one output per dimension)",
+                            {2, 9, 4, 5, 6},
+                            conv(9, {4, 5, 6}, Padding::valid, Activation::leaky_relu)}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
 
 /// The forward output of a fresh seeded layer on a seeded input with the FFT plan on or off,
@@ -210,9 +216,9 @@ TEST(FftConv, AutomaticChoiceAndOptions) {
   store.finalize();
   EXPECT_EQ(fft_size(conv2, wide), (std::array<std::int64_t, 3>{32, 32, 32}));  // 29 -> 32
   EXPECT_TRUE(fft_pays(conv2, wide));
-  EXPECT_FALSE(fft_pays(conv1, thin));    // one input channel: 33 transforms for 125 taps
-  EXPECT_FALSE(fft_pays(small, wide));    // 1x1x1: nothing to save
-  EXPECT_FALSE(fft_pays(to_one, wide));   // one output channel
+  EXPECT_FALSE(fft_pays(conv1, thin));   // one input channel: 33 transforms for 125 taps
+  EXPECT_FALSE(fft_pays(small, wide));   // 1x1x1: nothing to save
+  EXPECT_FALSE(fft_pays(to_one, wide));  // one output channel
   // 1 GiB of spectra: batch 88 still fits (0.98 GiB), batch 96 (1.06 GiB) runs direct.
   EXPECT_TRUE(fft_pays(conv2, {88, 32, 25, 25, 25}));
   EXPECT_FALSE(fft_pays(conv2, {96, 32, 25, 25, 25}));
@@ -317,8 +323,8 @@ TEST(SpectralKernels, CrossSpectrumAndAxpyOnBothInstructionSets) {
       }
       EXPECT_NEAR(g[2 * f], sum.real(), 1e-5) << isa << " bin " << f;
       EXPECT_NEAR(g[2 * f + 1], sum.imag(), 1e-5) << isa << " bin " << f;
-      const std::complex<double> want = std::complex<double>(base[2 * f], base[2 * f + 1]) +
-                                        std::complex<double>(0.5, -2.0) * sum;
+      const std::complex<double> want =
+          std::complex<double>(base[2 * f], base[2 * f + 1]) + std::complex<double>(0.5, -2.0) * sum;
       EXPECT_NEAR(acc[2 * f], want.real(), 1e-4) << isa << " bin " << f;
       EXPECT_NEAR(acc[2 * f + 1], want.imag(), 1e-4) << isa << " bin " << f;
     }

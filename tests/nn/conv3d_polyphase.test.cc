@@ -49,7 +49,8 @@ TEST(PolyphaseSplit, ReadsTheSameInputAsUpsampleThenConvolve) {
                 const std::int64_t want = (u >= 0 && u < f * n) ? u / f : -1;
                 const std::int64_t i = q - a.pad_front + a.tap_of[k];
                 const std::int64_t got = (i >= 0 && i < n) ? i : -1;
-                ASSERT_EQ(got, want) << "n " << n << " f " << f << " p " << p << " K " << K << " o " << o << " k " << k;
+                ASSERT_EQ(got, want) << "n " << n << " f " << f << " p " << p << " K " << K << " o " << o
+                                     << " k " << k;
                 ASSERT_LT(a.tap_of[k], a.taps);
               }
             }
@@ -101,7 +102,8 @@ TEST_P(PolyphaseConv, FoldedEqualsUnfolded) {
   unfolded.set_folding(false);
   const Dims out = setup(folded, fs, c.in, 5);
   ASSERT_EQ(setup(unfolded, us, c.in, 5), out);
-  ASSERT_TRUE(folded.layer(0).folded() && folded.layer(1).folded()) << "up-sampling and padding fold into the conv";
+  ASSERT_TRUE(folded.layer(0).folded() && folded.layer(1).folded())
+      << "up-sampling and padding fold into the conv";
   ASSERT_EQ(fs.size(), us.size());
   // Biases non-zero, so that their path is checked.
   for (std::size_t i = 0; i < fs.parameters().size(); ++i)
@@ -132,7 +134,8 @@ TEST_P(PolyphaseConv, FoldedEqualsUnfolded) {
   }
   EXPECT_LE(relative_error(dx[0], dx[1]), kTolerance) << c.label << ": input gradient";
   for (std::size_t i = 0; i < fs.parameters().size(); ++i)
-    EXPECT_LE(relative_error(fs.grad(i), us.grad(i)), kTolerance) << c.label << ": " << fs.parameters()[i].name;
+    EXPECT_LE(relative_error(fs.grad(i), us.grad(i)), kTolerance)
+        << c.label << ": " << fs.parameters()[i].name;
 }
 
 TEST_P(PolyphaseConv, FiniteDifferenceGradients) {
@@ -157,25 +160,47 @@ Conv3DSpec conv(std::int64_t filters, std::array<std::int64_t, 3> k, Activation 
   return {.filters = filters, .kernel = k, .padding = p, .use_bias = bias, .activation = act};
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, PolyphaseConv,
-    testing::Values(
-        // 3dgan-16 generator conv2 and conv3 (DESIGN.md section 7), batch 2.
-        UpConvCase{"gen conv2", {2, 64, 7, 7, 8}, {{2, 2, 2}}, ZeroPad3DSpec::symmetric(2, 2, 0), conv(16, {6, 5, 8})},
-        UpConvCase{"gen conv3", {2, 16, 13, 14, 9}, {{2, 2, 3}}, ZeroPad3DSpec::symmetric(1, 0, 3), conv(16, {3, 3, 8})},
-        // 3dgan-v1: 6 channels (a padded channel block in the blocked layouts).
-        UpConvCase{"v1 conv3", {2, 6, 13, 14, 9}, {{2, 2, 3}}, ZeroPad3DSpec::symmetric(1, 0, 3), conv(6, {3, 3, 8})},
-        // Odd: factor 3 and 1, asymmetric padding, kernel smaller than the factor, 'same',
-        // no bias, ReLU, 3 input channels.
-        UpConvCase{"odd asym", {2, 3, 4, 3, 5}, {{3, 1, 2}}, ZeroPad3DSpec{{0, 1, 2}, {2, 0, 1}}, conv(5, {2, 3, 4})},
-        UpConvCase{"odd same relu nobias", {1, 4, 3, 4, 2}, {{2, 3, 3}}, ZeroPad3DSpec{{1, 0, 0}, {0, 0, 1}},
-                   conv(7, {1, 5, 3}, Activation::relu, Padding::same, false)},
-        UpConvCase{"odd linear", {3, 2, 2, 2, 2}, {{3, 3, 3}}, ZeroPad3DSpec{}, conv(3, {4, 2, 1}, Activation::none)}),
-    [](const auto& info) {
-      std::string s = info.param.label;
-      std::ranges::replace(s, ' ', '_');
-      return s;
-    });
+INSTANTIATE_TEST_SUITE_P(Shapes, PolyphaseConv,
+                         testing::Values(
+                             // 3dgan-16 generator conv2 and conv3 (DESIGN.md section 7), batch 2.
+                             UpConvCase{"gen conv2",
+                                        {2, 64, 7, 7, 8},
+                                        {{2, 2, 2}},
+                                        ZeroPad3DSpec::symmetric(2, 2, 0),
+                                        conv(16, {6, 5, 8})},
+                             UpConvCase{"gen conv3",
+                                        {2, 16, 13, 14, 9},
+                                        {{2, 2, 3}},
+                                        ZeroPad3DSpec::symmetric(1, 0, 3),
+                                        conv(16, {3, 3, 8})},
+                             // 3dgan-v1: 6 channels (a padded channel block in the blocked layouts).
+                             UpConvCase{"v1 conv3",
+                                        {2, 6, 13, 14, 9},
+                                        {{2, 2, 3}},
+                                        ZeroPad3DSpec::symmetric(1, 0, 3),
+                                        conv(6, {3, 3, 8})},
+                             // Odd: factor 3 and 1, asymmetric padding, kernel smaller than the factor,
+                             // 'same', no bias, ReLU, 3 input channels.
+                             UpConvCase{"odd asym",
+                                        {2, 3, 4, 3, 5},
+                                        {{3, 1, 2}},
+                                        ZeroPad3DSpec{{0, 1, 2}, {2, 0, 1}},
+                                        conv(5, {2, 3, 4})},
+                             UpConvCase{"odd same relu nobias",
+                                        {1, 4, 3, 4, 2},
+                                        {{2, 3, 3}},
+                                        ZeroPad3DSpec{{1, 0, 0}, {0, 0, 1}},
+                                        conv(7, {1, 5, 3}, Activation::relu, Padding::same, false)},
+                             UpConvCase{"odd linear",
+                                        {3, 2, 2, 2, 2},
+                                        {{3, 3, 3}},
+                                        ZeroPad3DSpec{},
+                                        conv(3, {4, 2, 1}, Activation::none)}),
+                         [](const auto& info) {
+                           std::string s = info.param.label;
+                           std::ranges::replace(s, ' ', '_');
+                           return s;
+                         });
 
 }  // namespace
 }  // namespace calo::nn::test

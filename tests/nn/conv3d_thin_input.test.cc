@@ -54,12 +54,15 @@ INSTANTIATE_TEST_SUITE_P(
     Shapes, ThinInputMatchesDirect,
     testing::Values(
         // Batch 3: 2 MB of folded gradient per sample, so one sample per folded call.
-        ThinCase{"D conv1: 1 -> 32, 5^3 same, LeakyReLU, 25^3", {3, 1, 25, 25, 25},
+        ThinCase{"D conv1: 1 -> 32, 5^3 same, LeakyReLU, 25^3",
+                 {3, 1, 25, 25, 25},
                  conv(32, {5, 5, 5}, Padding::same, Activation::leaky_relu)},
         ThinCase{"IC 3, 5^3 valid, no activation", {2, 3, 9, 8, 7}, conv(5, {5, 5, 5})},
-        ThinCase{"IC 1, 3x4x2 same (back pad 2/1), LeakyReLU", {3, 1, 6, 7, 9},
+        ThinCase{"IC 1, 3x4x2 same (back pad 2/1), LeakyReLU",
+                 {3, 1, 6, 7, 9},
                  conv(4, {3, 4, 2}, Padding::same, Activation::leaky_relu)},
-        ThinCase{"IC 3, 3x4x2 valid, ReLU", {2, 3, 5, 6, 7},
+        ThinCase{"IC 3, 3x4x2 valid, ReLU",
+                 {2, 3, 5, 6, 7},
                  conv(17, {3, 4, 2}, Padding::valid, Activation::relu)},
         ThinCase{"IC 2, 5^3 same + extra pad front (1,0,3) back (0,2,1), no bias",
                  {1, 2, 6, 5, 4},
@@ -71,9 +74,10 @@ INSTANTIATE_TEST_SUITE_P(
                    return s;
                  }()},
         ThinCase{"IC 3 from a 1x1x1 conv (blocked input layout), 3x3x3 same",
-                 {2, 3, 7, 6, 5}, conv(16, {3, 3, 3}, Padding::same), 4},
-        ThinCase{"IC 4, kernel 2x1x1 (KH*KW < 2: forced only)", {2, 4, 6, 5, 4},
-                 conv(8, {2, 1, 1})}),
+                 {2, 3, 7, 6, 5},
+                 conv(16, {3, 3, 3}, Padding::same),
+                 4},
+        ThinCase{"IC 4, kernel 2x1x1 (KH*KW < 2: forced only)", {2, 4, 6, 5, 4}, conv(8, {2, 1, 1})}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(ThinInput, FiniteDifferences) {
@@ -101,7 +105,7 @@ TEST(ThinInput, AutomaticChoiceAndOptions) {
   const Conv3DSpec d1 = conv(32, {5, 5, 5}, Padding::same, Activation::leaky_relu);
   EXPECT_TRUE(thin_input_pays(d1, {8, 1, 25, 25, 25}));
   EXPECT_TRUE(thin_input_pays(d1, {8, 4, 25, 25, 25}));
-  EXPECT_FALSE(thin_input_pays(d1, {8, 16, 25, 25, 25}));  // oneDNN's direct kernels are fast
+  EXPECT_FALSE(thin_input_pays(d1, {8, 16, 25, 25, 25}));                 // oneDNN's direct kernels are fast
   EXPECT_FALSE(thin_input_pays(conv(8, {3, 1, 1}), {8, 1, 25, 25, 25}));  // nothing to fold
 
   const Dims in{1, 1, 25, 25, 25};

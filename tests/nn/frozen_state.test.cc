@@ -28,7 +28,8 @@ std::vector<float> normal(std::int64_t n, std::uint64_t seed) {
 
 void expect_close(const std::vector<float>& a, const std::vector<float>& b, double tol, const char* what) {
   ASSERT_EQ(a.size(), b.size()) << what;
-  for (std::size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], tol * (1 + std::abs(b[i]))) << what << "[" << i << "]";
+  for (std::size_t i = 0; i < a.size(); ++i)
+    ASSERT_NEAR(a[i], b[i], tol * (1 + std::abs(b[i]))) << what << "[" << i << "]";
 }
 
 /// A tensor of dims (2, 16, 3, 3, 3) in the blocked layout a 16-filter convolution picks
@@ -63,8 +64,10 @@ TEST(BackwardContract, DiffInAnotherLayoutIsReordered) {
   for (int kind = 0; kind < 2; ++kind) {
     ParameterStore bs;
     std::unique_ptr<Layer> l;
-    if (kind == 0) l = std::make_unique<BatchNorm>(ctx(), "t.bn");
-    else l = std::make_unique<Dropout>(ctx(), "t.drop", DropoutSpec{.rate = 0.3f});
+    if (kind == 0)
+      l = std::make_unique<BatchNorm>(ctx(), "t.bn");
+    else
+      l = std::make_unique<Dropout>(ctx(), "t.drop", DropoutSpec{.rate = 0.3f});
     setup(*l, bs, od);
     const Tensor& out = l->forward(Tensor::from_host(ctx(), od, normal(od.elements(), 3)), Mode::train);
     ASSERT_TRUE(out.plain());
@@ -234,8 +237,10 @@ TEST(Optimizers, StepCountIsExactAbove2To24) {
   const std::int64_t big = (std::int64_t{1} << 24) + 1;  // not representable as float
   for (int kind = 0; kind < 2; ++kind) {
     std::unique_ptr<Optimizer> opt, copy;
-    if (kind == 0) opt = std::make_unique<RMSprop>(s), copy = std::make_unique<RMSprop>(s);
-    else opt = std::make_unique<Adam>(s), copy = std::make_unique<Adam>(s);
+    if (kind == 0)
+      opt = std::make_unique<RMSprop>(s), copy = std::make_unique<RMSprop>(s);
+    else
+      opt = std::make_unique<Adam>(s), copy = std::make_unique<Adam>(s);
     opt->set_iterations(big);
     opt->step();
     EXPECT_EQ(opt->iterations(), big + 1);

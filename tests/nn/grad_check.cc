@@ -18,8 +18,7 @@ Dims setup(Layer& layer, ParameterStore& store, const Dims& in, std::uint64_t se
 
 namespace {
 
-double loss(Layer& layer, const Tensor& x, const std::vector<float>& r,
-            const GradCheckOptions& opt) {
+double loss(Layer& layer, const Tensor& x, const std::vector<float>& r, const GradCheckOptions& opt) {
   if (opt.before_forward) opt.before_forward();
   const std::vector<float> y = layer.forward(x, Mode::train).to_host();
   double s = 0;
@@ -63,8 +62,7 @@ void probe(const char* what, std::span<float> values, std::span<const float> gra
 
 }  // namespace
 
-void check_gradients(Layer& layer, ParameterStore& store, const Dims& in,
-                     const GradCheckOptions& opt) {
+void check_gradients(Layer& layer, ParameterStore& store, const Dims& in, const GradCheckOptions& opt) {
   Context& ctx = layer.context();
   Rng rng(opt.seed, 1);
   std::vector<float> xs(in.elements());
@@ -96,8 +94,8 @@ void check_gradients(Layer& layer, ParameterStore& store, const Dims& in,
       const auto& info = store.parameters()[p];
       auto eval = [&] { return loss(layer, x, r, opt); };
       x.assign(xs);
-      probe(info.name.c_str(), store.value(p),
-            std::span<const float>(gw).subspan(info.offset, info.size), eval, opt, rng);
+      probe(info.name.c_str(), store.value(p), std::span<const float>(gw).subspan(info.offset, info.size),
+            eval, opt, rng);
     }
   }
 }

@@ -17,7 +17,7 @@ namespace calo::nn::test {
 struct GradCheckOptions {
   double h = 1e-3;
   double tol = 2e-2;
-  int probes = 16;                       ///< per input and per parameter
+  int probes = 16;  ///< per input and per parameter
   bool check_input = true;
   bool check_params = true;
   std::function<void()> before_forward;  ///< e.g. reset a Dropout seed
@@ -25,8 +25,7 @@ struct GradCheckOptions {
 };
 
 /// Random normal input of dims in, check diff_in and every parameter gradient in store.
-void check_gradients(Layer& layer, ParameterStore& store, const Dims& in,
-                     const GradCheckOptions& opt = {});
+void check_gradients(Layer& layer, ParameterStore& store, const Dims& in, const GradCheckOptions& opt = {});
 
 /// Declare a layer on in (N ignored), finalize, initialise with glorot-like values.
 Dims setup(Layer& layer, ParameterStore& store, const Dims& in, std::uint64_t seed = 3);

@@ -74,33 +74,39 @@ INSTANTIATE_TEST_SUITE_P(
     Shapes, ConvGradients,
     testing::Values(
         ConvCase{"valid 3^3", {2, 3, 5, 6, 7}, conv(4, {3, 3, 3}), {2, 4, 3, 4, 5}},
-        ConvCase{"same 6x6x8 (front 2/2/3, back 3/3/4)", {2, 8, 7, 7, 8},
-                 conv(3, {6, 6, 8}, Padding::same), {2, 3, 7, 7, 8}},
-        with(ConvCase{"6x5x8 after pad (2,2,0)", {2, 2, 14, 14, 16}, conv(3, {6, 5, 8}),
-                      {2, 3, 13, 14, 9}},
+        ConvCase{"same 6x6x8 (front 2/2/3, back 3/3/4)",
+                 {2, 8, 7, 7, 8},
+                 conv(3, {6, 6, 8}, Padding::same),
+                 {2, 3, 7, 7, 8}},
+        with(ConvCase{"6x5x8 after pad (2,2,0)", {2, 2, 14, 14, 16}, conv(3, {6, 5, 8}), {2, 3, 13, 14, 9}},
              [](Conv3DSpec& s) {
                s.extra_front = {2, 2, 0};
                s.extra_back = {2, 2, 0};
              }),
-        with(ConvCase{"3x3x8 after pad (1,0,3), LeakyReLU fused", {1, 2, 26, 28, 27},
-                      conv(2, {3, 3, 8}), {1, 2, 26, 26, 26}},
+        with(ConvCase{"3x3x8 after pad (1,0,3), LeakyReLU fused",
+                      {1, 2, 26, 28, 27},
+                      conv(2, {3, 3, 8}),
+                      {1, 2, 26, 26, 26}},
              [](Conv3DSpec& s) {
                s.extra_front = {1, 0, 3};
                s.extra_back = {1, 0, 3};
                s.activation = Activation::leaky_relu;
              }),
-        with(ConvCase{"asymmetric pad front (1,0,3) back (0,2,1), no bias", {2, 3, 4, 5, 6},
-                      conv(16, {2, 3, 4}), {2, 16, 4, 5, 7}},
+        with(ConvCase{"asymmetric pad front (1,0,3) back (0,2,1), no bias",
+                      {2, 3, 4, 5, 6},
+                      conv(16, {2, 3, 4}),
+                      {2, 16, 4, 5, 7}},
              [](Conv3DSpec& s) {
                s.extra_front = {1, 0, 3};
                s.extra_back = {0, 2, 1};
                s.use_bias = false;
              }),
-        with(ConvCase{"25^3 single channel, 5^3 same, ReLU fused", {1, 1, 25, 25, 25},
-                      conv(2, {5, 5, 5}, Padding::same), {1, 2, 25, 25, 25}},
+        with(ConvCase{"25^3 single channel, 5^3 same, ReLU fused",
+                      {1, 1, 25, 25, 25},
+                      conv(2, {5, 5, 5}, Padding::same),
+                      {1, 2, 25, 25, 25}},
              [](Conv3DSpec& s) { s.activation = Activation::relu; }),
-        ConvCase{"2x2x2 no pad to 25^3", {2, 4, 26, 26, 26}, conv(1, {2, 2, 2}),
-                 {2, 1, 25, 25, 25}}),
+        ConvCase{"2x2x2 no pad to 25^3", {2, 4, 26, 26, 26}, conv(1, {2, 2, 2}), {2, 1, 25, 25, 25}}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(Conv3D, RejectsImpossibleShapes) {
@@ -163,8 +169,8 @@ TEST(BatchNorm, MovingStatisticsAndInference) {
   BatchNorm bn(ctx(), "t.bn");
   const Dims in{2, 1, 1, 1, 2};
   setup(bn, store, in);
-  std::ranges::fill(store.value(0), 2.f);  // gamma
-  std::ranges::fill(store.value(1), 0.5f); // beta
+  std::ranges::fill(store.value(0), 2.f);     // gamma
+  std::ranges::fill(store.value(1), 0.5f);    // beta
   const std::vector<float> x = {1, 2, 3, 6};  // mean 3, biased var 3.5, unbiased 14/3
   const auto y = bn.forward(Tensor::from_host(ctx(), in, x), Mode::train).to_host();
   EXPECT_NEAR(y[0], 2 * (1 - 3) / std::sqrt(3.5 + 1e-3) + 0.5, 1e-5);
@@ -190,8 +196,8 @@ TEST(Eltwise, Gradients) {
   ParameterStore store;
   LeakyReLU l(ctx(), "t.lrelu");
   setup(l, store, {1, 2});
-  const auto y = l.forward(Tensor::from_host(ctx(), {1, 2}, std::vector<float>{-1, 2}),
-                           Mode::infer).to_host();
+  const auto y =
+      l.forward(Tensor::from_host(ctx(), {1, 2}, std::vector<float>{-1, 2}), Mode::infer).to_host();
   EXPECT_FLOAT_EQ(y[0], -0.3f);
   EXPECT_FLOAT_EQ(y[1], 2.f);
 }
@@ -211,12 +217,14 @@ TEST(Dropout, GradientsWithFixedMaskAndStatistics) {
   const auto y = drop.forward(x, Mode::train).to_host();
   std::int64_t zeros = 0;
   for (float v : y) {
-    if (v == 0.f) ++zeros;
-    else ASSERT_FLOAT_EQ(v, 1.25f);
+    if (v == 0.f)
+      ++zeros;
+    else
+      ASSERT_FLOAT_EQ(v, 1.25f);
   }
   EXPECT_NEAR(static_cast<double>(zeros) / y.size(), 0.2, 0.003);
   const auto y2 = drop.forward(x, Mode::train).to_host();
-  EXPECT_NE(y, y2);  // a new mask per call
+  EXPECT_NE(y, y2);                              // a new mask per call
   EXPECT_EQ(&drop.forward(x, Mode::infer), &x);  // identity in inference
 }
 

@@ -36,8 +36,8 @@ TEST(Losses, BinaryCrossEntropy) {
   check_loss_gradient(binary_cross_entropy, p, y);
   // Clipping: p = 0 with y = 1 costs -log(1e-7), gradient 0 (Keras clips).
   std::vector<float> g(1);
-  EXPECT_NEAR(binary_cross_entropy(std::vector<float>{0.f}, std::vector<float>{1.f}, g),
-              -std::log(1e-7), 1e-4);
+  EXPECT_NEAR(binary_cross_entropy(std::vector<float>{0.f}, std::vector<float>{1.f}, g), -std::log(1e-7),
+              1e-4);
   EXPECT_EQ(g[0], 0.f);
   // Flipped labels (0.05 smoothing-like targets) work too.
   check_loss_gradient(binary_cross_entropy, p, {0.95f, 0.05f, 0.f, 1.f});

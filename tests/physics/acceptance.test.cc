@@ -61,7 +61,8 @@ class McSets : public ::testing::Test {
     copy_showers(file("mc100.h5"), file("mc100_odd_scaled.h5"), 1, 2, [](std::vector<float>& cells, float&) {
       for (float& c : cells) c *= 1.05f;
     });
-    copy_showers(file("mc120.h5"), file("mc120_as100.h5"), 0, 1, [](std::vector<float>&, float& e) { e = 100.0f; });
+    copy_showers(file("mc120.h5"), file("mc120_as100.h5"), 0, 1,
+                 [](std::vector<float>&, float& e) { e = 100.0f; });
     std::ofstream(file("stamp")) << stamp << "\n";
   }
 
@@ -76,9 +77,11 @@ class McSets : public ::testing::Test {
     throw std::runtime_error("no observable " + name + " in bin " + b.bin.label);
   }
   /// Validates and, when PHYSICS_TEST_DUMP_DIR is set, writes the metrics.json there as name.json.
-  static ValidationResult run(const std::string& name, const std::string& reference, const std::string& candidate) {
+  static ValidationResult run(const std::string& name, const std::string& reference,
+                              const std::string& candidate) {
     ValidationResult r = validate(file(reference), file(candidate));
-    if (const char* dump = std::getenv("PHYSICS_TEST_DUMP_DIR")) std::ofstream(fs::path(dump) / (name + ".json")) << to_json(r);
+    if (const char* dump = std::getenv("PHYSICS_TEST_DUMP_DIR"))
+      std::ofstream(fs::path(dump) / (name + ".json")) << to_json(r);
     return r;
   }
   static std::string describe(const ObservableResult& o) {

@@ -26,7 +26,8 @@ void write_synthetic(const std::string& path, const SyntheticOptions& o) {
   for (std::size_t n = 0; n < o.events; ++n) {
     const float energy = float(o.energies_gev[n % o.energies_gev.size()]);
     const double depth = 0.45 * double(g.nz) + 0.8 * gauss(rng) + std::log(energy / 100.0);
-    const double cx = 0.5 * double(g.nx - 1) + 0.3 * gauss(rng), cy = 0.5 * double(g.ny - 1) + 0.3 * gauss(rng);
+    const double cx = 0.5 * double(g.nx - 1) + 0.3 * gauss(rng),
+                 cy = 0.5 * double(g.ny - 1) + 0.3 * gauss(rng);
     const double total = 0.02 * energy * (1 + 0.03 * gauss(rng));
     double norm = 0;
     for (std::size_t ix = 0; ix < g.nx; ++ix)

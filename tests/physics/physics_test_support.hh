@@ -4,15 +4,14 @@
 
 #include <cstdint>
 #include <filesystem>
-
-#include "input_error.hh"
-#include "scratch_directory.hh"
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "calo3dgan/shower_file.hh"
 #include "core/error.hh"
+#include "input_error.hh"
+#include "scratch_directory.hh"
 
 namespace calo::physics::test {
 

@@ -17,8 +17,8 @@ struct Grid {
 
 TEST(ShowerFeatures, TwoCells) {
   Grid g;
-  g.at(1, 2, 3) = 0.002f;  // above every hit threshold
-  g.at(3, 2, 5) = 0.0002f; // above 1e-4 only
+  g.at(1, 2, 3) = 0.002f;   // above every hit threshold
+  g.at(3, 2, 5) = 0.0002f;  // above 1e-4 only
   FeatureExtractor fx(g.nx, g.ny, g.nz);
   ShowerFeatures f;
   const double sum = fx.extract(g.cells.data(), 0.11, f);

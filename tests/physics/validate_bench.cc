@@ -23,9 +23,11 @@ int main(int argc, char** argv) {
     return io::ShowerReader(path).events() == events;
   };
   const std::vector<double> energies{50, 100, 200, 300, 400, 150};
-  if (!ready(ref)) physics::test::write_synthetic(ref, {.events = events, .energies_gev = energies, .seed = 1});
+  if (!ready(ref))
+    physics::test::write_synthetic(ref, {.events = events, .energies_gev = energies, .seed = 1});
   if (!ready(cand))
-    physics::test::write_synthetic(cand, {.events = events, .energies_gev = energies, .seed = 2, .scale = 1.01});
+    physics::test::write_synthetic(cand,
+                                   {.events = events, .energies_gev = energies, .seed = 2, .scale = 1.01});
 
   const auto start = std::chrono::steady_clock::now();
   const physics::ValidationResult result = physics::validate(ref, cand);
@@ -33,9 +35,10 @@ int main(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("validate %zu vs %zu showers (25x25x25): %.2f s (%.0f us/shower), metrics.json %zu bytes, "
-              "peak RSS %.0f MB, verdict %s\n",
-              events, events, seconds, 1e6 * seconds / double(2 * events), json.size(),
-              double(usage.ru_maxrss) / 1024.0, physics::verdict_name(result.verdict));
+  std::printf(
+      "validate %zu vs %zu showers (25x25x25): %.2f s (%.0f us/shower), metrics.json %zu bytes, "
+      "peak RSS %.0f MB, verdict %s\n",
+      events, events, seconds, 1e6 * seconds / double(2 * events), json.size(),
+      double(usage.ru_maxrss) / 1024.0, physics::verdict_name(result.verdict));
   return 0;
 }

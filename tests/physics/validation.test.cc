@@ -15,8 +15,12 @@ namespace {
 
 const std::string kSourceDir = CALO_TEST_SOURCE_DIR;
 
-bool one_line(const std::string& message) { return !message.empty() && message.find('\n') == std::string::npos; }
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool one_line(const std::string& message) {
+  return !message.empty() && message.find('\n') == std::string::npos;
+}
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 class Synthetic : public ::testing::Test {
  protected:
@@ -65,8 +69,9 @@ TEST_F(Synthetic, MissingDatasetsAndFilesAreRejected) {
   const auto a = write("a.h5", {.events = 20});
   for (const char* kind : {"no-ecal", "no-energy"}) {
     const std::string b = scratch.file(std::string(kind) + ".h5");
-    const auto r = run_command("/usr/bin/python3 " + shell_quote(kSourceDir + "/tests/physics/write_bad_file.py") +
-                               " " + kind + " " + shell_quote(b));
+    const auto r =
+        run_command("/usr/bin/python3 " + shell_quote(kSourceDir + "/tests/physics/write_bad_file.py") + " " +
+                    kind + " " + shell_quote(b));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const std::string message = input_error_message([&] { validate(a, b); });
     EXPECT_TRUE(one_line(message)) << message;
@@ -149,9 +154,11 @@ TEST_F(Synthetic, MetricsJsonFollowsItsSchema) {
   const std::string text = to_json(r);
   const std::string out = scratch.file("metrics.json");
   std::ofstream(out) << text;
-  if (const char* dump = std::getenv("PHYSICS_TEST_DUMP_DIR")) std::ofstream(std::string(dump) + "/synthetic.json") << text;
-  const auto check = run_command("/usr/bin/python3 " + shell_quote(kSourceDir + "/tests/physics/check_schema.py") +
-                                 " " + shell_quote(kSourceDir + "/docs/metrics.schema.json") + " " + shell_quote(out));
+  if (const char* dump = std::getenv("PHYSICS_TEST_DUMP_DIR"))
+    std::ofstream(std::string(dump) + "/synthetic.json") << text;
+  const auto check =
+      run_command("/usr/bin/python3 " + shell_quote(kSourceDir + "/tests/physics/check_schema.py") + " " +
+                  shell_quote(kSourceDir + "/docs/metrics.schema.json") + " " + shell_quote(out));
   EXPECT_EQ(check.exit_code, 0) << check.output;
 
   const auto json = nlohmann::json::parse(text);

@@ -29,8 +29,8 @@ class BrowserTest : public ::testing::Test {
 
 std::string describe(const BrowserCheck& c) {
   return "probed=" + std::to_string(c.probed) + " images " + std::to_string(c.images_ok) + "/" +
-         std::to_string(c.images) + " errors=" + std::to_string(c.errors) + " [" + c.error_text + "] dom: " +
-         c.dom.substr(0, 300);
+         std::to_string(c.images) + " errors=" + std::to_string(c.errors) + " [" + c.error_text +
+         "] dom: " + c.dom.substr(0, 300);
 }
 
 std::uint32_t big_endian(const std::string& bytes, std::size_t at) {

@@ -1,4 +1,6 @@
 // The report page on its own: atomic publication, self-containment, embedded SVGs, escaping.
+#include "report/html_report.hh"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -8,7 +10,6 @@
 #include <string>
 
 #include "core/error.hh"
-#include "report/html_report.hh"
 #include "report/text_format.hh"
 #include "report_test_support.hh"
 #include "synthetic_result.hh"
@@ -18,7 +19,9 @@ namespace fs = std::filesystem;
 namespace calo::report::test {
 namespace {
 
-bool contains(const std::string& text, const std::string& fragment) { return text.find(fragment) != std::string::npos; }
+bool contains(const std::string& text, const std::string& fragment) {
+  return text.find(fragment) != std::string::npos;
+}
 
 int count_of(const std::string& text, const std::string& fragment) {
   int n = 0;
@@ -63,7 +66,8 @@ class ScopedEnv {
 TEST(TextFormat, EscapesAndEncodes) {
   EXPECT_EQ(html_escape("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
   EXPECT_EQ(gnuplot_quote("it's\na \\ test"), "'it''s a \\ test'");
-  for (std::string s : std::initializer_list<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)})
+  for (std::string s : std::initializer_list<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar",
+                                                          std::string("\0\xff\x10", 3)})
     EXPECT_EQ(base64_decode(base64_encode(s)), s);
   EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
   EXPECT_EQ(base64_encode("fooba"), "Zm9vYmE=");
@@ -122,7 +126,8 @@ TEST(HtmlReport, IsSelfContainedWithOneValidSvgPerPlot) {
   std::string html = render_html_report(result);
   // Nothing is fetched: no URL schemes anywhere (base64 has no ':'), only in-page links, no
   // external scripts, styles or fonts, and a policy that would block them anyway.
-  for (const char* scheme : {"http:", "https:", "file:", "ftp:", "//cdn", "@import", "url(", "<link", "<script"})
+  for (const char* scheme :
+       {"http:", "https:", "file:", "ftp:", "//cdn", "@import", "url(", "<link", "<script"})
     EXPECT_FALSE(contains(html, scheme)) << scheme;
   for (const std::string& href : attribute_values(html, "href")) EXPECT_TRUE(href.starts_with("#")) << href;
   EXPECT_TRUE(contains(html, "Content-Security-Policy\" content=\"default-src 'none'; img-src data:"));
@@ -150,8 +155,8 @@ TEST(HtmlReport, ShowsFilesCountsScoresTableAndNotes) {
   EXPECT_TRUE(contains(html, "/data/geant4-electrons.h5"));
   EXPECT_TRUE(contains(html, "/data/gan-epoch30.h5"));
   EXPECT_TRUE(contains(html, std::to_string(result.reference_events) + " events"));
-  EXPECT_TRUE(contains(html, ">0.084<"));   // score
-  EXPECT_TRUE(contains(html, "0.031"));     // baseline score
+  EXPECT_TRUE(contains(html, ">0.084<"));  // score
+  EXPECT_TRUE(contains(html, "0.031"));    // baseline score
   EXPECT_TRUE(contains(html, "two halves") || contains(html, "two random halves"));
   // One coloured cell per observable and compared bin; the empty bin noted, not plotted.
   std::size_t cells = 0;
@@ -184,16 +189,16 @@ TEST(HtmlReport, EscapesTextForHtmlAndGnuplot) {
 TEST(HtmlReport, SurvivesDegenerateSeries) {
   auto result = synthetic_result({.bins = 1});
   auto& observables = result.bins[0].observables;
-  observables[0].reference = {};                          // nothing at all
+  observables[0].reference = {};                                              // nothing at all
   observables[1].candidate.y.assign(observables[1].candidate.y.size(), 0.0);  // all zero
-  observables[2].candidate.x.resize(3);                  // shorter than y
-  observables[3].reference.y[5] = std::nan("");          // NaN, on log axes
-  observables[3].candidate.x[0] = -1;                    // negative edge on a log x axis
-  observables[7].candidate.error.clear();                // profile without errors
+  observables[2].candidate.x.resize(3);                                       // shorter than y
+  observables[3].reference.y[5] = std::nan("");                               // NaN, on log axes
+  observables[3].candidate.x[0] = -1;                                         // negative edge on a log x axis
+  observables[7].candidate.error.clear();                                     // profile without errors
   observables[8].reference.x.clear();
   observables[8].candidate.x.clear();
   observables[8].baseline_a.x.clear();
-  observables[8].baseline_b.x.clear();                    // a profile with no positions
+  observables[8].baseline_b.x.clear();  // a profile with no positions
   std::string html = render_html_report(result);
   EXPECT_EQ(embedded_svgs(html).size(), plot_count(result));
 }

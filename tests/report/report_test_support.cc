@@ -89,7 +89,8 @@ std::string shell_quote(const std::string& arg) {
 /// The flags every headless run gets: no network, no sandbox (CI runs as root), a fresh profile.
 std::string chromium_command(const std::string& chromium, const fs::path& profile) {
   return "timeout 60 " + shell_quote(chromium) +
-         " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
+         " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+         "--disable-background-networking"
          " --disable-component-update --disable-sync --disable-dev-shm-usage --user-data-dir=" +
          shell_quote(profile.string());
 }
@@ -165,10 +166,11 @@ int screenshot_in_chromium(const std::string& chromium, const fs::path& page, co
                            const fs::path& scratch, int width, int height) {
   fs::path profile = scratch / "chromium-profile-shot";
   fs::create_directories(profile);
-  std::string command = chromium_command(chromium, profile) + " --hide-scrollbars --window-size=" +
-                        std::to_string(width) + "," + std::to_string(height) +
-                        " --virtual-time-budget=5000 --screenshot=" + shell_quote(fs::absolute(png).string()) + " " +
-                        shell_quote(file_url(page)) + " >/dev/null 2>&1";
+  std::string command =
+      chromium_command(chromium, profile) + " --hide-scrollbars --window-size=" + std::to_string(width) +
+      "," + std::to_string(height) +
+      " --virtual-time-budget=5000 --screenshot=" + shell_quote(fs::absolute(png).string()) + " " +
+      shell_quote(file_url(page)) + " >/dev/null 2>&1";
   int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

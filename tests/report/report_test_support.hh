@@ -1,10 +1,10 @@
 #pragma once
 // Helpers of the report tests: scratch folders, reading the page's images, headless Chromium.
 #include <filesystem>
-
-#include "scratch_directory.hh"
 #include <string>
 #include <vector>
+
+#include "scratch_directory.hh"
 
 namespace calo::report::test {
 

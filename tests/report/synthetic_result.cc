@@ -16,8 +16,8 @@ using physics::Verdict;
 
 /// A normalised histogram of a Gaussian (mean, sigma) over n bins on [lo, hi] (log-spaced when
 /// log_x), with Poisson-like noise for `events` entries.
-Series gaussian_histogram(double mean, double sigma, double lo, double hi, int n, bool log_x, std::uint64_t events,
-                          std::mt19937& rng) {
+Series gaussian_histogram(double mean, double sigma, double lo, double hi, int n, bool log_x,
+                          std::uint64_t events, std::mt19937& rng) {
   Series s;
   for (int i = 0; i <= n; ++i) {
     double t = double(i) / n;
@@ -65,26 +65,26 @@ struct Spec {
 };
 
 const Spec specs[] = {
-    {"sampled_fraction", "Sampled fraction", "E_sum / E_p", "fraction of events", false, false, false, 0.021, 0.0012,
-     0.015, 0.027},
-    {"ecal_sum", "Total deposited energy", "E_sum [GeV]", "fraction of events", false, false, false, 2.1, 0.12, 1.5,
-     2.7},
-    {"hit_count", "Number of hits", "cells above 1e-6 GeV", "fraction of events", false, true, false, 900, 60, 650,
-     1150},
+    {"sampled_fraction", "Sampled fraction", "E_sum / E_p", "fraction of events", false, false, false, 0.021,
+     0.0012, 0.015, 0.027},
+    {"ecal_sum", "Total deposited energy", "E_sum [GeV]", "fraction of events", false, false, false, 2.1,
+     0.12, 1.5, 2.7},
+    {"hit_count", "Number of hits", "cells above 1e-6 GeV", "fraction of events", false, true, false, 900, 60,
+     650, 1150},
     {"cell_energy", "Cell energy spectrum", "cell energy [GeV]", "fraction of cells", true, true, false,
      std::log(0.002), 1.6, 1e-6, 1.0},
-    {"shower_depth", "Shower depth", "energy-weighted mean layer", "fraction of events", false, false, false, 8.5, 0.7,
-     5, 12},
-    {"width_x", "Lateral width x", "energy-weighted RMS in x [cells]", "fraction of events", false, false, false,
-     1.6, 0.15, 1, 2.2},
+    {"shower_depth", "Shower depth", "energy-weighted mean layer", "fraction of events", false, false, false,
+     8.5, 0.7, 5, 12},
+    {"width_x", "Lateral width x", "energy-weighted RMS in x [cells]", "fraction of events", false, false,
+     false, 1.6, 0.15, 1, 2.2},
     {"first_layer_fraction", "Energy fraction in the first 3 layers", "E(layers 0-2) / E_sum",
      "fraction of events", false, true, false, 0.05, 0.02, 0, 0.14},
-    {"longitudinal_profile", "Longitudinal profile", "layer", "mean energy per layer [GeV]", false, true, true, 7,
-     4, 0.3, 25},
-    {"transverse_profile_x", "Transverse profile x", "x cell", "mean energy per cell column [GeV]", false, true,
+    {"longitudinal_profile", "Longitudinal profile", "layer", "mean energy per layer [GeV]", false, true,
+     true, 7, 4, 0.3, 25},
+    {"transverse_profile_x", "Transverse profile x", "x cell", "mean energy per cell column [GeV]", false,
+     true, true, 12, 1.2, 1.0, 25},
+    {"transverse_profile_y", "Transverse profile y", "y cell", "mean energy per cell row [GeV]", false, true,
      true, 12, 1.2, 1.0, 25},
-    {"transverse_profile_y", "Transverse profile y", "y cell", "mean energy per cell row [GeV]", false, true, true,
-     12, 1.2, 1.0, 25},
 };
 
 ObservableResult make_observable(const Spec& spec, double energy, std::uint64_t events, int index,
@@ -102,7 +102,8 @@ ObservableResult make_observable(const Spec& spec, double energy, std::uint64_t 
   if (spec.is_profile) {
     int n = int(spec.hi);
     o.reference = profile(n, spec.mean, spec.sigma, spec.lo * e_scale, events, rng);
-    o.candidate = profile(n, spec.mean * (1 + shift), spec.sigma * (1 - shift), spec.lo * e_scale, events, rng);
+    o.candidate =
+        profile(n, spec.mean * (1 + shift), spec.sigma * (1 - shift), spec.lo * e_scale, events, rng);
     o.baseline_a = profile(n, spec.mean, spec.sigma, spec.lo * e_scale, events / 2, rng);
     o.baseline_b = profile(n, spec.mean, spec.sigma, spec.lo * e_scale, events / 2, rng);
   } else {
@@ -150,7 +151,8 @@ physics::ValidationResult synthetic_result(const SyntheticOptions& options) {
   std::mt19937 rng(12345);
   physics::ValidationResult r;
   r.reference_path = options.awkward_text ? "/data/ref <2024> & \"Geant4\".h5" : "/data/geant4-electrons.h5";
-  r.candidate_path = options.awkward_text ? "/data/gan's <script>alert(1)</script>.h5" : "/data/gan-epoch30.h5";
+  r.candidate_path =
+      options.awkward_text ? "/data/gan's <script>alert(1)</script>.h5" : "/data/gan-epoch30.h5";
   r.nx = r.ny = r.nz = 25;
   const double energies[] = {50, 100, 200, 300, 400, 500};
   for (int b = 0; b < options.bins; ++b) {
@@ -172,7 +174,8 @@ physics::ValidationResult synthetic_result(const SyntheticOptions& options) {
   all.bin = {"all", 0, std::numeric_limits<double>::infinity()};
   all.reference_events = all.candidate_events = 2000 * options.bins;
   int index = 1;
-  for (const Spec& spec : specs) all.observables.push_back(make_observable(spec, 100, 2000 * options.bins, index++, rng));
+  for (const Spec& spec : specs)
+    all.observables.push_back(make_observable(spec, 100, 2000 * options.bins, index++, rng));
   r.bins.push_back(all);
   if (options.awkward_text) {
     ObservableResult& o = r.bins[0].observables[0];

@@ -6,8 +6,8 @@
 namespace calo::report::test {
 
 struct SyntheticOptions {
-  int bins = 3;                 ///< compared energy bins (plus one empty bin and "all")
-  bool awkward_text = false;    ///< titles, labels and paths with HTML/gnuplot special characters
+  int bins = 3;               ///< compared energy bins (plus one empty bin and "all")
+  bool awkward_text = false;  ///< titles, labels and paths with HTML/gnuplot special characters
 };
 
 physics::ValidationResult synthetic_result(const SyntheticOptions& options = {});

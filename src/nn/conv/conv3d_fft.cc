@@ -39,7 +39,8 @@ bool fft_pays(const Conv3D& conv, const Dims& in) {
   for (int i = 0; i < 3; ++i) {
     std::int64_t pairs = 0;
     for (std::int64_t o = 0; o < outs[i]; ++o)
-      pairs += std::max<std::int64_t>(0, std::min(sizes[i], o - pf[i] + s.kernel[i]) - std::max<std::int64_t>(0, o - pf[i]));
+      pairs += std::max<std::int64_t>(
+          0, std::min(sizes[i], o - pf[i] + s.kernel[i]) - std::max<std::int64_t>(0, o - pf[i]));
     direct *= static_cast<double>(pairs);
   }
   // The FFT plan's work per forward (backward-data and weights cost about the same again,
@@ -57,7 +58,8 @@ bool fft_pays(const Conv3D& conv, const Dims& in) {
   const double spectra = samples * static_cast<double>(2 * std::max(in.c, s.filters) + s.filters) +
                          static_cast<double>(in.c * s.filters);
   if (spectra * bins * 8.0 > static_cast<double>(std::int64_t{1} << 30)) return false;
-  const double transforms = samples * static_cast<double>(in.c + s.filters) * 2.5 * points * std::log2(points);
+  const double transforms =
+      samples * static_cast<double>(in.c + s.filters) * 2.5 * points * std::log2(points);
   const double product = samples * bins * static_cast<double>(in.c * s.filters) * 8.0;
   return 7.0 * (transforms + product) < direct;
 }
@@ -89,7 +91,8 @@ void for_each_row(const BlockedLayout& lay, const Dims& dims, std::int64_t i, st
   for (std::int64_t d = 0; d < dims.d; ++d)
     for (std::int64_t h = 0; h < dims.h; ++h)
       for (std::int64_t j = 0; j < cn; ++j)
-        row(j, base[j] + d * sd + h * sh, j * P + ((d + offset[0]) * n[1] + h + offset[1]) * n[2] + offset[2]);
+        row(j, base[j] + d * sd + h * sh,
+            j * P + ((d + offset[0]) * n[1] + h + offset[1]) * n[2] + offset[2]);
 }
 
 /// True if channels c0 .. c0 + cn - 1 are one whole channel block of 16 stored densely
@@ -131,8 +134,8 @@ class FftConvPlan : public Plan {
                   float* spectra);
   /// t (layout lay, dims) = the inverse transforms of spectra [N][C][S] read from `offset`,
   /// plus bias, through the activation (forward) or as they are (data gradient).
-  void from_spectra(const RealFft3D& fft, float* spectra, const std::array<std::int64_t, 3>& offset, const Dims& dims,
-                    const BlockedLayout& lay, float* t, const float* bias, bool activate);
+  void from_spectra(const RealFft3D& fft, float* spectra, const std::array<std::int64_t, 3>& offset,
+                    const Dims& dims, const BlockedLayout& lay, float* t, const float* bias, bool activate);
 
   Conv3D& conv_;
   std::unique_ptr<ConvPlan> direct_;
@@ -158,8 +161,8 @@ class FftConvPlan : public Plan {
   // Per thread, the kernels' partial DFTs (both directions): one D plane of a spectrum,
   // rows [kTile^2][K0][N1][half] (transformed along D / W and H), rows [K0][K1][half].
   std::vector<std::vector<float>> cross_, rows_d_, rows_dh_;
-  RealFft3D::Buffer w_hat_;                     // [S/8][IC][OC][8] complex, scaled 1/(N0 N1 N2)
-  std::vector<float> transformed_from_;         // the weights w_hat_ holds
+  RealFft3D::Buffer w_hat_;              // [S/8][IC][OC][8] complex, scaled 1/(N0 N1 N2)
+  std::vector<float> transformed_from_;  // the weights w_hat_ holds
   Tensor diff_in_;
 };
 
@@ -175,7 +178,8 @@ FftConvPlan::FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode, std::unique_
   pf_ = conv.pad_front(in_dims_);
   const auto size = fft_size(conv, in_dims_);
   fft_in_ = std::make_unique<RealFft3D>(size, RealFft3D::Box{pf_, {in_dims_.d, in_dims_.h, in_dims_.w}});
-  fft_out_ = std::make_unique<RealFft3D>(size, RealFft3D::Box{{0, 0, 0}, {out_dims_.d, out_dims_.h, out_dims_.w}});
+  fft_out_ =
+      std::make_unique<RealFft3D>(size, RealFft3D::Box{{0, 0, 0}, {out_dims_.d, out_dims_.h, out_dims_.w}});
   stride_ = fft_in_->spectrum_stride();
   const std::int64_t IC = in_dims_.c, OC = s.filters, C = std::max(IC, OC);
   threads_ = std::max(1, ctx_.threads());
@@ -201,7 +205,8 @@ FftConvPlan::FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode, std::unique_
     std::vector<float> tw(static_cast<std::size_t>(2 * s.kernel[d] * n[d]));
     for (std::int64_t k = 0; k < s.kernel[d]; ++k)
       for (std::int64_t f = 0; f < n[d]; ++f) {
-        const double phase = 2 * std::numbers::pi * static_cast<double>((f * k) % n[d]) / static_cast<double>(n[d]);
+        const double phase =
+            2 * std::numbers::pi * static_cast<double>((f * k) % n[d]) / static_cast<double>(n[d]);
         tw[2 * (k * n[d] + f)] = static_cast<float>(std::cos(phase));
         tw[2 * (k * n[d] + f) + 1] = static_cast<float>(std::sin(phase));
       }
@@ -298,20 +303,20 @@ void FftConvPlan::to_spectra(const RealFft3D& fft, const float* t, const Blocked
         slab_to_rows(t + at, kChunk, kChunk, dims.w, rows);
       });
     } else {
-      for_each_row(lay, dims, i, c0, cn, n, P, offset, [&](std::int64_t, std::int64_t at, std::int64_t in_plane) {
-        const float* src = t + at;
-        float* row = buf + in_plane;
-        for (std::int64_t w = 0; w < dims.w; ++w) row[w] = src[w * sw];
-      });
+      for_each_row(lay, dims, i, c0, cn, n, P, offset,
+                   [&](std::int64_t, std::int64_t at, std::int64_t in_plane) {
+                     const float* src = t + at;
+                     float* row = buf + in_plane;
+                     for (std::int64_t w = 0; w < dims.w; ++w) row[w] = src[w * sw];
+                   });
     }
-    for (std::int64_t j = 0; j < cn; ++j)
-      fft.forward(buf + j * P, spectra + (i * C + c0 + j) * 2 * stride_);
+    for (std::int64_t j = 0; j < cn; ++j) fft.forward(buf + j * P, spectra + (i * C + c0 + j) * 2 * stride_);
   }
 }
 
-void FftConvPlan::from_spectra(const RealFft3D& fft, float* spectra, const std::array<std::int64_t, 3>& offset,
-                               const Dims& dims, const BlockedLayout& lay, float* t,
-                               const float* bias, bool activate) {
+void FftConvPlan::from_spectra(const RealFft3D& fft, float* spectra,
+                               const std::array<std::int64_t, 3>& offset, const Dims& dims,
+                               const BlockedLayout& lay, float* t, const float* bias, bool activate) {
   const auto& s = conv_.spec();
   const auto& n = fft.size();
   const std::int64_t P = fft.plane_stride(), C = dims.c;
@@ -323,8 +328,7 @@ void FftConvPlan::from_spectra(const RealFft3D& fft, float* spectra, const std::
     const std::int64_t i = task / chunks, c0 = task % chunks * kChunk;
     const std::int64_t cn = std::min(kChunk, C - c0);
     float* buf = planes_out_[omp_get_thread_num()].get();
-    for (std::int64_t j = 0; j < cn; ++j)
-      fft.inverse(spectra + (i * C + c0 + j) * 2 * stride_, buf + j * P);
+    for (std::int64_t j = 0; j < cn; ++j) fft.inverse(spectra + (i * C + c0 + j) * 2 * stride_, buf + j * P);
     const std::int64_t sw = lay.stride(4);
     if (whole_block(lay, c0, cn)) {  // 16 rows transposed into a dense [W][16] slab per (d, h)
       float b[kChunk];
@@ -341,19 +345,20 @@ void FftConvPlan::from_spectra(const RealFft3D& fft, float* spectra, const std::
           }
       });
     } else {
-      for_each_row(lay, dims, i, c0, cn, n, P, offset, [&](std::int64_t j, std::int64_t at, std::int64_t in_plane) {
-        float* dst = t + at;
-        const float* row = buf + in_plane;
-        const float b = bias ? bias[c0 + j] : 0.f;
-        if (act) {
-          for (std::int64_t w = 0; w < dims.w; ++w) {
-            const float v = row[w] + b;
-            dst[w * sw] = v > 0.f ? v : alpha * v;
-          }
-        } else {
-          for (std::int64_t w = 0; w < dims.w; ++w) dst[w * sw] = row[w] + b;
-        }
-      });
+      for_each_row(lay, dims, i, c0, cn, n, P, offset,
+                   [&](std::int64_t j, std::int64_t at, std::int64_t in_plane) {
+                     float* dst = t + at;
+                     const float* row = buf + in_plane;
+                     const float b = bias ? bias[c0 + j] : 0.f;
+                     if (act) {
+                       for (std::int64_t w = 0; w < dims.w; ++w) {
+                         const float v = row[w] + b;
+                         dst[w * sw] = v > 0.f ? v : alpha * v;
+                       }
+                     } else {
+                       for (std::int64_t w = 0; w < dims.w; ++w) dst[w * sw] = row[w] + b;
+                     }
+                   });
     }
   }
 }
@@ -392,7 +397,8 @@ void FftConvPlan::weight_gradients(const spectral::Kernels& kern) {
                               DY + 2 * (oc * stride_ + f0 * plane), OC * stride_, batch, plane, cross);
           float* rd = rd_tile + 2 * (a * kTile + b) * K0 * plane;
           for (std::int64_t kd = 0; kd < K0; ++kd)
-            kern.axpy(tw0[2 * (kd * n[0] + f0)], tw0[2 * (kd * n[0] + f0) + 1], cross, rd + 2 * kd * plane, plane);
+            kern.axpy(tw0[2 * (kd * n[0] + f0)], tw0[2 * (kd * n[0] + f0) + 1], cross, rd + 2 * kd * plane,
+                      plane);
         }
     for (std::int64_t a = 0; a < ic_n; ++a)
       for (std::int64_t b = 0; b < oc_n; ++b) {
@@ -414,7 +420,8 @@ void FftConvPlan::weight_gradients(const spectral::Kernels& kern) {
               for (std::int64_t f2 = 1; f2 < half; ++f2) {
                 const double weight = (n[2] % 2 == 0 && f2 == n[2] / 2) ? 1.0 : 2.0;
                 const float* e = tw2 + 2 * (kw * n[2] + f2);
-                v += weight * (static_cast<double>(r[2 * f2]) * e[0] - static_cast<double>(r[2 * f2 + 1]) * e[1]);
+                v += weight *
+                     (static_cast<double>(r[2 * f2]) * e[0] - static_cast<double>(r[2 * f2 + 1]) * e[1]);
               }
               dw[(((oc * IC + ic) * K0 + kd) * K1 + kh) * K2 + kw] += static_cast<float>(v * scale);
             }

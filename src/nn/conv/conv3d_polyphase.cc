@@ -60,7 +60,9 @@ class PolyphaseConvPlan : public Plan {
     std::vector<float> dw_host;  // the phase kernel's weight gradient, plain
   };
 
-  std::int64_t weight_taps() const { return conv_.spec().kernel[0] * conv_.spec().kernel[1] * conv_.spec().kernel[2]; }
+  std::int64_t weight_taps() const {
+    return conv_.spec().kernel[0] * conv_.spec().kernel[1] * conv_.spec().kernel[2];
+  }
   /// fold: phase kernels (plain [OC][IC][Ld][Lh][Lw]) = the sums of the kernel taps
   /// (plain [OC][IC][KD][KH][KW]) each phase tap stands for; !fold: the adjoint, kernels +=
   /// the phase kernels' values at the taps they stand for (weight gradients).

@@ -22,11 +22,11 @@ namespace calo::nn {
 
 /// One dimension of the polyphase split, for phase r.
 struct PhaseAxis {
-  std::int64_t r = 0;           ///< output positions o = f q + r
-  std::int64_t count = 0;       ///< how many of them the layer's output has
-  std::int64_t computed = 0;    ///< outputs the phase convolution produces (>= count)
-  std::int64_t taps = 0;        ///< phase kernel length
-  std::int64_t pad_front = 0;   ///< zero padding of the original input
+  std::int64_t r = 0;          ///< output positions o = f q + r
+  std::int64_t count = 0;      ///< how many of them the layer's output has
+  std::int64_t computed = 0;   ///< outputs the phase convolution produces (>= count)
+  std::int64_t taps = 0;       ///< phase kernel length
+  std::int64_t pad_front = 0;  ///< zero padding of the original input
   std::int64_t pad_back = 0;
   std::vector<std::int64_t> tap_of;  ///< original tap k -> phase tap
 };

@@ -84,8 +84,8 @@ class ThinInputConvPlan : public Plan {
   void unfold_data_gradient(std::int64_t n0, const float* dxf, float* dx) const;
 
   Conv3D& conv_;
-  std::int64_t taps_ = 0;       // C' = IC * KH * KW (used channels of the fold)
-  std::int64_t channels_ = 0;   // C' rounded up to 16
+  std::int64_t taps_ = 0;      // C' = IC * KH * KW (used channels of the fold)
+  std::int64_t channels_ = 0;  // C' rounded up to 16
   std::array<std::int64_t, 3> pf_{}, pb_{};
   Dims out_dims_;
   // forward, activation backward and weight gradients: the direct plan
@@ -157,8 +157,7 @@ void ThinInputConvPlan::fold_weights() {
     for (std::int64_t ic = 0; ic < ic_n; ++ic)
       for (std::int64_t kd = 0; kd < kd_n; ++kd)
         for (std::int64_t t = 0; t < khw; ++t)
-          wf_host_[(oc * channels_ + ic * khw + t) * kd_n + kd] =
-              w[((oc * ic_n + ic) * kd_n + kd) * khw + t];
+          wf_host_[(oc * channels_ + ic * khw + t) * kd_n + kd] = w[((oc * ic_n + ic) * kd_n + kd) * khw + t];
 }
 
 void ThinInputConvPlan::unfold_data_gradient(std::int64_t n0, const float* dxf, float* dx) const {
@@ -179,8 +178,7 @@ void ThinInputConvPlan::unfold_data_gradient(std::int64_t n0, const float* dxf, 
 #pragma omp for schedule(static)
     for (std::int64_t task = 0; task < chunk_ * D; ++task) {
       const std::int64_t i = task / D, n = n0 + i, d = task % D;
-      for (std::int64_t ic = 0; ic < IC; ++ic)
-        std::fill_n(dx + ((n * IC + ic) * D + d) * H * W, H * W, 0.f);
+      for (std::int64_t ic = 0; ic < IC; ++ic) std::fill_n(dx + ((n * IC + ic) * D + d) * H * W, H * W, 0.f);
       for (std::int64_t b = 0; b < blocks; ++b) {
         const std::int64_t lanes = std::min(block, taps_ - b * block);
         const float* slab = dxf + lay.offset0() + i * lay.stride(0) + b * lay.stride(1) + d * lay.stride(2);

@@ -11,8 +11,8 @@
 namespace calo::nn {
 
 /// rows[l][p] = slab[p * block + l] for l < lanes, p < P.
-inline void slab_to_rows(const float* slab, std::int64_t block, std::int64_t lanes,
-                         std::int64_t P, float* const* rows) {
+inline void slab_to_rows(const float* slab, std::int64_t block, std::int64_t lanes, std::int64_t P,
+                         float* const* rows) {
   std::int64_t p = 0;
 #if defined(__SSE2__)
   if (block % 4 == 0 && lanes % 4 == 0) {
@@ -35,8 +35,8 @@ inline void slab_to_rows(const float* slab, std::int64_t block, std::int64_t lan
 }
 
 /// slab[p * block + l] = rows[l][p] for l < lanes, p < P.
-inline void rows_to_slab(const float* const* rows, std::int64_t block, std::int64_t lanes,
-                         std::int64_t P, float* slab) {
+inline void rows_to_slab(const float* const* rows, std::int64_t block, std::int64_t lanes, std::int64_t P,
+                         float* slab) {
   std::int64_t p = 0;
 #if defined(__SSE2__)
   if (block % 4 == 0 && lanes % 4 == 0) {

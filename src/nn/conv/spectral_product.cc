@@ -92,9 +92,10 @@ void axpy_generic(float ar, float ai, const float* x, float* y, std::int64_t cou
 // accumulators, acc1 += x * (wr, wr) and acc2 += swap(x) * (wi, wi), combined at the end:
 // w * x = (acc1.re - acc2.re, acc1.im + acc2.im), conj(w) * x = (acc1.re + acc2.re, acc1.im - acc2.im).
 template <int NB>
-__attribute__((target("avx512f"))) inline void block_avx512(
-    bool conj, std::int64_t A, std::int64_t S2, const float* x0, const float* w0,
-    std::int64_t w_sum16, std::int64_t w_out16, float* y0) {
+__attribute__((target("avx512f"))) inline void block_avx512(bool conj, std::int64_t A, std::int64_t S2,
+                                                            const float* x0, const float* w0,
+                                                            std::int64_t w_sum16, std::int64_t w_out16,
+                                                            float* y0) {
   __m512 acc1[NB], acc2[NB];
   for (int j = 0; j < NB; ++j) acc1[j] = acc2[j] = _mm512_setzero_ps();
   for (std::int64_t a = 0; a < A; ++a) {
@@ -109,15 +110,14 @@ __attribute__((target("avx512f"))) inline void block_avx512(
   }
   const __m512 one = _mm512_set1_ps(1.f);
   for (int j = 0; j < NB; ++j) {
-    const __m512 y = conj ? _mm512_fmsubadd_ps(acc1[j], one, acc2[j])
-                          : _mm512_fmaddsub_ps(acc1[j], one, acc2[j]);
+    const __m512 y =
+        conj ? _mm512_fmsubadd_ps(acc1[j], one, acc2[j]) : _mm512_fmaddsub_ps(acc1[j], one, acc2[j]);
     _mm512_storeu_ps(y0 + j * S2, y);
   }
 }
 
-__attribute__((target("avx512f"))) void product_avx512(Direction dir, const Shape& s,
-                                                       const float* in, const float* w,
-                                                       float* out, std::int64_t b0,
+__attribute__((target("avx512f"))) void product_avx512(Direction dir, const Shape& s, const float* in,
+                                                       const float* w, float* out, std::int64_t b0,
                                                        std::int64_t b1) {
   const auto [conj, A, B, ws, S2, wblock] = geometry(dir, s);
   for (std::int64_t fb = b0; fb < b1; ++fb)
@@ -135,14 +135,30 @@ __attribute__((target("avx512f"))) void product_avx512(Direction dir, const Shap
         float* y0 = yb + b * S2;
         const std::int64_t ws16 = ws.sum * 16, wo16 = ws.out * 16;
         switch (std::min<std::int64_t>(8, B - b)) {
-          case 8: block_avx512<8>(conj, A, S2, x0, w0, ws16, wo16, y0); break;
-          case 7: block_avx512<7>(conj, A, S2, x0, w0, ws16, wo16, y0); break;
-          case 6: block_avx512<6>(conj, A, S2, x0, w0, ws16, wo16, y0); break;
-          case 5: block_avx512<5>(conj, A, S2, x0, w0, ws16, wo16, y0); break;
-          case 4: block_avx512<4>(conj, A, S2, x0, w0, ws16, wo16, y0); break;
-          case 3: block_avx512<3>(conj, A, S2, x0, w0, ws16, wo16, y0); break;
-          case 2: block_avx512<2>(conj, A, S2, x0, w0, ws16, wo16, y0); break;
-          default: block_avx512<1>(conj, A, S2, x0, w0, ws16, wo16, y0); break;
+          case 8:
+            block_avx512<8>(conj, A, S2, x0, w0, ws16, wo16, y0);
+            break;
+          case 7:
+            block_avx512<7>(conj, A, S2, x0, w0, ws16, wo16, y0);
+            break;
+          case 6:
+            block_avx512<6>(conj, A, S2, x0, w0, ws16, wo16, y0);
+            break;
+          case 5:
+            block_avx512<5>(conj, A, S2, x0, w0, ws16, wo16, y0);
+            break;
+          case 4:
+            block_avx512<4>(conj, A, S2, x0, w0, ws16, wo16, y0);
+            break;
+          case 3:
+            block_avx512<3>(conj, A, S2, x0, w0, ws16, wo16, y0);
+            break;
+          case 2:
+            block_avx512<2>(conj, A, S2, x0, w0, ws16, wo16, y0);
+            break;
+          default:
+            block_avx512<1>(conj, A, S2, x0, w0, ws16, wo16, y0);
+            break;
         }
       }
     }
@@ -150,10 +166,9 @@ __attribute__((target("avx512f"))) void product_avx512(Direction dir, const Shap
 
 // 8 bins per vector: acc1 += x * (yr, yr), acc2 += swap(x) * (yi, yi); x conj(y) =
 // (acc1.re + acc2.re, acc1.im - acc2.im). The tail (count % 8) runs the generic loop.
-__attribute__((target("avx512f"))) void cross_spectrum_avx512(const float* x, std::int64_t xs,
-                                                              const float* y, std::int64_t ys,
-                                                              std::int64_t batch, std::int64_t count,
-                                                              float* g) {
+__attribute__((target("avx512f"))) void cross_spectrum_avx512(const float* x, std::int64_t xs, const float* y,
+                                                              std::int64_t ys, std::int64_t batch,
+                                                              std::int64_t count, float* g) {
   const __m512 one = _mm512_set1_ps(1.f);
   std::int64_t f = 0;
   for (; f + 8 <= count; f += 8) {

@@ -34,8 +34,8 @@ struct Kernels {
   /// g[f] = sum_n x[n][f] * conj(y[n][f]) for f < count: the cross-spectrum of two channels
   /// summed over the batch (the weight gradient's correlation in the frequency domain). x
   /// and y point at sample 0 and step x_step / y_step complex numbers per sample.
-  void (*cross_spectrum)(const float* x, std::int64_t x_step, const float* y,
-                         std::int64_t y_step, std::int64_t batch, std::int64_t count, float* g);
+  void (*cross_spectrum)(const float* x, std::int64_t x_step, const float* y, std::int64_t y_step,
+                         std::int64_t batch, std::int64_t count, float* g);
   /// y[f] += a * x[f] for f < count, a = (a_re, a_im).
   void (*axpy)(float a_re, float a_im, const float* x, float* y, std::int64_t count);
   const char* isa;  ///< "avx512" or "generic"

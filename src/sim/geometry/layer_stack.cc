@@ -36,8 +36,7 @@ struct Context {
     const json& v = field(object, key, where);
     require(v.is_number(), where + ": \"" + key + "\" must be a number");
     const double x = v.get<double>();
-    require(std::isfinite(x) && x > 0, where + ": \"" + key + "\" must be positive (got " +
-                                           v.dump() + ")");
+    require(std::isfinite(x) && x > 0, where + ": \"" + key + "\" must be positive (got " + v.dump() + ")");
     return x;
   }
 };
@@ -52,8 +51,7 @@ MaterialSpec parse_material(const json& j, const Context& ctx) {
   if (j.contains("mean_excitation_eV"))
     spec.mean_excitation = ctx.positive_number(j, "mean_excitation_eV", where) * eV;
   const bool by_mass = j.contains("mass_fractions"), by_count = j.contains("atom_counts");
-  ctx.require(by_mass != by_count,
-              where + " needs exactly one of \"mass_fractions\" or \"atom_counts\"");
+  ctx.require(by_mass != by_count, where + " needs exactly one of \"mass_fractions\" or \"atom_counts\"");
   const json& comp = j.at(by_mass ? "mass_fractions" : "atom_counts");
   ctx.require(comp.is_object() && !comp.empty(),
               where + ": element list must be a non-empty object {\"W\": 0.93, ...}");

@@ -20,10 +20,10 @@ struct Slab {
 struct LayerStack {
   std::string name;
   std::vector<Material> materials;
-  std::vector<Slab> slabs;   ///< contiguous, ordered by z, first begins at 0
-  int readout_layers = 0;    ///< number of layers with a sensitive slice
-  double cell_size = 0;      ///< transverse readout cell pitch [mm]
-  double half_width = 0;     ///< transverse half extent [mm] (the stack is 2*half_width wide)
+  std::vector<Slab> slabs;  ///< contiguous, ordered by z, first begins at 0
+  int readout_layers = 0;   ///< number of layers with a sensitive slice
+  double cell_size = 0;     ///< transverse readout cell pitch [mm]
+  double half_width = 0;    ///< transverse half extent [mm] (the stack is 2*half_width wide)
 
   double depth() const { return slabs.empty() ? 0.0 : slabs.back().z_end; }
   int material_index(const std::string& name) const;  ///< -1 if absent

@@ -7,8 +7,8 @@ namespace calo::sim {
 struct ElementProperties {
   int z = 0;
   std::string_view symbol;
-  double molar_mass = 0;        ///< [g/mole] (IUPAC standard atomic weight)
-  double mean_excitation = 0;   ///< [MeV] ICRU Report 37/49 recommended I of the element
+  double molar_mass = 0;       ///< [g/mole] (IUPAC standard atomic weight)
+  double mean_excitation = 0;  ///< [MeV] ICRU Report 37/49 recommended I of the element
 };
 
 /// Looks an element up by symbol ("W", "Si"); throws InputError naming it if unknown.

@@ -19,10 +19,22 @@ double coulomb_correction(int z) {
 double tsai_radiation_logs(int z) {
   double l_rad, l_rad_prime;
   switch (z) {  // Tsai's values for the light elements, where Thomas-Fermi fails
-    case 1: l_rad = 5.31; l_rad_prime = 6.144; break;
-    case 2: l_rad = 4.79; l_rad_prime = 5.621; break;
-    case 3: l_rad = 4.74; l_rad_prime = 5.805; break;
-    case 4: l_rad = 4.71; l_rad_prime = 5.924; break;
+    case 1:
+      l_rad = 5.31;
+      l_rad_prime = 6.144;
+      break;
+    case 2:
+      l_rad = 4.79;
+      l_rad_prime = 5.621;
+      break;
+    case 3:
+      l_rad = 4.74;
+      l_rad_prime = 5.805;
+      break;
+    case 4:
+      l_rad = 4.71;
+      l_rad_prime = 5.924;
+      break;
     default:
       l_rad = std::log(184.15 * std::pow(z, -1.0 / 3.0));
       l_rad_prime = std::log(1194.0 * std::pow(z, -2.0 / 3.0));
@@ -39,8 +51,7 @@ double radiation_length_of_element(int z, double molar_mass, double density) {
 Material build_material(const MaterialSpec& spec) {
   const std::string where = "material '" + spec.name + "'";
   CALO_VALIDATE(!spec.name.empty(), "material without a name (every material needs \"name\")");
-  CALO_VALIDATE(std::isfinite(spec.density) && spec.density > 0,
-                where + ": density must be positive");
+  CALO_VALIDATE(std::isfinite(spec.density) && spec.density > 0, where + ": density must be positive");
   CALO_VALIDATE(!spec.components.empty(), where + ": no elements");
 
   bool by_mass = false, by_count = false;
@@ -84,12 +95,12 @@ Material build_material(const MaterialSpec& spec) {
     m.electron_density += electrons;
     log_i_sum += electrons * std::log(element_by_z(el.z).mean_excitation);
     z2_sum += electrons * el.z;
-    inv_x0 += el.atoms_per_volume * 4.0 * fine_structure * classic_electron_radius *
-              classic_electron_radius * el.radiation_logs;
+    inv_x0 += el.atoms_per_volume * 4.0 * fine_structure * classic_electron_radius * classic_electron_radius *
+              el.radiation_logs;
   }
   m.radiation_length = 1.0 / inv_x0;
-  m.mean_excitation = spec.mean_excitation > 0 ? spec.mean_excitation
-                                               : std::exp(log_i_sum / m.electron_density);
+  m.mean_excitation =
+      spec.mean_excitation > 0 ? spec.mean_excitation : std::exp(log_i_sum / m.electron_density);
   m.z_eff = z2_sum / m.electron_density;
   m.plasma_energy = hbarc * std::sqrt(4.0 * pi * m.electron_density * classic_electron_radius);
   return m;

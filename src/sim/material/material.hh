@@ -15,30 +15,30 @@ struct ComponentSpec {
 
 struct MaterialSpec {
   std::string name;
-  double density = 0;              ///< [g/mm^3] internal units (g_per_cm3 * value)
+  double density = 0;  ///< [g/mm^3] internal units (g_per_cm3 * value)
   std::vector<ComponentSpec> components;
-  double mean_excitation = 0;      ///< [MeV]; 0 = Bragg additivity from the elements
+  double mean_excitation = 0;  ///< [MeV]; 0 = Bragg additivity from the elements
 };
 
 /// An element inside a built material.
 struct ElementInMaterial {
   int z = 0;
-  double molar_mass = 0;         ///< [g/mole]
+  double molar_mass = 0;  ///< [g/mole]
   double mass_fraction = 0;
-  double atoms_per_volume = 0;   ///< [1/mm^3]
-  double radiation_logs = 0;     ///< Z^2 (L_rad - f(Z)) + Z L'_rad (Tsai), dimensionless
-  double coulomb_correction = 0; ///< f(Z) of Davies, Bethe and Maximon
+  double atoms_per_volume = 0;    ///< [1/mm^3]
+  double radiation_logs = 0;      ///< Z^2 (L_rad - f(Z)) + Z L'_rad (Tsai), dimensionless
+  double coulomb_correction = 0;  ///< f(Z) of Davies, Bethe and Maximon
 };
 
 struct Material {
   std::string name;
-  double density = 0;            ///< [g/mm^3]
+  double density = 0;  ///< [g/mm^3]
   std::vector<ElementInMaterial> elements;
-  double electron_density = 0;   ///< [1/mm^3]
-  double mean_excitation = 0;    ///< I [MeV]
-  double radiation_length = 0;   ///< X0 [mm] (Tsai, PDG eq. 34.26)
-  double plasma_energy = 0;      ///< hbar omega_p [MeV]
-  double z_eff = 0;              ///< electron-weighted mean Z (sum n_i Z_i^2 / sum n_i Z_i)
+  double electron_density = 0;  ///< [1/mm^3]
+  double mean_excitation = 0;   ///< I [MeV]
+  double radiation_length = 0;  ///< X0 [mm] (Tsai, PDG eq. 34.26)
+  double plasma_energy = 0;     ///< hbar omega_p [MeV]
+  double z_eff = 0;             ///< electron-weighted mean Z (sum n_i Z_i^2 / sum n_i Z_i)
 };
 
 /// Builds a material; throws InputError for empty/unknown elements, non-positive density,

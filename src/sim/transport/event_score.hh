@@ -18,13 +18,13 @@ struct ReadoutGrid {
 enum class Exit { front = 0, back = 1, side = 2 };
 
 struct EventScore {
-  std::vector<double> cells;            ///< [MeV], index ((x * ny) + y) * layers + layer
-  std::vector<double> material_deposit; ///< [MeV] deposited per material of the stack
-  double sensitive_deposit = 0;         ///< [MeV] in all sensitive slabs, window or not
-  double escaped = 0;                   ///< [MeV] kinetic energy leaving the stack
+  std::vector<double> cells;              ///< [MeV], index ((x * ny) + y) * layers + layer
+  std::vector<double> material_deposit;   ///< [MeV] deposited per material of the stack
+  double sensitive_deposit = 0;           ///< [MeV] in all sensitive slabs, window or not
+  double escaped = 0;                     ///< [MeV] kinetic energy leaving the stack
   double escaped_by_exit[3] = {0, 0, 0};  ///< [MeV] the same, by Exit
-  double rest_mass_balance = 0;         ///< [MeV] 2 m c^2 per pair created minus per e+ annihilated
-  long steps = 0;                       ///< transport steps taken (a cost figure)
+  double rest_mass_balance = 0;           ///< [MeV] 2 m c^2 per pair created minus per e+ annihilated
+  long steps = 0;                         ///< transport steps taken (a cost figure)
 
   void reset(const ReadoutGrid& grid, std::size_t materials) {
     cells.assign(grid.cells(), 0.0);

@@ -15,8 +15,7 @@ struct GridPoint {
 class LogGrid {
  public:
   LogGrid() = default;
-  LogGrid(double e_min, double e_max, int bins_per_decade)
-      : e_min_(e_min), log_e_min_(std::log(e_min)) {
+  LogGrid(double e_min, double e_max, int bins_per_decade) : e_min_(e_min), log_e_min_(std::log(e_min)) {
     const double decades = std::log10(e_max / e_min);
     bins_ = static_cast<int>(std::ceil(decades * bins_per_decade));
     dlog_ = std::log(e_max / e_min) / bins_;

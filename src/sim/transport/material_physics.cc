@@ -52,8 +52,7 @@ ChargedTables charged_tables(const LogGrid& grid, const IonisationModel& ion,
 
 }  // namespace
 
-MaterialPhysics::MaterialPhysics(const Material& mat, const PhysicsConfig& config,
-                                 const LogGrid& grid)
+MaterialPhysics::MaterialPhysics(const Material& mat, const PhysicsConfig& config, const LogGrid& grid)
     : material(mat),
       gamma_cut(gamma_production_threshold(mat, config.range_cut)),
       electron_cut(electron_production_threshold(mat, config.range_cut, false)),
@@ -75,8 +74,7 @@ MaterialPhysics::MaterialPhysics(const Material& mat, const PhysicsConfig& confi
   photon.xs_photoelectric = tabulate(grid, [&](double k) { return photoelectric.macro_xs(k); });
   std::vector<double> total(grid.nodes());
   for (int i = 0; i < grid.nodes(); ++i)
-    total[i] = photon.xs_compton.at_node(i) + photon.xs_pair.at_node(i) +
-               photon.xs_photoelectric.at_node(i);
+    total[i] = photon.xs_compton.at_node(i) + photon.xs_pair.at_node(i) + photon.xs_photoelectric.at_node(i);
   photon.xs_total = GridTable(std::move(total));
   electron = charged_tables(grid, ionisation_electron, brems_electron, nullptr, msc_electron);
   positron = charged_tables(grid, ionisation_positron, brems_positron, &annihilation, msc_positron);
@@ -93,7 +91,8 @@ double MaterialPhysics::energy_from_range(bool is_positron, double r) const {
   const int i = static_cast<int>(it - v.begin()) - 1;
   const double f = (r - v[i]) / (v[i + 1] - v[i]);
   // the forward table interpolates linearly in ln E: invert the same way
-  return std::exp(std::log(grid_.energy(i)) + f * (std::log(grid_.energy(i + 1)) - std::log(grid_.energy(i))));
+  return std::exp(std::log(grid_.energy(i)) +
+                  f * (std::log(grid_.energy(i + 1)) - std::log(grid_.energy(i))));
 }
 
 }  // namespace calo::sim

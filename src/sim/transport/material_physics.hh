@@ -14,13 +14,13 @@ namespace calo::sim {
 
 /// Tables of e- or e+ in one material.
 struct ChargedTables {
-  GridTable dedx;          ///< restricted total stopping power (ionisation + brems) [MeV/mm]
-  GridTable range;         ///< CSDA range from the restricted dE/dx [mm]
-  GridTable xs_ionisation; ///< delta rays above cut [1/mm]
-  GridTable xs_brems;      ///< photons above cut [1/mm]
+  GridTable dedx;             ///< restricted total stopping power (ionisation + brems) [MeV/mm]
+  GridTable range;            ///< CSDA range from the restricted dE/dx [mm]
+  GridTable xs_ionisation;    ///< delta rays above cut [1/mm]
+  GridTable xs_brems;         ///< photons above cut [1/mm]
   GridTable xs_annihilation;  ///< e+ only (zeros for e-)
   GridTable xs_total;
-  GridTable lambda1;       ///< msc transport mean free path [mm]
+  GridTable lambda1;  ///< msc transport mean free path [mm]
 };
 
 struct PhotonTables {

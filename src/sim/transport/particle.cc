@@ -6,18 +6,24 @@ namespace calo::sim {
 
 int pdg_code(Particle p) {
   switch (p) {
-    case Particle::gamma: return 22;
-    case Particle::electron: return 11;
-    case Particle::positron: return -11;
+    case Particle::gamma:
+      return 22;
+    case Particle::electron:
+      return 11;
+    case Particle::positron:
+      return -11;
   }
   return 0;
 }
 
 const char* particle_name(Particle p) {
   switch (p) {
-    case Particle::gamma: return "gamma";
-    case Particle::electron: return "e-";
-    case Particle::positron: return "e+";
+    case Particle::gamma:
+      return "gamma";
+    case Particle::electron:
+      return "e-";
+    case Particle::positron:
+      return "e+";
   }
   return "?";
 }

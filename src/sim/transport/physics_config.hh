@@ -6,14 +6,14 @@
 namespace calo::sim {
 
 struct PhysicsConfig {
-  double range_cut = 0.7 * units::mm;         ///< production cut as a range (Geant4 default)
-  double tracking_cut = 1.0 * units::keV;     ///< below: deposited on the spot
-  double dr_over_range = 0.2;                 ///< continuous-loss step limit (fraction of range)
-  double final_range = 1.0 * units::mm;       ///< ... never below this range
-  double msc_range_factor = 0.04;             ///< Urban "UseSafety" step limit fraction
-  double msc_safety_factor = 0.6;             ///< steps may reach this fraction of the safety
-  double msc_min_step = 1.0 * units::um;      ///< the msc step limit never goes below this
-  double linear_loss_limit = 0.01;            ///< dE = dE/dx * step when step < this * range
+  double range_cut = 0.7 * units::mm;      ///< production cut as a range (Geant4 default)
+  double tracking_cut = 1.0 * units::keV;  ///< below: deposited on the spot
+  double dr_over_range = 0.2;              ///< continuous-loss step limit (fraction of range)
+  double final_range = 1.0 * units::mm;    ///< ... never below this range
+  double msc_range_factor = 0.04;          ///< Urban "UseSafety" step limit fraction
+  double msc_safety_factor = 0.6;          ///< steps may reach this fraction of the safety
+  double msc_min_step = 1.0 * units::um;   ///< the msc step limit never goes below this
+  double linear_loss_limit = 0.01;         ///< dE = dE/dx * step when step < this * range
   /// e+- below this energy whose range is shorter than the distance to the nearest boundary
   /// deposit their energy on the spot: exact up to the brems photons above the photon cut
   /// they would have radiated, a fraction ~ 1e-3 of their energy in W at 1 MeV. 0 disables.

@@ -30,7 +30,8 @@ RunStats run_showers(const ShowerPhysics& physics, const RunRequest& req, const 
   CALO_VALIDATE(req.threads >= 1, "invalid thread count (must be >= 1)");
   const ReadoutGrid grid = readout_for(physics.stack(), req.window);
   const std::size_t cells = grid.cells();
-  const int threads = static_cast<int>(std::min<std::uint64_t>(req.threads, std::max<std::uint64_t>(1, req.events)));
+  const int threads =
+      static_cast<int>(std::min<std::uint64_t>(req.threads, std::max<std::uint64_t>(1, req.events)));
 
   std::vector<ShowerTransport> workers;
   std::vector<EventScore> scores(threads);
@@ -87,8 +88,7 @@ RunStats run_showers(const ShowerPhysics& physics, const RunRequest& req, const 
     sink(batch);
     if (progress) progress(first + count, req.events);
   }
-  stats.wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  stats.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return stats;
 }
 

@@ -17,7 +17,7 @@ struct RunRequest {
   std::uint64_t events = 100;
   std::uint64_t seed = 1;
   int threads = 1;
-  int window = 25;               ///< readout window nx = ny (25 or 51)
+  int window = 25;  ///< readout window nx = ny (25 or 51)
   std::uint64_t batch_events = 128;
 };
 

@@ -211,7 +211,8 @@ void ShowerTransport::transport_charged(Track t) {
     }
     if (loss < t.energy) {
       // the largest energy transfer that stays continuous: Moller's is at most T/2
-      const double cut = positron ? std::min(mp.positron_cut, t.energy) : std::min(mp.electron_cut, 0.5 * t.energy);
+      const double cut =
+          positron ? std::min(mp.positron_cut, t.energy) : std::min(mp.electron_cut, 0.5 * t.energy);
       loss = std::min(t.energy, mp.fluctuation.sample(loss, t.energy, step, cut, *rng_));
     }
     const double energy_after = t.energy - loss;
@@ -259,8 +260,7 @@ void ShowerTransport::transport_charged(Track t) {
         const double w = ion.sample_delta_energy(t.energy, *rng_);
         const double tt = t.energy;
         const double cos_delta = std::sqrt(w * (tt + kTwoMass) / (tt * (w + kTwoMass)));
-        const double cos_primary =
-            std::sqrt((tt - w) * (tt + kTwoMass) / (tt * (tt - w + kTwoMass)));
+        const double cos_primary = std::sqrt((tt - w) * (tt + kTwoMass) / (tt * (tt - w + kTwoMass)));
         push(Particle::electron, w, t.pos, rotate(t.dir, std::min(1.0, cos_delta), phi), t.slab);
         t.dir = rotate(t.dir, std::min(1.0, cos_primary), phi + pi);
         t.energy -= w;

@@ -1,12 +1,13 @@
 // The geometry file format: the shipped CLIC stack against DESIGN.md section 5, and every
 // invalid input refused with a message naming the problem.
+#include "sim/geometry/layer_stack.hh"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "core/error.hh"
 #include "core/units.hh"
-#include "sim/geometry/layer_stack.hh"
 
 namespace calo::sim {
 namespace {
@@ -30,7 +31,8 @@ TEST(ClicGeometry, DepthIsAboutTwentyOneRadiationLengths) {
   // DESIGN.md section 5: total depth of the stack about 21 X0.
   const LayerStack s = load_layer_stack(shipped_geometry_path(kDefaultGeometry));
   double x0s = 0;
-  for (const Slab& slab : s.slabs) x0s += (slab.z_end - slab.z_begin) / s.materials[slab.material].radiation_length;
+  for (const Slab& slab : s.slabs)
+    x0s += (slab.z_end - slab.z_begin) / s.materials[slab.material].radiation_length;
   EXPECT_GT(x0s, 20.0);
   EXPECT_LT(x0s, 24.0);
 }

@@ -1,12 +1,13 @@
 // Materials against published numbers: Tsai radiation lengths (PDG Atomic and Nuclear
 // Properties tables) and the validation of user-written compositions.
+#include "sim/material/material.hh"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "core/error.hh"
 #include "core/units.hh"
-#include "sim/material/material.hh"
 
 namespace calo::sim {
 namespace {
@@ -20,8 +21,10 @@ Material pure(const char* symbol, double density_g_cm3) {
 // PDG "Atomic and nuclear properties of materials": X0(W) = 6.76 g/cm2, X0(Si) = 21.82 g/cm2,
 // X0(Cu) = 12.86 g/cm2, X0(Pb) = 6.37 g/cm2 (Tsai's formula, as required to +-0.5 %).
 TEST(TsaiRadiationLength, MatchesPdgForTungstenSiliconCopperLead) {
-  const struct { const char* symbol; double density, x0_g_cm2; } cases[] = {
-      {"W", 19.3, 6.76}, {"Si", 2.329, 21.82}, {"Cu", 8.96, 12.86}, {"Pb", 11.35, 6.37}};
+  const struct {
+    const char* symbol;
+    double density, x0_g_cm2;
+  } cases[] = {{"W", 19.3, 6.76}, {"Si", 2.329, 21.82}, {"Cu", 8.96, 12.86}, {"Pb", 11.35, 6.37}};
   for (const auto& c : cases) {
     const Material m = pure(c.symbol, c.density);
     const double x0_g_cm2 = m.radiation_length * m.density / g_per_cm2;
@@ -36,8 +39,8 @@ TEST(TsaiRadiationLength, TungstenInMillimetresIsPdgValue) {
 
 TEST(Material, MixtureRadiationLengthIsMassWeightedHarmonicMean) {
   // 1/X0 = sum w_i / X0_i (PDG eq. 34.28), checked for a W/Ni/Fe alloy.
-  const Material alloy = build_material(
-      MaterialSpec{"TungstenDens24", 17.8 * g_per_cm3, {{"W", 0.93, 0}, {"Ni", 0.061, 0}, {"Fe", 0.009, 0}}, 0});
+  const Material alloy = build_material(MaterialSpec{
+      "TungstenDens24", 17.8 * g_per_cm3, {{"W", 0.93, 0}, {"Ni", 0.061, 0}, {"Fe", 0.009, 0}}, 0});
   double inv = 0;
   for (auto [sym, w] : {std::pair{"W", 0.93}, std::pair{"Ni", 0.061}, std::pair{"Fe", 0.009}}) {
     const Material p = pure(sym, 1.0);

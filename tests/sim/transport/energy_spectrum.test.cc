@@ -1,8 +1,9 @@
+#include "sim/transport/energy_spectrum.hh"
+
 #include <gtest/gtest.h>
 
 #include "core/error.hh"
 #include "core/units.hh"
-#include "sim/transport/energy_spectrum.hh"
 
 namespace calo::sim {
 namespace {

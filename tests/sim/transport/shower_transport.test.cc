@@ -15,7 +15,8 @@ namespace {
 using namespace calo::units;
 
 const ShowerPhysics& clic_physics() {
-  static const ShowerPhysics physics(load_layer_stack(shipped_geometry_path(kDefaultGeometry)), PhysicsConfig{});
+  static const ShowerPhysics physics(load_layer_stack(shipped_geometry_path(kDefaultGeometry)),
+                                     PhysicsConfig{});
   return physics;
 }
 

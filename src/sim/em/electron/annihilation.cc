@@ -22,9 +22,7 @@ double heitler_xs_per_electron(double t) {
 AnnihilationModel::AnnihilationModel(const Material& material)
     : electron_density_(material.electron_density) {}
 
-double AnnihilationModel::macro_xs(double t) const {
-  return electron_density_ * heitler_xs_per_electron(t);
-}
+double AnnihilationModel::macro_xs(double t) const { return electron_density_ * heitler_xs_per_electron(t); }
 
 AnnihilationSample AnnihilationModel::sample(double t, Rng& rng) const {
   const double mc2 = electron_mass_c2;

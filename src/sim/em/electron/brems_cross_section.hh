@@ -47,14 +47,14 @@ class BremsCrossSection {
 
  private:
   struct Element {
-    double n;        // atoms per volume [1/mm^3]
+    double n;                  // atoms per volume [1/mm^3]
     double z, z13, log_z, fc;  // Z, Z^(1/3), ln Z, f(Z)
-    double s1;       // (Z^(1/3)/184)^2, lower end of the LPM xi(s) ramp
+    double s1;                 // (Z^(1/3)/184)^2, lower end of the LPM xi(s) ramp
     double log_s1;
   };
   std::vector<Element> elements_;
-  double lpm_energy_;        // E_LPM = alpha m^2 X0 / (4 pi hbar c) [MeV]
-  double plasma_energy_;     // hbar omega_p [MeV]
+  double lpm_energy_;     // E_LPM = alpha m^2 X0 / (4 pi hbar c) [MeV]
+  double plasma_energy_;  // hbar omega_p [MeV]
 };
 
 }  // namespace calo::sim

@@ -131,8 +131,7 @@ double BremsCrossSection::k_dxs_dk(double t, double k) const {
     const double xi = lpm_xi(s_hat, el.s1, el.log_s1);
     double g, phi;
     lpm_functions(s_hat * big_gamma, g, phi);
-    const double term =
-        (shape_g * g + shape_phi * phi) / 3.0 * a + (2.0 / 3.0) * (1.0 - y) * b;
+    const double term = (shape_g * g + shape_phi * phi) / 3.0 * a + (2.0 / 3.0) * (1.0 - y) * b;
     sum += el.n * xi * term / big_gamma;
   }
   const double born = low_energy ? born_ratio(e, k) : 1.0;
@@ -158,8 +157,7 @@ double BremsCrossSection::cross_section(double t, double k_lo, double k_hi) cons
   if (!(k_lo > 0.0) || k_hi <= k_lo) return 0.0;
   const double a = std::log(k_lo), b = std::log(k_hi);
   const int n = std::max(4, static_cast<int>(3.0 * (b - a)));
-  return quadrature::gauss_legendre([&](double u) { return k_dxs_dk(t, std::exp(u)); }, a, b,
-                                    n);
+  return quadrature::gauss_legendre([&](double u) { return k_dxs_dk(t, std::exp(u)); }, a, b, n);
 }
 
 double radiative_stopping_power(const Material& material, double t, bool positron) {
@@ -169,13 +167,12 @@ double radiative_stopping_power(const Material& material, double t, bool positro
 // ---------------------------------------------------------------------------------------
 
 namespace {
-constexpr double kTMax = 20.0 * TeV;    // top of the sampling envelope grid
-constexpr int kEnvelopeScan = 96;       // k points per envelope node
-constexpr double kEnvelopeSafety = 1.2; // covers the variation between grid nodes
+constexpr double kTMax = 20.0 * TeV;     // top of the sampling envelope grid
+constexpr int kEnvelopeScan = 96;        // k points per envelope node
+constexpr double kEnvelopeSafety = 1.2;  // covers the variation between grid nodes
 }  // namespace
 
-BremsstrahlungModel::BremsstrahlungModel(const Material& material, double photon_cut,
-                                         bool positron)
+BremsstrahlungModel::BremsstrahlungModel(const Material& material, double photon_cut, bool positron)
     : xs_(material, positron), cut_(photon_cut) {
   log_t0_ = std::log(cut_);
   dlog_t_ = 0.1;

@@ -15,8 +15,8 @@ namespace calo::sim {
 class IonisationModel {
  public:
   IonisationModel(const Material& material, double delta_cut, bool positron);
-  double dedx(double t) const;                      ///< restricted loss (delta energy < cut)
-  double macro_xs(double t) const;                  ///< delta rays above cut
+  double dedx(double t) const;                           ///< restricted loss (delta energy < cut)
+  double macro_xs(double t) const;                       ///< delta rays above cut
   double sample_delta_energy(double t, Rng& rng) const;  ///< delta-ray kinetic energy
 
  private:
@@ -24,7 +24,7 @@ class IonisationModel {
   double log_i_;             // ln(I / m c^2)
   double cut_;               // delta-ray production threshold [MeV]
   bool positron_;
-  double low_limit_;         // below it dE/dx is scaled (Geant4-style low-energy form) [MeV]
+  double low_limit_;  // below it dE/dx is scaled (Geant4-style low-energy form) [MeV]
   // Sternheimer density-effect parameters (general Sternheimer-Peierls prescription)
   double cbar_, x0_, x1_, a_, m_;
 };
@@ -42,8 +42,8 @@ struct BremsSample {
 class BremsstrahlungModel {
  public:
   BremsstrahlungModel(const Material& material, double photon_cut, bool positron);
-  double dedx(double t) const;                      ///< radiative loss into photons < cut
-  double macro_xs(double t) const;                  ///< photons above cut
+  double dedx(double t) const;      ///< radiative loss into photons < cut
+  double macro_xs(double t) const;  ///< photons above cut
   BremsSample sample(double t, Rng& rng) const;
 
   /// Differential cross section per volume k dsigma/dk [1/mm] (photon energy k, lepton

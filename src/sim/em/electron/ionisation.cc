@@ -27,13 +27,28 @@ DensityEffect sternheimer_peierls(const Material& mat) {
   d.cbar = 2.0 * std::log(mat.mean_excitation / mat.plasma_energy) + 1.0;
   d.m = 3.0;
   if (mat.density < 0.01 * units::g_per_cm3) {  // gases (at NTP)
-    if (d.cbar < 10.0) { d.x0 = 1.6; d.x1 = 4.0; }
-    else if (d.cbar < 10.5) { d.x0 = 1.7; d.x1 = 4.0; }
-    else if (d.cbar < 11.0) { d.x0 = 1.8; d.x1 = 4.0; }
-    else if (d.cbar < 11.5) { d.x0 = 1.9; d.x1 = 4.0; }
-    else if (d.cbar < 12.25) { d.x0 = 2.0; d.x1 = 4.0; }
-    else if (d.cbar < 13.804) { d.x0 = 2.0; d.x1 = 5.0; }
-    else { d.x0 = 0.326 * d.cbar - 2.5; d.x1 = 5.0; }
+    if (d.cbar < 10.0) {
+      d.x0 = 1.6;
+      d.x1 = 4.0;
+    } else if (d.cbar < 10.5) {
+      d.x0 = 1.7;
+      d.x1 = 4.0;
+    } else if (d.cbar < 11.0) {
+      d.x0 = 1.8;
+      d.x1 = 4.0;
+    } else if (d.cbar < 11.5) {
+      d.x0 = 1.9;
+      d.x1 = 4.0;
+    } else if (d.cbar < 12.25) {
+      d.x0 = 2.0;
+      d.x1 = 4.0;
+    } else if (d.cbar < 13.804) {
+      d.x0 = 2.0;
+      d.x1 = 5.0;
+    } else {
+      d.x0 = 0.326 * d.cbar - 2.5;
+      d.x1 = 5.0;
+    }
   } else if (mat.mean_excitation < 100.0 * eV) {
     d.x1 = 2.0;
     d.x0 = d.cbar < 3.681 ? 0.2 : 0.326 * d.cbar - 1.0;
@@ -78,7 +93,11 @@ IonisationModel::IonisationModel(const Material& material, double delta_cut, boo
       positron_(positron),
       low_limit_(0.25 * std::sqrt(material.z_eff) * keV) {
   const DensityEffect d = sternheimer_peierls(material);
-  cbar_ = d.cbar; x0_ = d.x0; x1_ = d.x1; a_ = d.a; m_ = d.m;
+  cbar_ = d.cbar;
+  x0_ = d.x0;
+  x1_ = d.x1;
+  a_ = d.a;
+  m_ = d.m;
 }
 
 double IonisationModel::dedx(double t) const {
@@ -91,8 +110,7 @@ double IonisationModel::dedx(double t) const {
   const double max_transfer = positron_ ? te : 0.5 * te;
   const double cut = std::min(cut_, max_transfer);
   const double x = std::log10(std::sqrt(tau * (tau + 2.0)));
-  double bracket = stopping_bracket(te, cut, log_i_, positron_) -
-                   density_delta(x, cbar_, x0_, x1_, a_, m_);
+  double bracket = stopping_bracket(te, cut, log_i_, positron_) - density_delta(x, cbar_, x0_, x1_, a_, m_);
   double result = std::max(0.0, kTwoPiMc2Re2 * electron_density_ * bracket / beta2);
   if (t < low_limit_) {
     const double r = t / low_limit_;
@@ -147,7 +165,8 @@ double IonisationModel::sample_delta_energy(double t, Rng& rng) const {
       return 1.0 - gg * v + v * v * (1.0 - gg + (1.0 - gg * w) / (w * w));
     };
     const double bound = std::max(shape(xmin), shape(xmax));  // convex on [0, 1/2]
-    do x = draw(); while (rng.uniform() * bound > shape(x));
+    do x = draw();
+    while (rng.uniform() * bound > shape(x));
   } else {
     const double y = 1.0 / (1.0 + gam), y2 = y * y, y12 = 1.0 - 2.0 * y;
     const double b1 = 2.0 - y2, b2 = y12 * (3.0 + y2), b4 = y12 * y12 * y12, b3 = b4 + y12 * y12;

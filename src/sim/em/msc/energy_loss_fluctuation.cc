@@ -15,11 +15,11 @@ namespace calo::sim {
 using namespace calo::constants;
 
 namespace {
-constexpr double kMinLoss = 10.0 * eV;       // below: no fluctuation (a single excitation)
-constexpr double kBohrCollisions = 10.0;     // mean loss >= this x cut: Bohr regime
-constexpr double kIonisationRate = 0.55;     // share of the mean loss in ionisation (PRM)
+constexpr double kMinLoss = 10.0 * eV;           // below: no fluctuation (a single excitation)
+constexpr double kBohrCollisions = 10.0;         // mean loss >= this x cut: Bohr regime
+constexpr double kIonisationRate = 0.55;         // share of the mean loss in ionisation (PRM)
 constexpr double kExcitationLevel2 = 10.0 * eV;  // E2 = 10 eV Z^2 (PRM)
-constexpr double kCountedCollisions = 10.0;  // hardest ionisations sampled one by one
+constexpr double kCountedCollisions = 10.0;      // hardest ionisations sampled one by one
 constexpr double kContinuousExcitations = 16.0;  // above: Gamma for the excitation sum
 
 /// Loss from a Poisson number (mean `count`) of excitations of energy `level`: for a few,
@@ -35,11 +35,11 @@ double sample_excitation(double count, double level, Rng& rng) {
 }  // namespace
 
 EnergyLossFluctuation::EnergyLossFluctuation(const Material& material) {
-  CALO_VALIDATE(material.electron_density > 0 && material.mean_excitation > 0,
-                "energy-loss fluctuation: material '" + material.name +
-                    "' is not built (use build_material)");
-  bohr_factor_ = 2.0 * pi * classic_electron_radius * classic_electron_radius *
-                 electron_mass_c2 * material.electron_density;
+  CALO_VALIDATE(
+      material.electron_density > 0 && material.mean_excitation > 0,
+      "energy-loss fluctuation: material '" + material.name + "' is not built (use build_material)");
+  bohr_factor_ = 2.0 * pi * classic_electron_radius * classic_electron_radius * electron_mass_c2 *
+                 material.electron_density;
   ipot_ = material.mean_excitation;
   log_ipot_ = std::log(ipot_);
   const double z = material.z_eff;
@@ -94,8 +94,8 @@ double EnergyLossFluctuation::sample_bohr(double mean_loss, double variance, Rng
 // The softest ionisations, when there are many, are summed as one Gamma variate with the
 // compound-Poisson mean and variance; the kCountedCollisions hardest ones (which make the
 // Landau tail) are sampled one by one.
-double EnergyLossFluctuation::sample_thin(double mean_loss, double beta2, double gamma2,
-                                          double cut, Rng& rng) const {
+double EnergyLossFluctuation::sample_thin(double mean_loss, double beta2, double gamma2, double cut,
+                                          Rng& rng) const {
   const double log_x = std::log(2.0 * electron_mass_c2 * beta2 * gamma2);
   const double log_denominator = log_x - log_ipot_ - beta2;
   double a1 = 0.0, a2 = 0.0;

@@ -15,10 +15,10 @@ using namespace calo::constants;
 namespace {
 constexpr double kTableEmin = 100.0 * eV;
 constexpr double kTableEmax = 100.0 * TeV;
-constexpr int kPointsPerDecade = 64;      // linear interpolation error < 1e-3
+constexpr int kPointsPerDecade = 64;  // linear interpolation error < 1e-3
 constexpr double kHighlandEnergy = 13.6 * MeV;
 constexpr double kHighlandLog = 0.038;
-constexpr double kMaxCoreTheta0 = 0.5;    // [rad] beyond: no Gaussian core (see msc.md)
+constexpr double kMaxCoreTheta0 = 0.5;  // [rad] beyond: no Gaussian core (see msc.md)
 constexpr double kTauNoScattering = 1e-12;
 /// Largest z / lambda_1 accepted by geom_to_true (true path <= 13.8 lambda_1).
 constexpr double kMaxGeomOverLambda = 1.0 - 1e-6;
@@ -67,8 +67,8 @@ MscModel::MscModel(const Material& material, bool positron) {
   inv_x0_ = 1.0 / material.radiation_length;
   const double re2 = classic_electron_radius * classic_electron_radius;
   for (const auto& el : material.elements) {
-    tail_coefficient_ += el.atoms_per_volume * 2.0 * pi * el.z * (el.z + 1.0) * re2 *
-                         electron_mass_c2 * electron_mass_c2;
+    tail_coefficient_ +=
+        el.atoms_per_volume * 2.0 * pi * el.z * (el.z + 1.0) * re2 * electron_mass_c2 * electron_mass_c2;
   }
 }
 
@@ -115,8 +115,8 @@ double MscModel::geom_to_true(double geom_length, double t) const {
 // collisions) f(cos) ~ (1 + cos)^a with a = 2 <cos> / (1 - <cos>): exact mean, smooth.
 // Sampled by inversion of the whole distribution (core and tail have disjoint supports), so
 // the uniform used is the quantile F(w) that the lateral displacement is correlated with.
-MscModel::Deflection MscModel::sample_one_minus_cos(double one_minus_mean, double s,
-                                                    double t_mean, Rng& rng) const {
+MscModel::Deflection MscModel::sample_one_minus_cos(double one_minus_mean, double s, double t_mean,
+                                                    Rng& rng) const {
   const double v = rng.uniform();
   const double pc2 = t_mean * (t_mean + 2.0 * electron_mass_c2);
   const double energy = t_mean + electron_mass_c2;

@@ -46,16 +46,15 @@ class MscModel {
   };
   /// 1 - cos(theta) after true path s [mm] at mean energy t_mean, with the Lewis mean
   /// <1 - cos> = one_minus_mean = 1 - exp(-s/lambda_1), and its quantile.
-  Deflection sample_one_minus_cos(double one_minus_mean, double s, double t_mean,
-                                  Rng& rng) const;
+  Deflection sample_one_minus_cos(double one_minus_mean, double s, double t_mean, Rng& rng) const;
 
-  double log_emin_ = 0;                ///< ln of the lowest table energy [ln MeV]
-  double inv_dlog_ = 0;                ///< grid points per unit ln E
-  double emin_ = 0, emax_ = 0;         ///< table range [MeV]
-  std::vector<double> lambda1_;        ///< [n_grid] lambda_1 [mm]
-  std::vector<double> ratio12_;        ///< [n_grid] lambda_1 / lambda_2
-  double inv_x0_ = 0;                  ///< 1 / radiation length [1/mm]
-  double tail_coefficient_ = 0;        ///< sum_i n_i 2 pi Z_i (Z_i+1) r_e^2 (m c^2)^2 [MeV^2/mm]
+  double log_emin_ = 0;          ///< ln of the lowest table energy [ln MeV]
+  double inv_dlog_ = 0;          ///< grid points per unit ln E
+  double emin_ = 0, emax_ = 0;   ///< table range [MeV]
+  std::vector<double> lambda1_;  ///< [n_grid] lambda_1 [mm]
+  std::vector<double> ratio12_;  ///< [n_grid] lambda_1 / lambda_2
+  double inv_x0_ = 0;            ///< 1 / radiation length [1/mm]
+  double tail_coefficient_ = 0;  ///< sum_i n_i 2 pi Z_i (Z_i+1) r_e^2 (m c^2)^2 [MeV^2/mm]
 };
 
 /// Energy-loss fluctuations along a step (Urban/Geant4 universal-fluctuation style: Gaussian
@@ -71,12 +70,12 @@ class EnergyLossFluctuation {
   double sample_bohr(double mean_loss, double variance, Rng& rng) const;
   double sample_thin(double mean_loss, double beta2, double gamma2, double cut, Rng& rng) const;
 
-  double bohr_factor_ = 0;    ///< 2 pi r_e^2 m c^2 n_el [MeV/mm]
-  double ipot_ = 0;           ///< mean excitation energy I [MeV]
+  double bohr_factor_ = 0;  ///< 2 pi r_e^2 m c^2 n_el [MeV/mm]
+  double ipot_ = 0;         ///< mean excitation energy I [MeV]
   double log_ipot_ = 0;
-  double e1_ = 0, e2_ = 0;    ///< excitation levels of the two-level atom [MeV]
+  double e1_ = 0, e2_ = 0;  ///< excitation levels of the two-level atom [MeV]
   double log_e1_ = 0, log_e2_ = 0;
-  double f1_ = 0, f2_ = 0;    ///< their oscillator strengths (f1 + f2 = 1)
+  double f1_ = 0, f2_ = 0;  ///< their oscillator strengths (f1 + f2 = 1)
 };
 
 }  // namespace calo::sim

@@ -33,8 +33,8 @@ TransportXs wentzel_transport_xs(int z, double t, bool positron) {
   const double a = moliere_screening(z, t);
   const double mc2 = electron_mass_c2;
   // dsigma/dmu = pi K / (mu + A)^2 with mu = (1 - cos)/2 in [0, 1].
-  const double k = double(z) * (z + 1) * classic_electron_radius * classic_electron_radius *
-                   mc2 * mc2 / (pc2 * beta2);
+  const double k =
+      double(z) * (z + 1) * classic_electron_radius * classic_electron_radius * mc2 * mc2 / (pc2 * beta2);
   // Moments int_0^1 mu^n / (mu + A)^2 dmu in closed form (n = 1, 2, 3/2).
   const double log_term = std::log1p(1.0 / a);
   const double i1 = log_term - 1.0 / (1.0 + a);

@@ -11,8 +11,8 @@ double moliere_screening(int z, double t);
 
 /// Transport cross sections [mm^2] of one atom: sigma_l = 2 pi int (1 - P_l(cos)) dsigma.
 struct TransportXs {
-  double sigma1 = 0;  ///< first transport cross section (spin-corrected)
-  double sigma2 = 0;  ///< second transport cross section (screened Rutherford, no spin term)
+  double sigma1 = 0;             ///< first transport cross section (spin-corrected)
+  double sigma2 = 0;             ///< second transport cross section (screened Rutherford, no spin term)
   double sigma1_rutherford = 0;  ///< first transport cross section without the spin term
 };
 

@@ -18,17 +18,14 @@ double klein_nishina_xs_per_electron(double k) {
   }
   const double l = std::log1p(2.0 * x);
   const double a = 1.0 + 2.0 * x;
-  const double bracket = (1.0 + x) / (x * x) * (2.0 * (1.0 + x) / a - l / x) + l / (2.0 * x) -
-                         (1.0 + 3.0 * x) / (a * a);
+  const double bracket =
+      (1.0 + x) / (x * x) * (2.0 * (1.0 + x) / a - l / x) + l / (2.0 * x) - (1.0 + 3.0 * x) / (a * a);
   return 2.0 * pi * classic_electron_radius * classic_electron_radius * bracket;
 }
 
-ComptonModel::ComptonModel(const Material& material)
-    : electron_density_(material.electron_density) {}
+ComptonModel::ComptonModel(const Material& material) : electron_density_(material.electron_density) {}
 
-double ComptonModel::macro_xs(double k) const {
-  return electron_density_ * klein_nishina_xs_per_electron(k);
-}
+double ComptonModel::macro_xs(double k) const { return electron_density_ * klein_nishina_xs_per_electron(k); }
 
 /// Composition-rejection in eps = k'/k: f(eps) = [1/eps + eps][1 - eps sin^2/(1+eps^2)],
 /// the two parts 1/eps and eps sampled in proportion to their integrals.

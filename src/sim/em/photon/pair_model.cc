@@ -59,8 +59,7 @@ double screened_bethe_heitler(int z, double k) {
   double sum = integrand(eps0) + integrand(0.5);
   for (int i = 1; i < n; ++i) sum += (i % 2 ? 4.0 : 2.0) * integrand(eps0 + i * h);
   const double integral = 2.0 * sum * h / 3.0;
-  return 4.0 * fine_structure * classic_electron_radius * classic_electron_radius * z * (z + xi) *
-         integral;
+  return 4.0 * fine_structure * classic_electron_radius * classic_electron_radius * z * (z + xi) * integral;
 }
 
 /// Empirical fit of the total (nuclear + electron field) pair cross section of Hubbell,
@@ -82,8 +81,8 @@ double hubbell_fit(int z, double k) {
   return std::max((zz + 1.0) * zz * (f1 + f2 * zz + f3 / zz), 0.0) * 1e-6 * barn;
 }
 
-constexpr double kFitLow = 1.5 * MeV;     // below: threshold power law
-constexpr double kBlendLow = 20 * MeV;    // fit only below, Bethe-Heitler only above kBlendHigh
+constexpr double kFitLow = 1.5 * MeV;   // below: threshold power law
+constexpr double kBlendLow = 20 * MeV;  // fit only below, Bethe-Heitler only above kBlendHigh
 constexpr double kBlendHigh = 80 * MeV;
 
 /// Angle of a lepton of total energy e: theta = u m/E with f(u) ~ u exp(-a u) + d u exp(-3 a u),
@@ -110,14 +109,13 @@ double pair_xs_per_atom(int z, double k) {
   if (k <= kBlendLow) return hubbell_fit(z, k);
   if (k >= kBlendHigh) return screened_bethe_heitler(z, k);
   const double w = std::log(k / kBlendLow) / std::log(kBlendHigh / kBlendLow);
-  return std::exp((1.0 - w) * std::log(hubbell_fit(z, k)) +
-                  w * std::log(screened_bethe_heitler(z, k)));
+  return std::exp((1.0 - w) * std::log(hubbell_fit(z, k)) + w * std::log(screened_bethe_heitler(z, k)));
 }
 
 PairModel::PairModel(const Material& material) {
   for (const auto& el : material.elements) {
-    elements_.push_back({el.z, el.atoms_per_volume, el.coulomb_correction,
-                         std::cbrt(double(el.z)), std::log(double(el.z))});
+    elements_.push_back(
+        {el.z, el.atoms_per_volume, el.coulomb_correction, std::cbrt(double(el.z)), std::log(double(el.z))});
   }
   const int n_grid = int(std::ceil(std::log10(kTableMax / kTwoMass) * kPerDecade)) + 1;
   log_k0_ = std::log(kTwoMass);
@@ -170,8 +168,7 @@ PairSample PairModel::sample(double k, Rng& rng) const {
     const double f = 8.0 / 3.0 * el.log_z + (k > 50 * MeV ? 8.0 * el.coulomb : 0.0);
     const double screen_max = std::exp((42.24 - f) / 8.368) - 0.952;
     const double screen_min = 4.0 * 136.0 / el.cbrt_z * eps0;
-    const double eps1 =
-        screen_min < screen_max ? 0.5 - 0.5 * std::sqrt(1.0 - screen_min / screen_max) : 0.5;
+    const double eps1 = screen_min < screen_max ? 0.5 - 0.5 * std::sqrt(1.0 - screen_min / screen_max) : 0.5;
     const double eps_min = std::max(eps0, eps1);
     const double range = 0.5 - eps_min;
     const double f10 = screen_a(screen_min) - f;

@@ -22,7 +22,7 @@ struct ComptonSample {
 class ComptonModel {
  public:
   explicit ComptonModel(const Material& material);
-  double macro_xs(double k) const;                      ///< [1/mm]
+  double macro_xs(double k) const;  ///< [1/mm]
   ComptonSample sample(double k, Rng& rng) const;
 
  private:
@@ -43,21 +43,21 @@ struct PairSample {
 class PairModel {
  public:
   explicit PairModel(const Material& material);
-  double macro_xs(double k) const;                      ///< [1/mm]
+  double macro_xs(double k) const;  ///< [1/mm]
   PairSample sample(double k, Rng& rng) const;
 
  private:
   struct Element {
     int z;
-    double n;                  ///< atoms per volume [1/mm^3]
-    double coulomb;            ///< f(Z)
-    double cbrt_z;             ///< Z^(1/3)
-    double log_z;              ///< ln Z
+    double n;        ///< atoms per volume [1/mm^3]
+    double coulomb;  ///< f(Z)
+    double cbrt_z;   ///< Z^(1/3)
+    double log_z;    ///< ln Z
   };
   std::vector<Element> elements_;
-  double log_k0_ = 0, inv_dlog_ = 0;   ///< log-energy grid of the tables
-  std::vector<double> macro_;          ///< [grid] Sigma [1/mm]
-  std::vector<double> partial_;        ///< [grid x element] cumulative n_i sigma_i [1/mm]
+  double log_k0_ = 0, inv_dlog_ = 0;  ///< log-energy grid of the tables
+  std::vector<double> macro_;         ///< [grid] Sigma [1/mm]
+  std::vector<double> partial_;       ///< [grid x element] cumulative n_i sigma_i [1/mm]
 };
 /// Pair cross section per atom [mm^2] of element z at photon energy k.
 double pair_xs_per_atom(int z, double k);
@@ -65,14 +65,14 @@ double pair_xs_per_atom(int z, double k);
 struct PhotoelectricSample {
   double electron_energy;  ///< photoelectron kinetic energy [MeV]
   double electron_cos;
-  double local_deposit;    ///< binding energy deposited on the spot [MeV] (no fluorescence)
+  double local_deposit;  ///< binding energy deposited on the spot [MeV] (no fluorescence)
 };
 
 /// Photoelectric absorption (parametrised per element and shell, with absorption edges).
 class PhotoelectricModel {
  public:
   explicit PhotoelectricModel(const Material& material);
-  double macro_xs(double k) const;                      ///< [1/mm]
+  double macro_xs(double k) const;  ///< [1/mm]
   PhotoelectricSample sample(double k, Rng& rng) const;
 
  private:

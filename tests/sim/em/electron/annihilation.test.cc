@@ -45,8 +45,7 @@ TEST(PositronAnnihilation, SamplingConservesEnergyAndMomentum) {
       // Longitudinal and transverse momentum (azimuths differ by pi).
       const double sin1 = std::sqrt(1 - s.photon1_cos * s.photon1_cos);
       const double sin2 = std::sqrt(1 - s.photon2_cos * s.photon2_cos);
-      ASSERT_NEAR(s.photon1_energy * s.photon1_cos + s.photon2_energy * s.photon2_cos, p,
-                  1e-6 * (t + 2 * m));
+      ASSERT_NEAR(s.photon1_energy * s.photon1_cos + s.photon2_energy * s.photon2_cos, p, 1e-6 * (t + 2 * m));
       ASSERT_NEAR(s.photon1_energy * sin1, s.photon2_energy * sin2, 1e-4 * (t + 2 * m));
     }
   }

@@ -104,9 +104,7 @@ TEST(ElectronBremsstrahlung, LpmSuppressesSoftPhotonsAt500GeVInTungsten) {
   // Spectrum shape k dsigma/dk at y = k/E = 0.01 relative to y = 0.5: at 1 GeV (no LPM for
   // these k) the Bethe-Heitler/Tsai shape; at 500 GeV (E_LPM(W) ~ 2.7 TeV) photons with
   // k << E^2/E_LPM ~ 90 GeV are suppressed (Migdal), by about a factor 2 at y = 0.01.
-  auto shape = [&](double e) {
-    return model.k_dxs_dk(e, 0.01 * e) / model.k_dxs_dk(e, 0.5 * e);
-  };
+  auto shape = [&](double e) { return model.k_dxs_dk(e, 0.01 * e) / model.k_dxs_dk(e, 0.5 * e); };
   EXPECT_NEAR(shape(1.0 * GeV), (4 - 4 * 0.01 + 3e-4) / (4 - 2 + 0.75), 0.1);
   EXPECT_LT(shape(500.0 * GeV) / shape(1.0 * GeV), 0.6);
   // Dielectric suppression: k_p = gamma hbar omega_p = 1.6 MeV for a 10 GeV electron in W.

@@ -86,7 +86,8 @@ TEST(ElectronStoppingPower, TotalMatchesEstarAt1To100MeV) {
   for (const auto& c : cases) {
     const Material m = element(c.symbol, c.density_g_cm3);
     const double t = c.t_mev * MeV;
-    const double total = mass_stopping(collision_stopping_power(m, t, false) + radiative_stopping_power(m, t, false), m);
+    const double total =
+        mass_stopping(collision_stopping_power(m, t, false) + radiative_stopping_power(m, t, false), m);
     EXPECT_NEAR(total / c.reference, 1.0, 0.03)
         << c.symbol << " " << c.t_mev << " MeV: " << total << " vs " << c.source << " " << c.reference;
   }
@@ -213,8 +214,7 @@ TEST(ElectronIonisation, DeltaRaySamplingMatchesCrossSection) {
       }
       // Cross section: the model's macro_xs against the integral.
       const double expected_xs =
-          s0 * 2 * 3.14159265358979 * 0.51099895 * std::pow(2.8179403262e-12, 2) / t *
-          si.electron_density;
+          s0 * 2 * 3.14159265358979 * 0.51099895 * std::pow(2.8179403262e-12, 2) / t * si.electron_density;
       EXPECT_NEAR(model.macro_xs(t) / expected_xs, 1.0, 1e-3) << positron << " " << t;
       // Sampling: mean delta energy.
       Rng rng(7, positron ? 1 : 0);

@@ -8,9 +8,7 @@
 namespace calo::sim::test {
 
 // Densities: PDG Atomic and Nuclear Properties (W 19.3, Si 2.329 g/cm3).
-inline Material tungsten() {
-  return build_material({"W", 19.3 * units::g_per_cm3, {{"W", 1.0, 0}}, 0});
-}
+inline Material tungsten() { return build_material({"W", 19.3 * units::g_per_cm3, {{"W", 1.0, 0}}, 0}); }
 inline Material silicon() {
   return build_material({"Si", 2.329 * units::g_per_cm3, {{"Si", 1.0, 0}}, 173.0 * units::eV});
 }

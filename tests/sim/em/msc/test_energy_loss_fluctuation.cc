@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/units.hh"
-#include "sim/em/msc/msc_models.hh"
 #include "msc_test_util.hh"
+#include "sim/em/msc/msc_models.hh"
 
 namespace calo::sim {
 namespace {
@@ -21,7 +21,10 @@ struct Moments {
 
 Moments moments(const std::vector<double>& v) {
   double s = 0, s2 = 0;
-  for (double x : v) { s += x; s2 += x * x; }
+  for (double x : v) {
+    s += x;
+    s2 += x * x;
+  }
   Moments m;
   m.mean = s / v.size();
   m.variance = s2 / v.size() - m.mean * m.mean;
@@ -80,11 +83,10 @@ double restricted_loss(const Material& m, double t, double step, double cut) {
   const double beta2 = test::beta2_of(t), bg2 = test::pc2_of(t) / (electron_mass_c2 * electron_mass_c2);
   const double i = m.mean_excitation;
   const double delta = 2.0 * std::log(m.plasma_energy / i) + std::log(bg2) - 1.0;
-  const double k_ne = 2.0 * pi * classic_electron_radius * classic_electron_radius *
-                      electron_mass_c2 * m.electron_density;  // K/2 Z/A rho [MeV/mm]
+  const double k_ne = 2.0 * pi * classic_electron_radius * classic_electron_radius * electron_mass_c2 *
+                      m.electron_density;  // K/2 Z/A rho [MeV/mm]
   return k_ne / beta2 * step *
-         (std::log(2.0 * electron_mass_c2 * bg2 * cut / (i * i)) - beta2 * (1.0 + cut / (0.5 * t)) -
-          delta);
+         (std::log(2.0 * electron_mass_c2 * bg2 * cut / (i * i)) - beta2 * (1.0 + cut / (0.5 * t)) - delta);
 }
 
 // Thin: 1 GeV e- through 0.3 mm Si, delta cut 400 keV.
@@ -109,7 +111,10 @@ TEST(Fluctuation, ThinSiliconLandauLikeWithBichselMostProbableValue) {
   for (int b = 3; b < bins - 3; ++b) {
     double s = 0;
     for (int j = -3; j <= 3; ++j) s += h[b + j];
-    if (s > best_value) { best_value = s; best = b; }
+    if (s > best_value) {
+      best_value = s;
+      best = b;
+    }
   }
   const double mode = (best + 0.5) * keV;
 
@@ -119,11 +124,11 @@ TEST(Fluctuation, ThinSiliconLandauLikeWithBichselMostProbableValue) {
   // xi = (K/2) (Z/A) rho x / beta^2. For these inputs 84 keV.
   const double beta2 = test::beta2_of(t), bg2 = test::pc2_of(t) / (electron_mass_c2 * electron_mass_c2);
   const double i = si.mean_excitation;
-  const double xi = 2.0 * pi * classic_electron_radius * classic_electron_radius *
-                    electron_mass_c2 * si.electron_density * step / beta2;
+  const double xi = 2.0 * pi * classic_electron_radius * classic_electron_radius * electron_mass_c2 *
+                    si.electron_density * step / beta2;
   const double delta = 2.0 * std::log(si.plasma_energy / i) + std::log(bg2) - 1.0;
-  const double mpv = xi * (std::log(2.0 * electron_mass_c2 * bg2 / i) + std::log(xi / i) + 0.200 -
-                           beta2 - delta);
+  const double mpv =
+      xi * (std::log(2.0 * electron_mass_c2 * bg2 / i) + std::log(xi / i) + 0.200 - beta2 - delta);
   EXPECT_NEAR(mpv, 84.0 * keV, 2.0 * keV);  // the reference itself
   EXPECT_LT(mode, 0.9 * m.mean);            // Landau-like skew: mode well below the mean
   EXPECT_NEAR(mode / mpv, 1.0, 0.12) << "mode " << mode << " MPV " << mpv;

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "core/units.hh"
+#include "msc_test_util.hh"
 #include "sim/em/msc/lewis_moments.hh"
 #include "sim/em/msc/msc_models.hh"
-#include "msc_test_util.hh"
 
 namespace calo::sim {
 namespace {
@@ -49,15 +49,16 @@ TEST_P(LewisMean, MeanCosineIsExpMinusTau) {
       << m.name << " T=" << c.t << " tau=" << c.tau << " stat. error " << error;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Steps, LewisMean,
-    ::testing::Values(TauCase{true, false, 10.0, 0.01}, TauCase{true, false, 10.0, 0.1},
-                      TauCase{true, false, 10.0, 1.0}, TauCase{true, false, 10.0, 3.0},
-                      TauCase{false, false, 1000.0, 0.01}, TauCase{false, false, 1000.0, 0.1},
-                      TauCase{false, false, 1000.0, 1.0}, TauCase{false, false, 1000.0, 3.0},
-                      TauCase{true, true, 1.0, 0.01}, TauCase{true, true, 1.0, 0.1},
-                      TauCase{true, true, 1.0, 1.0}, TauCase{true, true, 1.0, 3.0},
-                      TauCase{false, false, 0.1, 0.3}, TauCase{true, false, 1000.0, 1e-4}));
+INSTANTIATE_TEST_SUITE_P(Steps, LewisMean,
+                         ::testing::Values(TauCase{true, false, 10.0, 0.01}, TauCase{true, false, 10.0, 0.1},
+                                           TauCase{true, false, 10.0, 1.0}, TauCase{true, false, 10.0, 3.0},
+                                           TauCase{false, false, 1000.0, 0.01},
+                                           TauCase{false, false, 1000.0, 0.1},
+                                           TauCase{false, false, 1000.0, 1.0},
+                                           TauCase{false, false, 1000.0, 3.0}, TauCase{true, true, 1.0, 0.01},
+                                           TauCase{true, true, 1.0, 0.1}, TauCase{true, true, 1.0, 1.0},
+                                           TauCase{true, true, 1.0, 3.0}, TauCase{false, false, 0.1, 0.3},
+                                           TauCase{true, false, 1000.0, 1e-4}));
 
 // With energy loss along the step lambda_1 is taken linear in the path, so
 // int ds / lambda_1 = s ln(lambda_pre / lambda_post) / (lambda_pre - lambda_post).
@@ -137,21 +138,19 @@ TEST_P(Highland, CentralWidthMatchesHighland) {
   }
   const double width = fitted_width(angles);
   EXPECT_NEAR(width / theta0, 1.0, c.tolerance)
-      << m.name << " T=" << c.t << " MeV x/X0=" << c.x_over_x0 << " theta0=" << theta0
-      << " fitted=" << width;
+      << m.name << " T=" << c.t << " MeV x/X0=" << c.x_over_x0 << " theta0=" << theta0 << " fitted=" << width;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     WAndSi, Highland,
-    ::testing::Values(
-        HighlandCase{true, 1000.0, 0.01, 0.12}, HighlandCase{true, 1000.0, 0.03, 0.12},
-        HighlandCase{true, 1000.0, 0.1, 0.12}, HighlandCase{true, 1000.0, 0.3, 0.12},
-        HighlandCase{true, 1000.0, 0.5, 0.12}, HighlandCase{false, 1000.0, 0.01, 0.12},
-        HighlandCase{false, 1000.0, 0.03, 0.12}, HighlandCase{false, 1000.0, 0.1, 0.12},
-        HighlandCase{false, 1000.0, 0.3, 0.12}, HighlandCase{false, 1000.0, 0.5, 0.12},
-        HighlandCase{true, 10.0, 0.01, 0.12}, HighlandCase{true, 10.0, 0.03, 0.12},
-        HighlandCase{true, 10.0, 0.1, 0.20}, HighlandCase{false, 10.0, 0.01, 0.12},
-        HighlandCase{false, 10.0, 0.03, 0.12}, HighlandCase{false, 10.0, 0.1, 0.20}));
+    ::testing::Values(HighlandCase{true, 1000.0, 0.01, 0.12}, HighlandCase{true, 1000.0, 0.03, 0.12},
+                      HighlandCase{true, 1000.0, 0.1, 0.12}, HighlandCase{true, 1000.0, 0.3, 0.12},
+                      HighlandCase{true, 1000.0, 0.5, 0.12}, HighlandCase{false, 1000.0, 0.01, 0.12},
+                      HighlandCase{false, 1000.0, 0.03, 0.12}, HighlandCase{false, 1000.0, 0.1, 0.12},
+                      HighlandCase{false, 1000.0, 0.3, 0.12}, HighlandCase{false, 1000.0, 0.5, 0.12},
+                      HighlandCase{true, 10.0, 0.01, 0.12}, HighlandCase{true, 10.0, 0.03, 0.12},
+                      HighlandCase{true, 10.0, 0.1, 0.20}, HighlandCase{false, 10.0, 0.01, 0.12},
+                      HighlandCase{false, 10.0, 0.03, 0.12}, HighlandCase{false, 10.0, 0.1, 0.20}));
 
 // --- geometric path -------------------------------------------------------------------------
 TEST(GeometricPath, RoundTripAndLimits) {
@@ -182,8 +181,7 @@ struct DisplacementCase {
   double t;  ///< [MeV]
 };
 
-class Displacement
-    : public ::testing::TestWithParam<std::tuple<DisplacementCase, double>> {};
+class Displacement : public ::testing::TestWithParam<std::tuple<DisplacementCase, double>> {};
 
 // z = Lewis' <z> (deterministic, as in Geant4's Urban model), |d| <= s, and Lewis'
 // <x^2+y^2> (lewis_moments.hh, checked against its small-tau limit in LewisSeries). The model
@@ -214,8 +212,8 @@ TEST_P(Displacement, LewisMomentsAndGeometricLength) {
     sum_r4 += r2 * r2;
     sum_corr += d.x * r.direction.x + d.y * r.direction.y;
   }
-  const std::string where = m.name + (c.positron ? " e+" : " e-") +
-                            " T=" + std::to_string(c.t) + " tau=" + std::to_string(tau);
+  const std::string where =
+      m.name + (c.positron ? " e+" : " e-") + " T=" + std::to_string(c.t) + " tau=" + std::to_string(tau);
   EXPECT_NEAR(sum_z / n, z_expected, 1e-9 * z_expected) << where;
   const double r2_lewis = lambda * lambda * lewis::lateral_r2(tau, k);
   const double rmax2 = (s - z_expected) * (s + z_expected);
@@ -236,11 +234,9 @@ INSTANTIATE_TEST_SUITE_P(
         ::testing::Values(DisplacementCase{true, false, 1.0}, DisplacementCase{true, false, 10.0},
                           DisplacementCase{true, false, 100.0}, DisplacementCase{true, true, 1.0},
                           DisplacementCase{true, true, 10.0}, DisplacementCase{true, true, 100.0},
-                          DisplacementCase{false, false, 1.0},
-                          DisplacementCase{false, false, 10.0},
-                          DisplacementCase{false, false, 100.0},
-                          DisplacementCase{false, true, 1.0}, DisplacementCase{false, true, 10.0},
-                          DisplacementCase{false, true, 100.0}),
+                          DisplacementCase{false, false, 1.0}, DisplacementCase{false, false, 10.0},
+                          DisplacementCase{false, false, 100.0}, DisplacementCase{false, true, 1.0},
+                          DisplacementCase{false, true, 10.0}, DisplacementCase{false, true, 100.0}),
         ::testing::Values(1e-4, 1e-3, 1e-2, 0.1, 0.3, 1.0, 3.0)));
 
 // With energy loss z is shorter than without (Urban's form), rmax larger; <r^2> is still Lewis'
@@ -261,8 +257,7 @@ TEST(DisplacementWithLoss, LewisSecondMomentInsideTheSphere) {
       ASSERT_LE(d.x * d.x + d.y * d.y + d.z * d.z, s * s * (1 + 1e-12));
       sum_r2 += d.x * d.x + d.y * d.y;
     }
-    EXPECT_NEAR(sum_r2 / n / (lambda * lambda * lewis::lateral_r2(tau, k)), 1.0, 0.01)
-        << "s/lambda=" << tau;
+    EXPECT_NEAR(sum_r2 / n / (lambda * lambda * lewis::lateral_r2(tau, k)), 1.0, 0.01) << "s/lambda=" << tau;
   }
 }
 
@@ -271,14 +266,12 @@ TEST(LewisSeries, ExactAndSeriesAgreeAndSmallAngleLimit) {
     // the two branches meet at tau = 0.05
     const double below = 0.05 * (1.0 - 1e-12), above = 0.05 * (1.0 + 1e-12);
     EXPECT_NEAR(lewis::lateral_r2(below, k) / lewis::lateral_r2(above, k), 1.0, 1e-5);
-    EXPECT_NEAR(lewis::lateral_correlation(below, k) / lewis::lateral_correlation(above, k), 1.0,
-                1e-5);
+    EXPECT_NEAR(lewis::lateral_correlation(below, k) / lewis::lateral_correlation(above, k), 1.0, 1e-5);
     const double tau = 1e-4;  // Fermi-Eyges: <r_perp^2> = (2/3) tau s^2 for k = 3
     EXPECT_NEAR(lewis::lateral_r2(tau, k) / (2.0 * k / 9.0 * tau * tau * tau), 1.0, 1e-3);
   }
   // large tau: <R^2> - <z^2> with <R^2> = 2 (tau - 1 + e^-tau) (lambda_1 = 1)
-  EXPECT_NEAR(lewis::lateral_r2(50.0, 3.0), 4.0 / 3.0 * 49.0 - 4.0 / 3.0 * (1.0 / 3.0 - 1.0) / -2.0,
-              1e-6);
+  EXPECT_NEAR(lewis::lateral_r2(50.0, 3.0), 4.0 / 3.0 * 49.0 - 4.0 / 3.0 * (1.0 / 3.0 - 1.0) / -2.0, 1e-6);
 }
 
 TEST(MscSampleEdge, ZeroStepAndTinyStep) {

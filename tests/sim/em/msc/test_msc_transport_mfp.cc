@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "core/units.hh"
-#include "sim/em/msc/msc_models.hh"
 #include "msc_test_util.hh"
+#include "sim/em/msc/msc_models.hh"
 
 namespace calo::sim {
 namespace {
@@ -28,8 +28,8 @@ double screening(int z, double t) {
 /// ln(w + 2A) of 2 pi w dsigma/dOmega with the McKinley-Feshbach factor.
 double inverse_lambda1(int z, double atoms_per_volume, double t, bool positron) {
   const double a = screening(z, t), beta2 = test::beta2_of(t), beta = std::sqrt(beta2);
-  const double k = z * (z + 1.0) * classic_electron_radius * classic_electron_radius *
-                   electron_mass_c2 * electron_mass_c2 / (test::pc2_of(t) * beta2);
+  const double k = z * (z + 1.0) * classic_electron_radius * classic_electron_radius * electron_mass_c2 *
+                   electron_mass_c2 / (test::pc2_of(t) * beta2);
   const double charge = (positron ? -1.0 : 1.0) * pi * fine_structure * z * beta;
   const double u0 = std::log(2.0 * a), u1 = std::log(2.0 + 2.0 * a);
   const int n = 20000;  // even
@@ -38,7 +38,7 @@ double inverse_lambda1(int z, double atoms_per_volume, double t, bool positron) 
   for (int i = 0; i <= n; ++i) {
     const double q = std::exp(u0 + i * h);  // w + 2A
     const double w = std::max(0.0, q - 2.0 * a);
-    const double s = std::sqrt(0.5 * w);      // sin(theta/2)
+    const double s = std::sqrt(0.5 * w);  // sin(theta/2)
     const double mott = 1.0 - beta2 * s * s + charge * s * (1.0 - s);
     const double f = 2.0 * pi * w * k * mott / (q * q) * q;  // dw = q du
     sum += f * (i == 0 || i == n ? 1.0 : (i % 2 ? 4.0 : 2.0));
@@ -65,12 +65,13 @@ TEST_P(TransportMfp, MatchesNumericalIntegration) {
       << m.name << " T=" << c.t << " MeV positron=" << c.positron;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    WAndSi, TransportMfp,
-    ::testing::Values(Case{true, 0.1, false}, Case{true, 1.0, false}, Case{true, 10.0, false},
-                      Case{true, 1e3, false}, Case{true, 1e6, false}, Case{true, 1.0, true},
-                      Case{true, 1e3, true}, Case{false, 0.05, false}, Case{false, 3.0, false},
-                      Case{false, 250.0, false}, Case{false, 1e5, true}));
+INSTANTIATE_TEST_SUITE_P(WAndSi, TransportMfp,
+                         ::testing::Values(Case{true, 0.1, false}, Case{true, 1.0, false},
+                                           Case{true, 10.0, false}, Case{true, 1e3, false},
+                                           Case{true, 1e6, false}, Case{true, 1.0, true},
+                                           Case{true, 1e3, true}, Case{false, 0.05, false},
+                                           Case{false, 3.0, false}, Case{false, 250.0, false},
+                                           Case{false, 1e5, true}));
 
 // At high energy A ~ 1/p^2, so lambda_1 ~ p^2 beta^2 / (ln(1/A) - 1 - beta^2 +- spin term):
 // the ratio over a decade in momentum is 100 up to the slowly growing logarithm.

@@ -31,9 +31,7 @@ double kn_integral(double x, double a, double b, int n = 20000) {
 }
 }  // namespace
 
-TEST(Compton, ThomsonLimit) {
-  EXPECT_NEAR(klein_nishina_xs_per_electron(1e-6 * MeV) / barn, 0.6652, 0.0005);
-}
+TEST(Compton, ThomsonLimit) { EXPECT_NEAR(klein_nishina_xs_per_electron(1e-6 * MeV) / barn, 0.6652, 0.0005); }
 
 TEST(Compton, TotalMatchesIntegratedDifferential) {
   for (double k : {0.01, 0.1, 0.511, 1.0, 10.0, 1000.0}) {

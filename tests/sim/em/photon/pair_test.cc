@@ -22,11 +22,23 @@ TEST(Pair, HighEnergyLimitIsSevenNinthsOfInverseX0) {
 
 TEST(Pair, AgreesWithXcom) {
   // XCOM 3.1 (MDATX3.074 / .014): pair in nuclear + electron field [barn/atom]
-  struct Ref { int z; double k; double barn_ref; };
-  const Ref refs[] = {{74, 1.25, 0.09852}, {74, 1.5, 0.4611}, {74, 2.0, 1.430}, {74, 5.0, 6.053 + 0.002978},
-                      {74, 10.0, 10.50 + 0.0958}, {74, 100.0, 25.87 + 0.3623}, {74, 1e4, 33.76 + 0.5465},
-                      {14, 1.5, 8.917e-3}, {14, 3.0, 0.09978 + 5.649e-4}, {14, 10.0, 0.4153 + 0.01843},
-                      {14, 100.0, 1.098 + 0.07511}, {14, 1e4, 1.501 + 0.1258}};
+  struct Ref {
+    int z;
+    double k;
+    double barn_ref;
+  };
+  const Ref refs[] = {{74, 1.25, 0.09852},
+                      {74, 1.5, 0.4611},
+                      {74, 2.0, 1.430},
+                      {74, 5.0, 6.053 + 0.002978},
+                      {74, 10.0, 10.50 + 0.0958},
+                      {74, 100.0, 25.87 + 0.3623},
+                      {74, 1e4, 33.76 + 0.5465},
+                      {14, 1.5, 8.917e-3},
+                      {14, 3.0, 0.09978 + 5.649e-4},
+                      {14, 10.0, 0.4153 + 0.01843},
+                      {14, 100.0, 1.098 + 0.07511},
+                      {14, 1e4, 1.501 + 0.1258}};
   for (const auto& r : refs) {
     const double tol = r.k < 1.4 ? 0.15 : 0.05;
     EXPECT_NEAR(pair_xs_per_atom(r.z, r.k * MeV) / (r.barn_ref * barn), 1.0, tol) << r.z << " " << r.k;

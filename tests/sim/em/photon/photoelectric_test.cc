@@ -20,11 +20,15 @@ double mass_coeff(int z, double k, double molar_mass) {
 TEST(Photoelectric, AgreesWithXcom) {
   // XCOM photoelectric absorption [cm^2/g] (NIST XCOM; barn values of XCOM 3.1 converted with
   // its atomic weights): at grid energies (exact nodes) and between them (interpolated).
-  struct Ref { int z; double a; double k_kev; double cm2g; };
-  const Ref refs[] = {
-      {74, 183.84, 10, 92.4},   {74, 183.84, 60, 3.19},  {74, 183.84, 100, 4.15},
-      {74, 183.84, 200, 0.640}, {74, 183.84, 1000, 0.0128},
-      {14, 28.0855, 10, 33.1},  {14, 28.0855, 30, 1.161}, {14, 28.0855, 100, 0.0250}};
+  struct Ref {
+    int z;
+    double a;
+    double k_kev;
+    double cm2g;
+  };
+  const Ref refs[] = {{74, 183.84, 10, 92.4},   {74, 183.84, 60, 3.19},     {74, 183.84, 100, 4.15},
+                      {74, 183.84, 200, 0.640}, {74, 183.84, 1000, 0.0128}, {14, 28.0855, 10, 33.1},
+                      {14, 28.0855, 30, 1.161}, {14, 28.0855, 100, 0.0250}};
   for (const auto& r : refs) {
     EXPECT_NEAR(mass_coeff(r.z, r.k_kev * keV, r.a) / r.cm2g, 1.0, 0.03) << r.z << " " << r.k_kev;
   }
