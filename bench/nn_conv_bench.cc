@@ -3,8 +3,8 @@
 //   generator convolutions, forward (inference), batch 8 and 128;
 //   discriminator convolutions, forward + backward (data and weights), batch 8.
 //   discriminator convolutions by pass, oneDNN's direct convolution against the plan that
-//   replaces it: the thin-input data gradient for conv1 (CALO_NN_CONV_THIN), the FFT for
-//   conv2..4 (CALO_NN_CONV_FFT; docs/nn.md), batch 8.
+//   replaces it: the thin-input data gradient for conv1 (ConvAlgorithms::thin), the FFT for
+//   conv2..4 (ConvAlgorithms::fft; docs/nn.md), batch 8.
 // Each convolution gets its input in the layout the previous layer would leave (a 1x1x1
 // convolution in front makes it), so the figures are of the convolution alone.
 // Usage: nn_conv_bench [threads=2] [max_batch=128]
@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
   const std::int64_t max_batch = argc > 2 ? std::atoll(argv[2]) : 128;
   Context ctx(threads);
-  const double peak = sgemm_gflops(2048);
+  const double peak = sgemm_gflops(ctx, 2048);
   std::printf("threads %d, oneDNN sgemm 2048^3: %.1f GFLOP/s\n\n", ctx.threads(), peak);
 
   const ConvCase gen[] = {
@@ -186,13 +186,14 @@ int main(int argc, char** argv) {
   std::printf("\n| convolution, pass (batch 8, ms/call) | direct | thin-input / FFT | speed-up |\n");
   std::printf("|---|---|---|---|\n");
   for (const auto& c : disc) {
-    const char* env = &c == &disc[0] ? "CALO_NN_CONV_THIN" : "CALO_NN_CONV_FFT";
+    const bool thin = &c == &disc[0];
     PassTimes pt[2];
     for (int on = 0; on < 2; ++on) {
-      setenv(env, on ? "auto" : "off", 1);
-      pt[on] = time_passes(ctx, c, 8, 5);
+      ContextOptions o{.threads = threads, .conv = {}};
+      (thin ? o.conv.thin : o.conv.fft) = on ? AlgorithmSwitch::automatic : AlgorithmSwitch::off;
+      Context pass_ctx(o);
+      pt[on] = time_passes(pass_ctx, c, 8, 5);
     }
-    unsetenv(env);
     const char* names[3] = {"forward", "backward-data (+activation)", "backward-weights (+activation)"};
     for (int p = 0; p < 3; ++p) {
       const double x = p == 0 ? pt[0].fwd : p == 1 ? pt[0].bwd_data : pt[0].bwd_weights;

@@ -14,13 +14,13 @@
 #include <vector>
 
 #include "cli/commands.hh"
+#include "cli/nn_options.hh"
 #include "core/data_path.hh"
 #include "core/rng.hh"
 #include "gan/discriminator.hh"
 #include "gan/generator.hh"
 #include "gan/model_shapes.hh"
 #include "nn/conv3d.hh"
-#include "nn/conv3d_fft.hh"
 #include "nn/optimizer.hh"
 #include "nn/sgemm_rate.hh"
 #include "train/gan_step.hh"
@@ -121,9 +121,11 @@ std::map<std::string, double> reference_figures(const NnBenchOptions& o, std::st
 }
 
 void run_bench_nn(const NnBenchOptions& o) {
+  nn::ContextOptions options = nn_options_from_environment();
+  options.threads = o.threads;
   gan::ModelSpec spec = gan::load_model_spec(o.model);
-  nn::Context ctx(o.threads);
-  const double sgemm = nn::sgemm_gflops();
+  nn::Context ctx(options);
+  const double sgemm = nn::sgemm_gflops(ctx);
   gan::Generator gen(ctx, spec);
   gan::Discriminator disc(ctx, spec);
   Rng rng(12345, 0);
@@ -216,7 +218,7 @@ void run_bench_nn(const NnBenchOptions& o) {
       "up-samplings fold into the next convolution, which runs polyphase (docs/nn.md); the discriminator "
       "%.0f.%s\n",
       gen_flops / 1e6, disc_flops / 1e6, gen_written / 1e6, disc_written / 1e6,
-      nn::fft_policy() == nn::FftPolicy::off
+      ctx.options().conv.fft == nn::AlgorithmSwitch::off
           ? " CALO_NN_CONV_FFT=off: every convolution direct."
           : " The discriminator's 5^3 convolutions on 16-32 channels run through the FFT (docs/nn.md, "
             "CALO_NN_CONV_FFT): they count as the direct convolutions they replace, so a rate above "

@@ -46,12 +46,6 @@ std::span<const float> values(nn::ParameterStore& store, const Entry& e) {
   return e.state ? store.state(e.index) : store.value(e.index);
 }
 
-std::string optimizer_type(const nn::Optimizer& opt) {
-  if (dynamic_cast<const nn::RMSprop*>(&opt)) return "RMSprop";
-  if (dynamic_cast<const nn::Adam*>(&opt)) return "Adam";
-  return "unknown";
-}
-
 /// Optimiser slot keys "<store name>/<slot>" -> checkpoint paths.
 std::string slot_path(const std::string& key) {
   const std::size_t slash = key.rfind('/');
@@ -73,7 +67,7 @@ io::ArrayShape slot_shape(const nn::ParameterStore* store, const std::string& ke
 void save_optimizer(io::CheckpointWriter& w, const std::string& net, const nn::Optimizer& opt,
                     const nn::ParameterStore* store) {
   const std::string group = "optimizer/" + net;
-  w.set_attribute(group, "type", optimizer_type(opt));
+  w.set_attribute(group, "type", opt.type());
   w.set_attribute(group, "learning_rate", static_cast<double>(opt.learning_rate()));
   w.write_int(group + "/iterations", opt.iterations());
   for (const auto& [key, data] : opt.state())
@@ -135,9 +129,9 @@ OptimizerState read_optimizer(const io::CheckpointReader& r, const std::string& 
     throw InputError("checkpoint " + r.path() + ": no optimiser state for the " + net +
                      " (saved without it) resume from a training checkpoint");
   const std::string type = r.attribute(group, "type");
-  if (type != optimizer_type(opt))
+  if (type != opt.type())
     throw InputError("checkpoint " + r.path() + ": the " + net + " optimiser state is " + type +
-                     ", the trainer uses " + optimizer_type(opt) + " (the state cannot be converted)");
+                     ", the trainer uses " + opt.type() + " (the state cannot be converted)");
   OptimizerState state;
   state.iterations = r.read_int(group + "/iterations");
   if (state.iterations < 0)

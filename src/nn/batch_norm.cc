@@ -73,8 +73,7 @@ Dims BatchNorm::declare(const Dims& in, ParameterStore& store) {
   return out;
 }
 
-void BatchNorm::initialise(Rng&) {
-  CALO_VALIDATE(store_ && store_->finalized(), name() + ": initialise before finalize()");
+void BatchNorm::initialise_parameters(Rng&) {
   std::ranges::fill(store_->value(gamma_), 1.f);
   std::ranges::fill(store_->value(beta_), 0.f);
   std::ranges::fill(store_->state(mean_), 0.f);
@@ -290,7 +289,6 @@ class BatchNormPlan : public Plan {
 };
 
 std::unique_ptr<Plan> BatchNorm::make_plan(const Tensor& in, Mode mode) {
-  CALO_VALIDATE(store_ && store_->finalized(), name() + ": forward before declare()/finalize()");
   return std::make_unique<BatchNormPlan>(*this, in, mode);
 }
 

@@ -32,11 +32,12 @@ class BatchNorm : public Layer {
   std::string type() const override { return "BatchNormalization"; }
   Dims output_dims(const Dims& in) const override;
   Dims declare(const Dims& in, ParameterStore& store) override;
-  void initialise(Rng& rng) override;
+  bool has_parameters() const override { return true; }
   const BatchNormSpec& spec() const { return spec_; }
 
  protected:
   std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) override;
+  void initialise_parameters(Rng& rng) override;
 
  private:
   friend class BatchNormPlan;

@@ -6,17 +6,22 @@
 #include <new>
 
 #include "nn/dnnl_impl.hh"
+#include "nn/thread_scope.hh"
 
 namespace calo::nn {
 
-Context::Context(int threads) : impl_(std::make_unique<ContextImpl>()) {
-  if (threads > 0) omp_set_num_threads(threads);
-  impl_->threads = omp_get_max_threads();
+Context::Context(const ContextOptions& options) : impl_(std::make_unique<ContextImpl>()) {
+  impl_->options = options;
+  if (impl_->options.threads <= 0) impl_->options.threads = omp_get_max_threads();
 }
+
+Context::Context(int threads) : Context(ContextOptions{.threads = threads, .conv = {}}) {}
 
 Context::~Context() = default;
 
-int Context::threads() const { return impl_->threads; }
+int Context::threads() const { return impl_->threads(); }
+
+const ContextOptions& Context::options() const { return impl_->options; }
 
 void Context::wait() { impl_->stream.wait(); }
 
@@ -32,6 +37,7 @@ void* ContextImpl::scratchpad(std::size_t bytes) {
 }
 
 void ContextImpl::execute(const dnnl::primitive& prim, const dnnl::primitive_desc_base& pd, Args args) {
+  const ThreadScope threads_scope(threads());
   const memory::desc sd = pd.scratchpad_desc();
   if (sd.get_size() > 0) args[DNNL_ARG_SCRATCHPAD] = memory(sd, engine, scratchpad(sd.get_size()));
   prim.execute(stream, args);

@@ -8,11 +8,12 @@
 //   padding (a folded ZeroPad3D).
 // A folded UpSampling3D (`upsample` factors, applied to the input BEFORE the padding) makes
 // D = fD * D_in etc.; it runs as a polyphase set of small convolutions on the original
-// input (conv3d_polyphase.cc), exact, with ~1/(fD fH fW) of the multiply-adds.
+// input (conv/conv3d_polyphase.cc), exact, with ~1/(fD fH fW) of the multiply-adds.
 // An activation (ReLU or LeakyReLU) may be fused as a oneDNN post-op: exact in backward
 // because the derivative is recovered from the saved output (y > 0 <=> x > 0 for alpha >= 0).
 // Parameters: "<name>.weight" [OC][IC][KD][KH][KW], "<name>.bias" [OC] (if use_bias).
 #include <array>
+#include <span>
 
 #include "nn/initializers.hh"
 #include "nn/layer.hh"
@@ -43,7 +44,7 @@ class Conv3D : public Layer {
   std::string type() const override { return "Conv3D"; }
   Dims output_dims(const Dims& in) const override;
   Dims declare(const Dims& in, ParameterStore& store) override;
-  void initialise(Rng& rng) override;
+  bool has_parameters() const override { return true; }
   /// A ZeroPad3D, or an UpSampling3D directly before the (absorbed) padding.
   bool absorb_previous(Layer& prev) override;
   bool absorb_next(Layer& next) override;  ///< a ReLU / LeakyReLU (if none fused yet)
@@ -57,12 +58,19 @@ class Conv3D : public Layer {
   std::array<std::int64_t, 3> pad_front(const Dims& in) const;
   std::array<std::int64_t, 3> pad_back(const Dims& in) const;
 
+  /// The parameters and their gradients in the store (after declare() and finalize()), as
+  /// every plan reads and accumulates them: weight plain [OC][IC][KD][KH][KW], bias [OC]
+  /// (empty without a bias).
+  std::span<float> weight() const;
+  std::span<float> bias() const;
+  std::span<float> weight_grad() const;
+  std::span<float> bias_grad() const;
+
  protected:
   std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) override;
+  void initialise_parameters(Rng& rng) override;
 
  private:
-  friend class ConvPlan;
-  friend class PolyphaseConvPlan;
   Conv3DSpec spec_;
   std::int64_t in_channels_ = 0;
   std::size_t weight_ = 0, bias_ = 0;

@@ -26,8 +26,7 @@ Dims Dense::declare(const Dims& in, ParameterStore& store) {
   return out;
 }
 
-void Dense::initialise(Rng& rng) {
-  CALO_VALIDATE(store_ && store_->finalized(), name() + ": initialise before finalize()");
+void Dense::initialise_parameters(Rng& rng) {
   nn::initialise(spec_.kernel_init, store_->value(weight_), in_features_, spec_.units, rng);
   if (spec_.use_bias) nn::initialise(spec_.bias_init, store_->value(bias_), in_features_, spec_.units, rng);
 }
@@ -171,7 +170,6 @@ const Tensor* DensePlan::backward(const Tensor& diff_out, const BackwardOptions&
 }
 
 std::unique_ptr<Plan> Dense::make_plan(const Tensor& in, Mode mode) {
-  CALO_VALIDATE(store_ && store_->finalized(), name() + ": forward before declare()/finalize()");
   return std::make_unique<DensePlan>(*this, in, mode);
 }
 

@@ -21,11 +21,12 @@ class Dense : public Layer {
   std::string type() const override { return "Dense"; }
   Dims output_dims(const Dims& in) const override;
   Dims declare(const Dims& in, ParameterStore& store) override;
-  void initialise(Rng& rng) override;
+  bool has_parameters() const override { return true; }
   const DenseSpec& spec() const { return spec_; }
 
  protected:
   std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) override;
+  void initialise_parameters(Rng& rng) override;
 
  private:
   friend class DensePlan;

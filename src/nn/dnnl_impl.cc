@@ -3,6 +3,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "nn/thread_scope.hh"
+
 namespace calo::nn {
 
 std::string to_string(const Dims& d) {
@@ -84,6 +86,7 @@ dnnl::primitive_attr scratch_attr() {
 }
 
 Reorder::Reorder(ContextImpl& ctx, const memory::desc& src, const memory::desc& dst, bool accumulate) {
+  const ThreadScope threads(ctx.threads());  // oneDNN sizes a primitive for the threads at creation
   dnnl::primitive_attr attr = scratch_attr();
   if (accumulate) {
     dnnl::post_ops ops;

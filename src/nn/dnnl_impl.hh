@@ -23,13 +23,15 @@ using Args = std::unordered_map<int, dnnl::memory>;
 struct ContextImpl {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
-  int threads = 1;
+  ContextOptions options;  // threads resolved (> 0)
   std::unique_ptr<char[], void (*)(char*)> scratch{nullptr, [](char*) {}};
   std::size_t scratch_bytes = 0;
 
   /// A buffer of at least bytes, shared by all primitives (one runs at a time).
   void* scratchpad(std::size_t bytes);
-  /// Execute prim with args plus the user scratchpad that pd asks for, then wait.
+  int threads() const { return options.threads; }
+  /// Execute prim with args plus the user scratchpad that pd asks for, then wait (with the
+  /// context's threads: thread_scope.hh).
   void execute(const dnnl::primitive& prim, const dnnl::primitive_desc_base& pd, Args args);
 };
 

@@ -4,6 +4,7 @@
 
 #include "core/error.hh"
 #include "nn/plan.hh"
+#include "nn/thread_scope.hh"
 
 namespace calo::nn {
 
@@ -18,23 +19,34 @@ Dims Layer::declare(const Dims& in, ParameterStore& store) {
   return output_dims(in);
 }
 
-void Layer::initialise(Rng&) {}
+void Layer::require_finalized_store(const char* call) const {
+  if (has_parameters() && !(store_ && store_->finalized()))
+    throw std::logic_error(name_ + ": " + call + " before declare() and the store's finalize()");
+}
+
+void Layer::initialise(Rng& rng) {
+  require_finalized_store("initialise");
+  initialise_parameters(rng);
+}
 
 Plan& Layer::plan_for(const Tensor& in, Mode mode) {
   CALO_VALIDATE(static_cast<bool>(in), name_ + ": empty input tensor");
   for (auto& p : plans_)
     if (p->matches(in, mode)) return *p;
+  require_finalized_store("forward");
   output_dims(in.dims());  // InputError on impossible shapes, before oneDNN sees them
   plans_.push_back(make_plan(in, mode));
   return *plans_.back();
 }
 
 void Layer::build(const Tensor& example, Mode mode) {
+  const ThreadScope threads(ctx_->threads());  // oneDNN sizes primitives for them at creation
   if (!folded_) plan_for(example, mode);
 }
 
 const Tensor& Layer::forward(const Tensor& in, Mode mode) {
   if (folded_) return in;
+  const ThreadScope threads(ctx_->threads());
   Plan& plan = plan_for(in, mode);
   if (mode == Mode::train) last_train_ = &plan;
   const Tensor& out = plan.forward(in);
@@ -44,6 +56,7 @@ const Tensor& Layer::forward(const Tensor& in, Mode mode) {
 
 const Tensor* Layer::backward(const Tensor& diff_out, const BackwardOptions& opt) {
   if (folded_) return &diff_out;
+  const ThreadScope threads(ctx_->threads());
   CALO_VALIDATE(last_train_ != nullptr, name_ + ": backward before a Mode::train forward");
   if (!diff_out) throw std::logic_error(name_ + ": backward given an empty diff_out tensor");
   if (diff_out.dims() != last_out_.dims())

@@ -59,7 +59,12 @@ class Layer {
   /// Shape inference + parameter registration (see the contract above); returns output dims.
   virtual Dims declare(const Dims& in, ParameterStore& store);
   /// Fill parameters from the initialisers of the layer's spec (no-op without parameters).
-  virtual void initialise(Rng& rng);
+  /// std::logic_error naming the layer when a layer with parameters is not declared and
+  /// its store not finalized yet (as for forward).
+  void initialise(Rng& rng);
+  /// True for layers that register parameters or state in declare() (Conv3D, Dense,
+  /// BatchNorm): they need a finalized store before initialise() and forward().
+  virtual bool has_parameters() const { return false; }
 
   /// Make the plan for inputs like `example` in `mode` now (forward does it lazily).
   void build(const Tensor& example, Mode mode);
@@ -96,13 +101,18 @@ class Layer {
   ParameterStore* store() const { return store_; }
 
  protected:
-  /// Build the primitives and buffers for inputs like `in` in `mode`.
+  /// Build the primitives and buffers for inputs like `in` in `mode` (called with the
+  /// store checked, see has_parameters(), and the context's threads in effect).
   virtual std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) = 0;
+  /// initialise() after its checks.
+  virtual void initialise_parameters(Rng& /*rng*/) {}
 
   ParameterStore* store_ = nullptr;
 
  private:
   Plan& plan_for(const Tensor& in, Mode mode);
+  /// The one check of API order for layers with parameters (std::logic_error: a caller's bug).
+  void require_finalized_store(const char* call) const;
 
   Context* ctx_;
   std::string name_;

@@ -17,6 +17,9 @@ class Optimizer {
   explicit Optimizer(ParameterStore& store);
   virtual ~Optimizer() = default;
 
+  /// Keras-like type name ("RMSprop", "Adam"): what a checkpoint records, so that the state
+  /// is restored only into the same kind of optimiser.
+  virtual std::string type() const = 0;
   /// One update with the current gradients.
   virtual void step() = 0;
   float learning_rate() const { return lr_; }
@@ -53,6 +56,7 @@ class Optimizer {
 class RMSprop : public Optimizer {
  public:
   explicit RMSprop(ParameterStore& store, float lr = 1e-3f, float rho = 0.9f, float epsilon = 1e-7f);
+  std::string type() const override { return "RMSprop"; }
   void step() override;
 
  private:
@@ -67,6 +71,7 @@ class Adam : public Optimizer {
  public:
   explicit Adam(ParameterStore& store, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
                 float epsilon = 1e-7f);
+  std::string type() const override { return "Adam"; }
   void step() override;
 
  private:

@@ -45,7 +45,7 @@ Dims Sequential::output_dims(const Dims& in) const {
   return d;
 }
 
-void Sequential::initialise(Rng& rng) {
+void Sequential::initialise_parameters(Rng& rng) {
   for (auto& l : layers_) l->initialise(rng);
 }
 

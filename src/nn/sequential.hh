@@ -40,7 +40,6 @@ class Sequential : public Layer {
   /// Fold layers into their neighbours (unless disabled), then declare every layer in turn.
   Dims declare(const Dims& in, ParameterStore& store) override;
   Dims output_dims(const Dims& in) const override;
-  void initialise(Rng& rng) override;
   const Tensor& forward(const Tensor& in, Mode mode) override;
   const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt = {}) override;
   void set_weight_grads(bool on) override;
@@ -56,6 +55,7 @@ class Sequential : public Layer {
 
  protected:
   std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) override;
+  void initialise_parameters(Rng& rng) override;  ///< every layer's initialise()
 
  private:
   std::vector<std::unique_ptr<Layer>> layers_;

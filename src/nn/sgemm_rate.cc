@@ -6,9 +6,12 @@
 #include <chrono>
 #include <vector>
 
+#include "nn/thread_scope.hh"
+
 namespace calo::nn {
 
-double sgemm_gflops(int n) {
+double sgemm_gflops(const Context& ctx, int n) {
+  const ThreadScope threads(ctx.threads());
   using Clock = std::chrono::steady_clock;
   std::vector<float> a(std::size_t(n) * n, 1.f), b(std::size_t(n) * n, 0.5f), c(std::size_t(n) * n);
   dnnl_sgemm('N', 'N', n, n, n, 1.f, a.data(), n, b.data(), n, 0.f, c.data(), n);  // warm-up

@@ -252,6 +252,18 @@ TEST_F(Cli, ExitCodesFollowTheErrorPolicy) {
   EXPECT_EQ(std::count(env.err.begin(), env.err.end(), '\n'), 1) << env.err;
 }
 
+TEST_F(Cli, BenchNnRefusesBadAlgorithmVariables) {
+  // The CLI reads the nn library's options from the environment (src/cli/nn_options.hh)
+  // before any work: a value it does not know is one line naming the variable, exit 2.
+  for (const std::string var : {"CALO_NN_CONV_THIN", "CALO_NN_CONV_FFT", "CALO_NN_FFT_ISA"}) {
+    const Result r = run("bench nn --no-reference --min-time 0.01", var + "=sometimes");
+    EXPECT_EQ(r.exit_code, 2) << var << ": " << r.err;
+    EXPECT_NE(r.err.find(var + "=sometimes"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line expected: " << r.err;
+    EXPECT_EQ(r.out.find("bench nn"), std::string::npos) << "ran before refusing: " << r.out;
+  }
+}
+
 TEST_F(Cli, InspectRefusesNonHdf5File) {
   std::ofstream(dir_ / "text.h5") << "hello";
   const Result r = run("inspect " + (dir_ / "text.h5").string());

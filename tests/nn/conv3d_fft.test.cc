@@ -1,12 +1,13 @@
-// Conv3D's FFT plan (src/nn/conv3d_fft.hh) against oneDNN's direct convolution
-// (CALO_NN_CONV_FFT=off): forward output, input, weight and bias gradients on the
+// Conv3D's FFT plan (src/nn/conv/conv3d_fft.hh) against oneDNN's direct convolution
+// (ConvAlgorithms::fft off): forward output, input, weight and bias gradients on the
 // discriminator's 5^3 convolutions and on odd shapes (kernels 6x5x8, asymmetric padding,
 // channel counts that are not multiples of the vector width, blocked and plain layouts),
 // inference mode, weights that change between calls, both spectral-product kernels;
 // finite differences; the transforms against a naive DFT; the automatic choice.
-#include "nn/conv3d_fft.hh"
+#include "nn/conv/conv3d_fft.hh"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <complex>
@@ -15,25 +16,32 @@
 #include "conv_paths.hh"
 #include "core/error.hh"
 #include "grad_check.hh"
-#include "nn/real_fft3d.hh"
-#include "nn/spectral_product.hh"
+#include "nn/conv/real_fft3d.hh"
+#include "nn/conv/spectral_product.hh"
 
 namespace calo::nn::test {
 namespace {
 
-Context& ctx() {
-  static Context c(2);  // two threads: transforms and products run in parallel
+constexpr auto kOn = AlgorithmSwitch::on, kOff = AlgorithmSwitch::off;
+
+/// Two threads (transforms and products run in parallel), the FFT plan as `fft` says, the
+/// thin-input plan off (not compared here), spectral kernels `isa`.
+ContextOptions options(AlgorithmSwitch fft, FftIsa isa = FftIsa::automatic) {
+  return {.threads = 2, .conv = {.thin = kOff, .fft = fft, .fft_isa = isa}};
+}
+
+Context& ctx() {  // the FFT plan wherever it applies
+  static Context c(options(kOn));
   return c;
 }
 
-/// One train step with the FFT plan on or off (the thin-input plan off: not compared here).
+/// One train step with the FFT plan on or off.
 /// Output gradients are zeroed at the outputs near the activation's kink (KinkMask): there
 /// the two algorithms' rounding may pick different branches.
-StepResult train_step(const Conv3DSpec& spec, const Dims& in, const char* fft, std::int64_t pre_filters,
-                      const std::vector<float>* kink_reference) {
-  EnvSwitch no_thin("CALO_NN_CONV_THIN", "off");
-  EnvSwitch sw("CALO_NN_CONV_FFT", fft);
-  return test::train_step(ctx(), spec, in, fft_selected, pre_filters, {true, kink_reference});
+StepResult train_step(const Conv3DSpec& spec, const Dims& in, AlgorithmSwitch fft, std::int64_t pre_filters,
+                      const std::vector<float>* kink_reference, FftIsa isa = FftIsa::automatic) {
+  Context c(options(fft, isa));
+  return test::train_step(c, spec, in, fft_selected, pre_filters, {true, kink_reference});
 }
 
 // The FFT's rounding error is ~1e-6 of the largest output (every output sums all N^3
@@ -52,17 +60,17 @@ class FftMatchesDirect : public testing::TestWithParam<FftCase> {};
 
 TEST_P(FftMatchesDirect, OutputInputGradientWeightAndBiasGradients) {
   const FftCase& c = GetParam();
-  const StepResult direct = train_step(c.spec, c.in, "off", c.pre_filters, nullptr);
-  const StepResult fft = train_step(c.spec, c.in, "on", c.pre_filters, &direct.y);
+  const StepResult direct = train_step(c.spec, c.in, kOff, c.pre_filters, nullptr);
+  const StepResult fft = train_step(c.spec, c.in, kOn, c.pre_filters, &direct.y);
   EXPECT_FALSE(direct.selected) << c.label;
   ASSERT_TRUE(fft.selected) << c.label << ": the FFT plan was not used";
   EXPECT_LT(rel_error(fft.y, direct.y), kTol) << c.label << " (forward)";
   EXPECT_LT(rel_error(fft.dx, direct.dx), kTol) << c.label << " (input gradient)";
   EXPECT_LT(rel_error(fft.grads, direct.grads), kTol) << c.label << " (weight/bias gradients)";
   {
-    EnvSwitch generic("CALO_NN_FFT_ISA", "generic");
-    ASSERT_STREQ(spectral::kernels().isa, "generic");
-    const StepResult portable = train_step(c.spec, c.in, "on", c.pre_filters, &direct.y);
+    ASSERT_STREQ(spectral::kernels(FftIsa::generic).isa, "generic");
+    const StepResult portable = train_step(c.spec, c.in, kOn, c.pre_filters, &direct.y, FftIsa::generic);
+    ASSERT_TRUE(portable.selected) << c.label << ": the FFT plan was not used (generic kernel)";
     EXPECT_LT(rel_error(portable.y, direct.y), kTol) << c.label << " (forward, generic kernel)";
     EXPECT_LT(rel_error(portable.dx, direct.dx), kTol) << c.label << " (input gradient, generic kernel)";
     EXPECT_LT(rel_error(portable.grads, direct.grads), kTol)
@@ -111,11 +119,11 @@ INSTANTIATE_TEST_SUITE_P(
 /// store (the optimiser's step between two forwards).
 std::vector<float> forward(const Conv3DSpec& spec, const Dims& in, bool fft, Mode mode,
                            bool change_weights = false) {
-  EnvSwitch sw("CALO_NN_CONV_FFT", fft ? "on" : "off");
+  Context c(options(fft ? kOn : kOff));
   ParameterStore store;
-  Conv3D layer(ctx(), "t.conv", spec);
+  Conv3D layer(c, "t.conv", spec);
   setup(layer, store, in);
-  const Tensor x = Tensor::from_host(ctx(), in, normal(in.elements(), 2));
+  const Tensor x = Tensor::from_host(c, in, normal(in.elements(), 2));
   EXPECT_EQ(fft_selected(layer, x, mode), fft);
   if (change_weights) {
     (void)layer.forward(x, mode);
@@ -142,11 +150,10 @@ TEST(FftConv, WeightsChangedBetweenForwardsAreUsed) {
 
 TEST(FftConv, PlanRunsWithItsContextsThreadsAfterAnotherContextChangedThem) {
   // Per-thread buffers are made for the context's threads; a Context created later with
-  // more threads raises OpenMP's default, which must not reach past them.
+  // more threads (or a caller that raised OpenMP's default) must not reach past them.
   const Conv3DSpec spec = conv(8, {3, 3, 3}, Padding::same);
   const Dims in{4, 8, 6, 7, 5};
-  EnvSwitch sw("CALO_NN_CONV_FFT", "on");
-  Context one(1);
+  Context one({.threads = 1, .conv = {.fft = kOn}});
   ParameterStore store;
   Conv3D layer(one, "t.conv", spec);
   setup(layer, store, in);
@@ -154,7 +161,11 @@ TEST(FftConv, PlanRunsWithItsContextsThreadsAfterAnotherContextChangedThem) {
   const std::vector<float> before = layer.forward(x, Mode::train).to_host();
   Context three(3);
   EXPECT_EQ(layer.forward(x, Mode::train).to_host(), before);
-  Context two(2);  // the other tests' default again
+  const int caller = omp_get_max_threads();
+  omp_set_num_threads(3);
+  EXPECT_EQ(layer.forward(x, Mode::train).to_host(), before);
+  EXPECT_EQ(omp_get_max_threads(), 3) << "the forward restores the caller's setting";
+  omp_set_num_threads(caller);
 }
 
 TEST(FftConv, FiniteDifferences) {
@@ -164,7 +175,6 @@ TEST(FftConv, FiniteDifferences) {
   // these small shapes it stays below the check's resolution at the default step; a larger
   // step is no way out, it makes the activation's kink crossings too many (h = 1e-2 fails
   // here with the direct convolution too).
-  EnvSwitch sw("CALO_NN_CONV_FFT", "on");
   const Conv3DSpec leaky = conv(6, {5, 5, 5}, Padding::same, Activation::leaky_relu);
   Conv3DSpec odd = conv(4, {6, 5, 8}, Padding::valid);
   odd.extra_front = {1, 0, 3};
@@ -186,21 +196,23 @@ TEST(FftConv, FrozenAndFirstLayerBackward) {
   // layer of a discriminator update): only the weight gradients.
   const Conv3DSpec spec = conv(8, {5, 5, 5}, Padding::same, Activation::leaky_relu);
   const Dims in{2, 9, 7, 6, 5};
-  EnvSwitch sw("CALO_NN_CONV_FFT", "on");
   check_frozen_and_first_layer_backward(ctx(), spec, in);
 }
 
-TEST(FftConv, AutomaticChoiceAndSwitch) {
+TEST(FftConv, AutomaticChoiceAndOptions) {
   Conv3DSpec d2 = conv(16, {5, 5, 5}, Padding::valid, Activation::leaky_relu);
   d2.extra_front = d2.extra_back = {2, 2, 2};
+  Context automatic(options(AlgorithmSwitch::automatic)), off(options(kOff));
   ParameterStore store;
-  Conv3D conv2(ctx(), "d.conv2", d2), conv1(ctx(), "d.conv1", conv(32, {5, 5, 5}, Padding::same)),
-      small(ctx(), "t.small", conv(16, {1, 1, 1})), to_one(ctx(), "t.one", conv(1, {5, 5, 5}, Padding::same));
+  Conv3D conv2(automatic, "d.conv2", d2), conv1(automatic, "d.conv1", conv(32, {5, 5, 5}, Padding::same)),
+      small(automatic, "t.small", conv(16, {1, 1, 1})),
+      to_one(automatic, "t.one", conv(1, {5, 5, 5}, Padding::same)), conv2_off(off, "d.conv2_off", d2);
   const Dims wide{8, 32, 25, 25, 25}, thin{8, 1, 25, 25, 25};
   conv2.declare(wide, store);
   conv1.declare(thin, store);
   small.declare(wide, store);
   to_one.declare(wide, store);
+  conv2_off.declare(wide, store);
   store.finalize();
   EXPECT_EQ(fft_size(conv2, wide), (std::array<std::int64_t, 3>{32, 32, 32}));  // 29 -> 32
   EXPECT_TRUE(fft_pays(conv2, wide));
@@ -210,21 +222,17 @@ TEST(FftConv, AutomaticChoiceAndSwitch) {
   // 1 GiB of spectra: batch 88 still fits (0.98 GiB), batch 96 (1.06 GiB) runs direct.
   EXPECT_TRUE(fft_pays(conv2, {88, 32, 25, 25, 25}));
   EXPECT_FALSE(fft_pays(conv2, {96, 32, 25, 25, 25}));
-  const Tensor x = Tensor::zeros(ctx(), wide);
-  {
-    EnvSwitch sw("CALO_NN_CONV_FFT", nullptr);
-    EXPECT_EQ(fft_policy(), FftPolicy::automatic);
-    EXPECT_TRUE(fft_selected(conv2, x, Mode::train));
-    EXPECT_TRUE(fft_selected(conv2, x, Mode::infer));
-  }
-  {
-    EnvSwitch sw("CALO_NN_CONV_FFT", "off");
-    EXPECT_FALSE(fft_selected(conv2, x, Mode::train));
-  }
-  {
-    EnvSwitch sw("CALO_NN_CONV_FFT", "sometimes");
-    EXPECT_THROW(fft_policy(), InputError);
-  }
+  const Tensor x = Tensor::zeros(automatic, wide);
+  EXPECT_TRUE(fft_selected(conv2, x, Mode::train));
+  EXPECT_TRUE(fft_selected(conv2, x, Mode::infer));
+  EXPECT_FALSE(fft_selected(conv2_off, x, Mode::train));
+  // With the portable kernels the cost model declines (calibrated with the AVX-512 ones).
+  Context generic(options(AlgorithmSwitch::automatic, FftIsa::generic));
+  Conv3D conv2_generic(generic, "d.conv2", d2);
+  ParameterStore store2;
+  conv2_generic.declare(wide, store2);
+  store2.finalize();
+  EXPECT_FALSE(fft_pays(conv2_generic, wide));
 }
 
 TEST(RealFft3D, GoodSizes) {
@@ -300,9 +308,9 @@ TEST(RealFft3D, RegionTransformsMatchTheWholePlanes) {
 TEST(SpectralKernels, CrossSpectrumAndAxpyOnBothInstructionSets) {
   // 3 samples of 2 channels, 13 bins (one vector of 8 and a tail of 5), sample step 2 x 13.
   const auto x = normal(2 * 3 * 2 * 13, 4), y = normal(2 * 3 * 2 * 13, 5), base = normal(2 * 13, 6);
-  for (const char* isa : {"native", "generic"}) {
-    EnvSwitch sw("CALO_NN_FFT_ISA", isa);
-    const spectral::Kernels& k = spectral::kernels();
+  for (FftIsa choice : {FftIsa::automatic, FftIsa::generic}) {
+    const spectral::Kernels& k = spectral::kernels(choice);
+    const char* isa = k.isa;
     std::vector<float> g(2 * 13), acc = base;
     k.cross_spectrum(x.data() + 2 * 13, 26, y.data(), 26, 3, 13, g.data());  // channel 1 x channel 0
     k.axpy(0.5f, -2.f, g.data(), acc.data(), 13);
@@ -331,10 +339,10 @@ TEST(SpectralKernels, ProductComputesTheComplexSumsOnBothInstructionSets) {
     const float* p = w.data() + (((f / 8) * 3 + ic) * 10 + oc) * 16 + (f % 8) * 2;
     return std::complex<double>(p[0], p[1]);
   };
-  for (const char* isa : {"native", "generic"}) {
-    EnvSwitch sw("CALO_NN_FFT_ISA", isa);
+  for (FftIsa choice : {FftIsa::automatic, FftIsa::generic}) {
     std::vector<float> out_f(2 * 10 * 32), out_a(2 * 3 * 32);
-    const spectral::Kernels& k = spectral::kernels();
+    const spectral::Kernels& k = spectral::kernels(choice);
+    const char* isa = k.isa;
     k.product(spectral::Direction::forward, s, in_f.data(), w.data(), out_f.data(), 0, 2);
     k.product(spectral::Direction::adjoint, s, in_a.data(), w.data(), out_a.data(), 0, 2);
     for (std::int64_t n = 0; n < 2; ++n)

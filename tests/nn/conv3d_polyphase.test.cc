@@ -3,7 +3,7 @@
 // Conv3D folded equal to the same layers run one by one (forward in both modes, data,
 // weight and bias gradients) at the 3DGAN generator's shapes and odd ones, plus a
 // finite-difference check of the folded layer.
-#include "nn/conv3d_polyphase.hh"
+#include "nn/conv/conv3d_polyphase.hh"
 
 #include <gtest/gtest.h>
 

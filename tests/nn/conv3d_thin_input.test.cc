@@ -1,41 +1,33 @@
-// Conv3D's thin-input plan (src/nn/conv3d_thin_input.hh: the data gradient through a
+// Conv3D's thin-input plan (src/nn/conv/conv3d_thin_input.hh: the data gradient through a
 // convolution with the H, W kernel taps folded into channels) against oneDNN's direct
-// convolution (CALO_NN_CONV_THIN=off): forward output, input gradient, weight and bias
+// convolution (ConvAlgorithms::thin off): forward output, input gradient, weight and bias
 // gradients on the discriminator's first convolution and on odd shapes; finite differences;
-// the automatic choice and the environment switch.
-#include "nn/conv3d_thin_input.hh"
+// the automatic choice and the options.
+#include "nn/conv/conv3d_thin_input.hh"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
-#include <optional>
 #include <string>
 
 #include "conv_paths.hh"
-#include "core/error.hh"
 #include "grad_check.hh"
 
 namespace calo::nn::test {
 namespace {
 
-Context& ctx() {
-  static Context c(2);  // two threads: the unfolding of the data gradient runs in parallel
-  return c;
+/// Two threads (the unfolding of the data gradient runs in parallel), the thin-input plan as
+/// `thin` says; the FFT plan off: these tests compare the thin-input plan with oneDNN's
+/// direct one.
+ContextOptions options(AlgorithmSwitch thin) {
+  return {.threads = 2, .conv = {.thin = thin, .fft = AlgorithmSwitch::off}};
 }
 
-/// Sets CALO_NN_CONV_THIN for its lifetime (nullptr: unset, the automatic choice).
-struct ThinSwitch : EnvSwitch {
-  explicit ThinSwitch(const char* value) : EnvSwitch("CALO_NN_CONV_THIN", value) {}
-};
-
-/// One train step under the thin-input policy `thin` ("off" / "on" / nullptr = auto). The FFT
-/// plan is switched off: these tests compare the thin-input plan with oneDNN's direct one.
-StepResult train_step(const Conv3DSpec& spec, const Dims& in, const char* thin,
+/// One train step with the thin-input plan as `thin` says.
+StepResult train_step(const Conv3DSpec& spec, const Dims& in, AlgorithmSwitch thin,
                       std::int64_t pre_filters = 0) {
-  EnvSwitch no_fft("CALO_NN_CONV_FFT", "off");
-  ThinSwitch sw(thin);
-  return test::train_step(ctx(), spec, in, thin_input_selected, pre_filters);
+  Context c(options(thin));
+  return test::train_step(c, spec, in, thin_input_selected, pre_filters);
 }
 
 struct ThinCase {
@@ -49,8 +41,8 @@ class ThinInputMatchesDirect : public testing::TestWithParam<ThinCase> {};
 
 TEST_P(ThinInputMatchesDirect, OutputInputGradientWeightAndBiasGradients) {
   const ThinCase& c = GetParam();
-  const StepResult direct = train_step(c.spec, c.in, "off", c.pre_filters);
-  const StepResult thin = train_step(c.spec, c.in, "on", c.pre_filters);
+  const StepResult direct = train_step(c.spec, c.in, AlgorithmSwitch::off, c.pre_filters);
+  const StepResult thin = train_step(c.spec, c.in, AlgorithmSwitch::on, c.pre_filters);
   EXPECT_FALSE(direct.selected) << c.label;
   EXPECT_TRUE(thin.selected) << c.label << ": the thin-input plan was not used";
   EXPECT_LT(rel_error(thin.y, direct.y), 1e-5) << c.label << " (forward)";
@@ -92,48 +84,41 @@ TEST(ThinInput, FiniteDifferences) {
   struct Case {
     Dims in;
     Conv3DSpec spec;
-    const char* policy;
+    AlgorithmSwitch thin;
   } cases[] = {
-      {{2, 1, 9, 8, 7}, conv(6, {5, 5, 5}, Padding::same, Activation::leaky_relu), nullptr},
-      {{2, 3, 5, 6, 7}, conv(4, {3, 4, 2}, Padding::valid), "on"},
+      {{2, 1, 9, 8, 7},
+       conv(6, {5, 5, 5}, Padding::same, Activation::leaky_relu),
+       AlgorithmSwitch::automatic},
+      {{2, 3, 5, 6, 7}, conv(4, {3, 4, 2}, Padding::valid), AlgorithmSwitch::on},
   };
   for (const auto& c : cases) {
-    ThinSwitch sw(c.policy);
+    Context ctx(options(c.thin));
     ParameterStore store;
-    Conv3D layer(ctx(), "t.conv", c.spec);
+    Conv3D layer(ctx, "t.conv", c.spec);
     setup(layer, store, c.in);
-    EXPECT_TRUE(thin_input_selected(layer, Tensor::zeros(ctx(), c.in), Mode::train));
+    EXPECT_TRUE(thin_input_selected(layer, Tensor::zeros(ctx, c.in), Mode::train));
     check_gradients(layer, store, c.in);
   }
 }
 
-TEST(ThinInput, AutomaticChoiceAndSwitch) {
+TEST(ThinInput, AutomaticChoiceAndOptions) {
   const Conv3DSpec d1 = conv(32, {5, 5, 5}, Padding::same, Activation::leaky_relu);
   EXPECT_TRUE(thin_input_pays(d1, {8, 1, 25, 25, 25}));
   EXPECT_TRUE(thin_input_pays(d1, {8, 4, 25, 25, 25}));
   EXPECT_FALSE(thin_input_pays(d1, {8, 16, 25, 25, 25}));                 // oneDNN's direct kernels are fast
   EXPECT_FALSE(thin_input_pays(conv(8, {3, 1, 1}), {8, 1, 25, 25, 25}));  // nothing to fold
 
-  ParameterStore store;
-  Conv3D layer(ctx(), "t.conv", d1);
   const Dims in{1, 1, 25, 25, 25};
-  setup(layer, store, in);
-  const Tensor x = Tensor::zeros(ctx(), in);
-  {
-    ThinSwitch sw(nullptr);
-    EXPECT_EQ(thin_input_policy(), ThinInputPolicy::automatic);
-    EXPECT_TRUE(thin_input_selected(layer, x, Mode::train));
-    EXPECT_FALSE(thin_input_selected(layer, x, Mode::infer));  // same forward either way
-  }
-  {
-    ThinSwitch sw("off");
-    EXPECT_EQ(thin_input_policy(), ThinInputPolicy::off);
-    EXPECT_FALSE(thin_input_selected(layer, x, Mode::train));
-  }
-  {
-    ThinSwitch sw("sometimes");
-    EXPECT_THROW(thin_input_policy(), InputError);
-  }
+  Context automatic(options(AlgorithmSwitch::automatic)), off(options(AlgorithmSwitch::off));
+  ParameterStore store;
+  Conv3D layer(automatic, "t.conv", d1), layer_off(off, "t.conv_off", d1);
+  layer.declare(in, store);
+  layer_off.declare(in, store);
+  store.finalize();
+  const Tensor x = Tensor::zeros(automatic, in);
+  EXPECT_TRUE(thin_input_selected(layer, x, Mode::train));
+  EXPECT_FALSE(thin_input_selected(layer, x, Mode::infer));  // same forward either way
+  EXPECT_FALSE(thin_input_selected(layer_off, x, Mode::train));
 }
 
 TEST(ThinInput, FrozenAndFirstLayerBackward) {
@@ -141,8 +126,8 @@ TEST(ThinInput, FrozenAndFirstLayerBackward) {
   // need_diff_in off (first layer of a discriminator update): only the weight gradients.
   const Conv3DSpec spec = conv(8, {5, 5, 5}, Padding::same, Activation::leaky_relu);
   const Dims in{2, 1, 7, 6, 5};
-  ThinSwitch sw("on");
-  check_frozen_and_first_layer_backward(ctx(), spec, in);
+  Context ctx(options(AlgorithmSwitch::on));
+  check_frozen_and_first_layer_backward(ctx, spec, in);
 }
 
 }  // namespace

@@ -4,26 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
+#include <optional>
 
 #include "grad_check.hh"
 
 namespace calo::nn::test {
-
-EnvSwitch::EnvSwitch(const char* name, const char* value) : name_(name) {
-  if (const char* old = std::getenv(name)) old_ = old;
-  if (value)
-    setenv(name, value, 1);
-  else
-    unsetenv(name);
-}
-
-EnvSwitch::~EnvSwitch() {
-  if (old_)
-    setenv(name_.c_str(), old_->c_str(), 1);
-  else
-    unsetenv(name_.c_str());
-}
 
 std::vector<float> normal(std::int64_t n, std::uint64_t seed) {
   Rng rng(seed, 2);

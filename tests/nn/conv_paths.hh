@@ -1,28 +1,13 @@
 #pragma once
-// Tests only: run one Conv3D train step (forward, backward) under a given algorithm switch,
-// for comparing Conv3D's plans with each other (thin-input, FFT, direct oneDNN).
+// Tests only: run one Conv3D train step (forward, backward) on a context whose options
+// (ContextOptions::conv) select an algorithm, for comparing Conv3D's plans with each other
+// (thin-input, FFT, direct oneDNN).
 #include <cstdint>
-#include <optional>
-#include <string>
 #include <vector>
 
 #include "nn/nn.hh"
 
 namespace calo::nn::test {
-
-/// Sets (value) or unsets (nullptr) the environment variable name for its lifetime; Conv3D
-/// reads its algorithm switches when it builds a plan, at the first forward.
-class EnvSwitch {
- public:
-  EnvSwitch(const char* name, const char* value);
-  ~EnvSwitch();
-  EnvSwitch(const EnvSwitch&) = delete;
-  EnvSwitch& operator=(const EnvSwitch&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
 
 struct StepResult {
   std::vector<float> y, dx, grads;  ///< output, input gradient, weight then bias gradients

@@ -1,8 +1,10 @@
 // Every layer: finite-difference checks of data and parameter gradients at several shapes
 // (including the GAN's odd ones), forward values against direct formulas, bad specs.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
+#include <stdexcept>
 
 #include "core/error.hh"
 #include "grad_check.hh"
@@ -310,6 +312,63 @@ TEST(ParameterStore, FlatNamedAndValidated) {
   EXPECT_EQ(s.grad(1).data(), s.grads().data() + 6);
   EXPECT_EQ(*s.find("a.bias"), 1u);
   EXPECT_THROW(s.add("c", {1}), InputError);
+}
+
+TEST(Layer, ParametersNeedADeclaredFinalizedStoreBeforeInitialiseAndForward) {
+  // Calling the layers out of order is a caller's bug (std::logic_error naming the layer),
+  // checked once in Layer for every layer with parameters; layers without any need no store.
+  Rng rng(1, 0);
+  const Dims vol{1, 2, 4, 4, 4}, flat{.n = 1, .c = 3};
+  Conv3D c(ctx(), "t.conv", conv(2, {3, 3, 3}));
+  Dense d(ctx(), "t.dense", {.units = 2});
+  BatchNorm bn(ctx(), "t.bn", {});
+  EXPECT_THROW(c.initialise(rng), std::logic_error);
+  EXPECT_THROW(c.forward(Tensor::zeros(ctx(), vol), Mode::infer), std::logic_error);
+  EXPECT_THROW(d.forward(Tensor::zeros(ctx(), flat), Mode::infer), std::logic_error);
+  ParameterStore store;
+  bn.declare(vol, store);  // declared, not finalized
+  EXPECT_THROW(bn.initialise(rng), std::logic_error);
+  EXPECT_THROW(bn.forward(Tensor::zeros(ctx(), vol), Mode::train), std::logic_error);
+  store.finalize();
+  bn.initialise(rng);
+  EXPECT_EQ(bn.forward(Tensor::zeros(ctx(), vol), Mode::train).dims(), vol);
+  Eltwise relu(ctx(), "t.relu", EltwiseKind::relu);
+  relu.initialise(rng);
+  EXPECT_EQ(relu.forward(Tensor::zeros(ctx(), vol), Mode::infer).dims(), vol);
+}
+
+TEST(Context, RunsWithItsThreadsAndLeavesTheCallersOpenMpSettingAlone) {
+  const int outer = omp_get_max_threads();
+  const int caller = 3;  // neither context's count
+  omp_set_num_threads(caller);
+  Context one(1), two(2);
+  EXPECT_EQ(one.threads(), 1);
+  EXPECT_EQ(two.threads(), 2);
+  EXPECT_EQ(omp_get_max_threads(), caller) << "creating a Context changed the caller's thread count";
+  EXPECT_EQ(Context().threads(), caller);  // 0: the creating thread's default
+  // The same layer and input on either context: identical outputs and input gradients, and
+  // the caller's setting unchanged by forward and backward.
+  const Dims in{2, 3, 6, 5, 7};
+  const auto run = [&](Context& c) {
+    ParameterStore store;
+    Conv3DSpec spec = conv(4, {3, 3, 3}, Padding::same);
+    spec.activation = Activation::leaky_relu;
+    Conv3D layer(c, "t.conv", spec);
+    setup(layer, store, in);
+    const Tensor x = Tensor::from_host(c, in, iota(in.elements()));
+    const Tensor& y = layer.forward(x, Mode::train);
+    std::vector<float> out = y.to_host();
+    Tensor dy = Tensor::zeros_like(y);
+    dy.assign(std::vector<float>(y.dims().elements(), 1.f));
+    const std::vector<float> dx = layer.backward(dy)->to_host();
+    out.insert(out.end(), dx.begin(), dx.end());
+    return out;
+  };
+  const std::vector<float> on_one = run(one);
+  EXPECT_EQ(omp_get_max_threads(), caller);
+  EXPECT_EQ(run(two), on_one);
+  EXPECT_EQ(omp_get_max_threads(), caller);
+  omp_set_num_threads(outer);
 }
 
 }  // namespace

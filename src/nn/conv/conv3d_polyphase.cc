@@ -1,10 +1,12 @@
-#include "nn/conv3d_polyphase.hh"
+#include "nn/conv/conv3d_polyphase.hh"
 
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
 #include "core/error.hh"
+#include "nn/conv/activation_backward.hh"
+#include "nn/conv/direct_conv.hh"
 
 namespace calo::nn {
 
@@ -50,24 +52,12 @@ class PolyphaseConvPlan : public Plan {
  private:
   struct Phase {
     std::array<const PhaseAxis*, 3> axis{};
-    memory::dims w_dims;
-    std::vector<float> w;  // phase kernel, plain [OC][IC][Ld][Lh][Lw]
-    dnnl::convolution_forward::primitive_desc fwd_pd;
-    dnnl::convolution_forward fwd;
-    Reorder w_re;
-    memory w_user, w_mem, dst;
-    BlockedLayout dst_layout;  // of dst, for interleave
-    // backward (train mode)
-    memory ddst;  // the phase's part of diff_out; zero where the phase computes extra outputs
-    dnnl::convolution_backward_data::primitive_desc bd_pd;
-    dnnl::convolution_backward_data bd;
-    Reorder bd_w_re;
-    memory bd_w;
-    dnnl::convolution_backward_weights::primitive_desc bw_pd;
-    dnnl::convolution_backward_weights bw;
-    Reorder dw_re;
-    memory dw, dw_plain, db;
-    std::vector<float> dw_host;
+    std::vector<float> w;        // phase kernel, plain [OC][IC][Ld][Lh][Lw]
+    DirectConv conv;             // the phase's convolution of the original input
+    memory dst;                  // its output, conv.dst_desc()
+    BlockedLayout dst_layout;    // of dst, for interleave
+    memory ddst;                 // the phase's part of diff_out; zero where the phase computes extra outputs
+    std::vector<float> dw_host;  // the phase kernel's weight gradient, plain
   };
 
   std::int64_t weight_taps() const {
@@ -81,28 +71,22 @@ class PolyphaseConvPlan : public Plan {
   void interleave(const Phase& ph, float* full, float* part, bool scatter) const;
 
   Conv3D& conv_;
-  bool bias_, act_;
   Dims out_dims_;
   std::vector<float> folded_from_;  // the weights the phase kernels were folded from
   std::vector<PhaseAxis> axes_[3];
   std::vector<Phase> phases_;
   Reorder src_re_;
-  memory src_mem_, b_user_;
+  memory src_mem_;
   Tensor saved_in_, out_;
   BlockedLayout out_layout_;
-  dnnl::eltwise_backward::primitive_desc elt_pd_;
-  dnnl::eltwise_backward elt_;
-  memory diff_pre_;
+  ActivationBackward act_bwd_;
   memory dsum_, dtmp_;  // data gradient summed over phases, in the convolutions' src layout
   Reorder dsum_re_;
   Tensor diff_in_;
 };
 
 PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
-    : Plan(conv, in, mode),
-      conv_(conv),
-      bias_(conv.spec().use_bias),
-      act_(conv.spec().activation != Activation::none) {
+    : Plan(conv, in, mode), conv_(conv) {
   const auto& s = conv.spec();
   auto& eng = ctx_.engine;
   out_dims_ = conv.output_dims(in_dims_);
@@ -111,19 +95,11 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
   const std::int64_t o[3] = {out_dims_.d, out_dims_.h, out_dims_.w};
   for (int i = 0; i < 3; ++i) axes_[i] = split_phases(n[i], s.upsample[i], pf[i], s.kernel[i], o[i]);
 
-  const auto prop =
-      mode == Mode::train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
-  const auto alg = dnnl::algorithm::convolution_direct;
-  const memory::dims strides = {1, 1, 1};
-  const memory::desc b_md({s.filters}, dt::f32, tag::x);
-  dnnl::primitive_attr attr = scratch_attr();
-  if (act_) {
-    dnnl::post_ops ops;
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, s.alpha, 0.f);
-    attr.set_post_ops(ops);
-  }
+  // Each phase's weight gradient overwrites its own plain buffer, folded onto the layer's after.
+  const DirectConv::Passes passes{.data = true, .weights = DirectConv::WeightGradient::overwrite};
   // Phase 0 lets oneDNN choose the layouts; every other phase uses the same src and dst
-  // layouts, so the phases share one input and interleave into one output.
+  // layouts, so the phases share one input and interleave into one output, and their data
+  // gradients (in the src layout) sum element-wise.
   memory::desc src_md, dst_tag_md;
   phases_.reserve(axes_[0].size() * axes_[1].size() * axes_[2].size());
   for (const PhaseAxis& ad : axes_[0])
@@ -131,74 +107,47 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
       for (const PhaseAxis& aw : axes_[2]) {
         Phase& ph = phases_.emplace_back();
         ph.axis = {&ad, &ah, &aw};
-        ph.w_dims = {s.filters, in_dims_.c, ad.taps, ah.taps, aw.taps};
+        const DirectConv::Shape shape{
+            .src = to_dnnl(in_dims_),
+            .weights = {s.filters, in_dims_.c, ad.taps, ah.taps, aw.taps},
+            .dst = {in_dims_.n, s.filters, ad.computed, ah.computed, aw.computed},
+            .pad_front = {ad.pad_front, ah.pad_front, aw.pad_front},
+            .pad_back = {ad.pad_back, ah.pad_back, aw.pad_back},
+            .bias = s.use_bias,
+            .activation = s.activation,  // element-wise: the same on each phase as on the whole
+            .alpha = s.alpha,
+        };
         ph.w.assign(static_cast<std::size_t>(s.filters * in_dims_.c * ad.taps * ah.taps * aw.taps), 0.f);
-        const memory::dims dst_d = {in_dims_.n, s.filters, ad.computed, ah.computed, aw.computed};
-        const memory::dims pl = {ad.pad_front, ah.pad_front, aw.pad_front};
-        const memory::dims pr = {ad.pad_back, ah.pad_back, aw.pad_back};
         const bool first = phases_.size() == 1;
-        const memory::desc src = first ? memory::desc(to_dnnl(in_dims_), dt::f32, tag::any) : src_md;
-        const memory::desc dst = first ? memory::desc(dst_d, dt::f32, tag::any)
-                                       : memory::desc(dst_d, dt::f32, layout_tag(dst_tag_md));
-        const memory::desc w_any(ph.w_dims, dt::f32, tag::any), w_plain(ph.w_dims, dt::f32, tag::oidhw);
-        auto fd = bias_ ? dnnl::convolution_forward::desc(prop, alg, src, w_any, b_md, dst, strides, pl, pr)
-                        : dnnl::convolution_forward::desc(prop, alg, src, w_any, dst, strides, pl, pr);
-        ph.fwd_pd = {fd, attr, eng};
-        ph.fwd = dnnl::convolution_forward(ph.fwd_pd);
+        const DirectConv::Layouts layouts{
+            .src = first ? memory::desc(shape.src, dt::f32, tag::any) : src_md,
+            .dst = memory::desc(shape.dst, dt::f32, first ? tag::any : layout_tag(dst_tag_md)),
+            .diff_src = src_md,  // phase 0: empty, its own src layout
+            .backward_as_forward = true,
+        };
+        ph.conv = DirectConv(ctx_, shape, mode, passes, layouts);
         if (first) {
-          src_md = ph.fwd_pd.src_desc();
-          dst_tag_md = ph.fwd_pd.dst_desc();
+          src_md = ph.conv.src_desc();
+          dst_tag_md = ph.conv.dst_desc();
         }
-        ph.w_user = memory(w_plain, eng, ph.w.data());
-        if (ph.fwd_pd.weights_desc() != w_plain) {
-          ph.w_re = Reorder(ctx_, w_plain, ph.fwd_pd.weights_desc());
-          ph.w_mem = memory(ph.fwd_pd.weights_desc(), eng);
-        }
-        ph.dst = memory(ph.fwd_pd.dst_desc(), eng);
-        ph.dst_layout = blocked_layout(ph.fwd_pd.dst_desc());
+        ph.conv.set_weights(ctx_, ph.w.data());  // the buffer the forward folds into
+        ph.dst = memory(ph.conv.dst_desc(), eng);
+        ph.dst_layout = blocked_layout(ph.conv.dst_desc());
         if (mode != Mode::train) continue;
-
-        const memory::desc dst_md = ph.fwd_pd.dst_desc();
-        ph.ddst = memory(dst_md, eng);
-        std::memset(ph.ddst.get_data_handle(), 0, dst_md.get_size());
-        ph.bd_pd = {{alg, src_md, w_any, dst_md, strides, pl, pr}, scratch_attr(), eng, ph.fwd_pd};
-        ph.bd = dnnl::convolution_backward_data(ph.bd_pd);
-        if (ph.bd_pd.weights_desc() != ph.fwd_pd.weights_desc() && ph.bd_pd.weights_desc() != w_plain) {
-          ph.bd_w_re = Reorder(ctx_, w_plain, ph.bd_pd.weights_desc());
-          ph.bd_w = memory(ph.bd_pd.weights_desc(), eng);
-        }
-        auto wd =
-            bias_
-                ? dnnl::convolution_backward_weights::desc(alg, src_md, w_any, b_md, dst_md, strides, pl, pr)
-                : dnnl::convolution_backward_weights::desc(alg, src_md, w_any, dst_md, strides, pl, pr);
-        ph.bw_pd = {wd, scratch_attr(), eng, ph.fwd_pd};
-        ph.bw = dnnl::convolution_backward_weights(ph.bw_pd);
-        ph.dw = memory(ph.bw_pd.diff_weights_desc(), eng);
+        ph.ddst = memory(ph.conv.dst_desc(), eng);
+        std::memset(ph.ddst.get_data_handle(), 0, ph.conv.dst_desc().get_size());
         ph.dw_host.assign(ph.w.size(), 0.f);
-        ph.dw_plain = memory(w_plain, eng, ph.dw_host.data());
-        if (ph.bw_pd.diff_weights_desc() != w_plain)
-          ph.dw_re = Reorder(ctx_, ph.bw_pd.diff_weights_desc(), w_plain);
-        if (bias_) ph.db = memory(b_md, eng);
       }
 
   if (src_md != in_desc_) {
     src_re_ = Reorder(ctx_, in_desc_, src_md);
     src_mem_ = memory(src_md, eng);
   }
-  if (bias_) b_user_ = memory(b_md, eng, DNNL_MEMORY_NONE);
   out_ = make_tensor(conv.context(), out_dims_, same_layout(dst_tag_md, out_dims_));
   out_layout_ = blocked_layout(desc_of(out_));
   if (mode != Mode::train) return;
 
-  const memory::desc out_md = desc_of(out_);
-  if (act_) {
-    const auto ea = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
-    dnnl::eltwise_forward::primitive_desc hint({dnnl::prop_kind::forward_training, ea, out_md, s.alpha, 0.f},
-                                               eng);
-    elt_pd_ = {{ea, out_md, out_md, s.alpha, 0.f}, scratch_attr(), eng, hint};
-    elt_ = dnnl::eltwise_backward(elt_pd_);
-    diff_pre_ = memory(out_md, eng);
-  }
+  act_bwd_ = ActivationBackward(ctx_, desc_of(out_), s.activation, s.alpha);
   diff_in_ = make_tensor(conv.context(), in_dims_, in_desc_);
   if (src_md != in_desc_) {
     dsum_ = memory(src_md, eng);
@@ -264,28 +213,23 @@ void PolyphaseConvPlan::interleave(const Phase& ph, float* full, float* part, bo
 }
 
 const Tensor& PolyphaseConvPlan::forward(const Tensor& in) {
-  ParameterStore& store = *conv_.store();
   memory src = in.impl().mem;
   if (src_re_) {
     src_re_(ctx_, src, src_mem_);
     src = src_mem_;
   }
-  if (bias_) b_user_.set_data_handle(store.value(conv_.bias_).data());
   float* full = out_.impl().data();
   // Fold only when the weights changed since the last fold (always in training, once in
   // generation): comparing 1 MB costs far less than folding it into every phase.
-  const auto weights = store.value(conv_.weight_);
+  const auto weights = conv_.weight();
   const bool refold = !std::equal(weights.begin(), weights.end(), folded_from_.begin(), folded_from_.end());
   if (refold) folded_from_.assign(weights.begin(), weights.end());
   for (Phase& ph : phases_) {
     if (refold) {
       for_each_tap(ph, ph.w.data(), weights.data(), /*fold=*/true);
-      if (ph.w_re) ph.w_re(ctx_, ph.w_user, ph.w_mem);
+      ph.conv.set_weights(ctx_, ph.w.data());
     }
-    const memory w = ph.w_re ? ph.w_mem : ph.w_user;
-    Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, ph.dst}};
-    if (bias_) args[DNNL_ARG_BIAS] = b_user_;
-    ctx_.execute(ph.fwd, ph.fwd_pd, std::move(args));
+    ph.conv.forward(ctx_, src, ph.dst, conv_.bias().data());
     interleave(ph, full, data_of(ph.dst), /*scatter=*/true);
   }
   if (mode_ == Mode::train) saved_in_ = in;
@@ -293,43 +237,18 @@ const Tensor& PolyphaseConvPlan::forward(const Tensor& in) {
 }
 
 const Tensor* PolyphaseConvPlan::backward(const Tensor& diff_out, const BackwardOptions& opt) {
-  ParameterStore& store = *conv_.store();
-  memory dd = diff_out.impl().mem;
-  if (act_) {
-    ctx_.execute(elt_, elt_pd_,
-                 {{DNNL_ARG_DST, out_.impl().mem}, {DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_DIFF_SRC, diff_pre_}});
-    dd = diff_pre_;
-  }
+  const memory dd = act_bwd_(ctx_, out_.impl().mem, diff_out.impl().mem);
   const memory src = src_re_ ? src_mem_ : saved_in_.impl().mem;
   for (std::size_t i = 0; i < phases_.size(); ++i) {
     Phase& ph = phases_[i];
     interleave(ph, data_of(dd), data_of(ph.ddst), /*scatter=*/false);
     if (conv_.weight_grads()) {
-      Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ph.ddst}, {DNNL_ARG_DIFF_WEIGHTS, ph.dw}};
-      if (bias_) args[DNNL_ARG_DIFF_BIAS] = ph.db;
-      ctx_.execute(ph.bw, ph.bw_pd, std::move(args));
-      if (ph.dw_re)
-        ph.dw_re(ctx_, ph.dw, ph.dw_plain);
-      else
-        std::memcpy(ph.dw_host.data(), ph.dw.get_data_handle(), ph.dw_host.size() * sizeof(float));
-      for_each_tap(ph, ph.dw_host.data(), store.grad(conv_.weight_).data(), /*fold=*/false);
-      if (bias_) {
-        auto g = store.grad(conv_.bias_);
-        const float* db = data_of(ph.db);
-        for (std::size_t c = 0; c < g.size(); ++c) g[c] += db[c];
-      }
+      ph.conv.backward_weights(ctx_, src, ph.ddst, ph.dw_host.data(), conv_.bias_grad().data());
+      for_each_tap(ph, ph.dw_host.data(), conv_.weight_grad().data(), /*fold=*/false);
     }
     if (!opt.need_diff_in) continue;
-    memory w = ph.w_user;  // the phase kernel the forward folded
-    if (ph.bd_w_re) {
-      ph.bd_w_re(ctx_, ph.w_user, ph.bd_w);
-      w = ph.bd_w;
-    } else if (ph.bd_pd.weights_desc() == ph.fwd_pd.weights_desc() && ph.w_re) {
-      w = ph.w_mem;
-    }
     const memory& dsrc = i == 0 ? dsum_ : dtmp_;
-    ctx_.execute(ph.bd, ph.bd_pd,
-                 {{DNNL_ARG_DIFF_DST, ph.ddst}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, dsrc}});
+    ph.conv.backward_data(ctx_, ph.ddst, dsrc);
     if (i > 0) {
       // Same layout, so an element-wise sum (oneDNN's accumulating reorder for equal
       // layouts is its slow generic one).

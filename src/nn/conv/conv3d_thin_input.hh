@@ -16,32 +16,26 @@
 // which is already fast for thin inputs (measured: the folded forward/backward-weights are
 // slower than the direct ones once the im2col gather is counted; docs/nn.md).
 //
-// Selection (Conv3D::make_plan, Mode::train only), environment variable CALO_NN_CONV_THIN:
-//   unset / "auto": this plan when IC <= 4 and KH*KW >= 2 and IC*KH*KW <= 256;
-//   "off": never (oneDNN's direct backward-data everywhere);
-//   "on":  every Conv3D trained (tests: compare both paths on any shape).
+// Selection (Conv3D::make_plan, Mode::train only), the context's ConvAlgorithms::thin:
+//   automatic: this plan when IC <= 4 and KH*KW >= 2 and IC*KH*KW <= 256;
+//   off: never (oneDNN's direct backward-data everywhere);
+//   on:  every Conv3D trained (tests: compare both paths on any shape).
 // This header is free of oneDNN (tests include it); the plan itself lives in the .cc.
 #include <memory>
 
-#include "nn/algorithm_switch.hh"
 #include "nn/conv3d.hh"
 
 namespace calo::nn {
 
-using ThinInputPolicy = AlgorithmSwitch;
-
-/// CALO_NN_CONV_THIN as a policy (read at every plan build; InputError on other values).
-ThinInputPolicy thin_input_policy();
-
-/// True if the automatic policy folds the data gradient of this spec for an input of dims in.
+/// True if the automatic choice folds the data gradient of this spec for an input of dims in.
 bool thin_input_pays(const Conv3DSpec& spec, const Dims& in);
 
 /// The thin-input plan of conv for inputs like in, or nullptr when the direct ConvPlan is
-/// the one to use (infer mode, policy, shape, or no fast oneDNN kernel for the fold).
+/// the one to use (infer mode, options, shape, or no fast oneDNN kernel for the fold).
 std::unique_ptr<Plan> make_thin_input_conv_plan(Conv3D& conv, const Tensor& in, Mode mode);
 
-/// Whether conv (declared, finalized) would train inputs like in through this plan under the
-/// current policy (builds the plan's primitives and discards them).
+/// Whether conv (declared, finalized) would train inputs like in through this plan under its
+/// context's options (builds the plan's primitives and discards them).
 bool thin_input_selected(Conv3D& conv, const Tensor& in, Mode mode);
 
 }  // namespace calo::nn

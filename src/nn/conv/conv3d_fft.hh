@@ -17,29 +17,25 @@
 // fft_selected() builds the plan to answer (as thin_input_selected does): for tests and
 // benchmarks, not for a hot path.
 //
-// Selection (Conv3D::make_plan, train and infer), environment variable CALO_NN_CONV_FFT:
-//   unset / "auto": this plan when fft_pays() (a cost model of both algorithms);
-//   "off": never;  "on": every Conv3D without upsampling (tests: compare with the direct one).
+// Selection (Conv3D::make_plan, train and infer), the context's ConvAlgorithms::fft:
+//   automatic: this plan when fft_pays() (a cost model of both algorithms);
+//   off: never;  on: every Conv3D without upsampling (tests: compare with the direct one).
+// ConvAlgorithms::fft_isa picks the spectral-product kernels (spectral_product.hh).
 // This header is free of oneDNN and FFTW (tests include it).
 #include <memory>
 
-#include "nn/algorithm_switch.hh"
 #include "nn/conv3d.hh"
 
 namespace calo::nn {
 
-using FftPolicy = AlgorithmSwitch;
-
-/// CALO_NN_CONV_FFT as a policy (read at every plan build; InputError on other values).
-FftPolicy fft_policy();
-
 /// The transform size per dimension D, H, W for an input of dims in (>= the padded input).
 std::array<std::int64_t, 3> fft_size(const Conv3D& conv, const Dims& in);
 
-/// True if the cost model expects the FFT plan to be faster than the direct convolution.
+/// True if the cost model expects the FFT plan to be faster than the direct convolution
+/// (with the spectral kernels conv's context selects).
 bool fft_pays(const Conv3D& conv, const Dims& in);
 
-/// The FFT plan of conv for inputs like in, or nullptr (policy, upsampling, layout).
+/// The FFT plan of conv for inputs like in, or nullptr (options, upsampling, layout).
 std::unique_ptr<Plan> make_fft_conv_plan(Conv3D& conv, const Tensor& in, Mode mode);
 
 /// Whether conv (declared, finalized) would run inputs like in through this plan now.

@@ -1,9 +1,7 @@
-#include "nn/spectral_product.hh"
+#include "nn/conv/spectral_product.hh"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <string>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -214,14 +212,15 @@ constexpr Kernels kAvx512{product_avx512, cross_spectrum_avx512, axpy_avx512, "a
 
 }  // namespace
 
-const Kernels& kernels() {
+const Kernels& kernels(FftIsa isa) {
 #if defined(__x86_64__)
   static const bool cpu = [] {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") != 0;
   }();
-  const char* v = std::getenv("CALO_NN_FFT_ISA");  // read per call: tests switch it
-  if (cpu && !(v && std::string(v) == "generic")) return kAvx512;
+  if (cpu && isa == FftIsa::automatic) return kAvx512;
+#else
+  (void)isa;
 #endif
   return kGeneric;
 }

@@ -1,29 +1,79 @@
-#include "nn/conv3d_thin_input.hh"
+#include "nn/conv/conv3d_thin_input.hh"
 
 #include <algorithm>
-#include <cstdlib>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/error.hh"
-#include "nn/conv3d_plan.hh"
-#include "nn/slab_transpose.hh"
+#include "nn/conv/conv_plan.hh"
+#include "nn/conv/slab_transpose.hh"
 
 namespace calo::nn {
-
-ThinInputPolicy thin_input_policy() { return algorithm_switch("CALO_NN_CONV_THIN"); }
 
 bool thin_input_pays(const Conv3DSpec& spec, const Dims& in) {
   const std::int64_t taps_hw = spec.kernel[1] * spec.kernel[2];
   return in.c <= 4 && taps_hw >= 2 && in.c * taps_hw <= 256;
 }
 
+namespace {
+
+/// The folded convolution's backward-data for chunks of `chunk` samples, where oneDNN has a
+/// fast kernel for it in layouts nn's loops read (else the thin-input plan does not apply).
+struct FoldedBackwardData {
+  dnnl::convolution_backward_data::primitive_desc pd;
+  std::int64_t chunk = 1;   // samples per call (a divisor of the batch)
+  memory::desc ddst_batch;  // the batch's diff in pd's layout, samples back to back
+};
+
+std::optional<FoldedBackwardData> folded_backward_data(ContextImpl& ctx, const Conv3D& conv, const Dims& in) {
+  const auto& s = conv.spec();
+  const Dims od = conv.output_dims(in);
+  const auto pf = conv.pad_front(in), pb = conv.pad_back(in);
+  const std::int64_t channels = (in.c * s.kernel[1] * s.kernel[2] + 15) / 16 * 16;
+  FoldedBackwardData f;
+  // Samples per call (a divisor of the batch): the chunk's dX' (C' D OH OW floats per
+  // sample) stays in cache for the unfold and the buffer is 4 MiB, not the batch's. One
+  // sample per call measured as fast (3.7 vs 4.0 ms for D conv1, batch 8, 2 threads), but
+  // every call is a thread barrier, which costs a time slice when the cores are shared.
+  const std::int64_t sample_bytes = channels * in.d * od.h * od.w * 4;
+  constexpr std::int64_t kChunkBytes = std::int64_t{4} << 20;
+  for (std::int64_t c = 1; c <= in.n; ++c)
+    if (in.n % c == 0 && (c == 1 || c * sample_bytes <= kChunkBytes)) f.chunk = c;
+  const memory::dims src_d = {f.chunk, channels, in.d, od.h, od.w};
+  const memory::dims w_d = {s.filters, channels, s.kernel[0], 1, 1};
+  const memory::dims dst_d = {f.chunk, od.c, od.d, od.h, od.w};
+  const memory::dims strides = {1, 1, 1}, pl = {pf[0], 0, 0}, pr = {pb[0], 0, 0};
+  const memory::desc src_any(src_d, dt::f32, tag::any), w_any(w_d, dt::f32, tag::any);
+  const memory::desc dst_any(dst_d, dt::f32, tag::any);
+  const auto alg = dnnl::algorithm::convolution_direct;
+  dnnl::convolution_forward::primitive_desc hint(
+      {dnnl::prop_kind::forward_training, alg, src_any, w_any, dst_any, strides, pl, pr}, scratch_attr(),
+      ctx.engine);
+  f.pd = {{alg, src_any, w_any, dst_any, strides, pl, pr}, scratch_attr(), ctx.engine, hint};
+  // Our loops handle plain strides with at most one channel block (ncdhw, ndhwc, nCdhw16c).
+  const auto channel_blocked = [](const memory::desc& md) {
+    const auto l = BlockedLayout::of(md);
+    return l && l->channel_blocked_only();
+  };
+  const std::string impl = f.pd.impl_info_str();
+  if (!channel_blocked(f.pd.diff_src_desc()) || !channel_blocked(f.pd.diff_dst_desc()) ||
+      impl.rfind("ref", 0) == 0)
+    return std::nullopt;
+  try {
+    f.ddst_batch = same_layout(f.pd.diff_dst_desc(), od);
+  } catch (const std::logic_error&) {
+    return std::nullopt;
+  }
+  return f;
+}
+
+}  // namespace
+
 class ThinInputConvPlan : public Plan {
  public:
-  ThinInputConvPlan(Conv3D& conv, const Tensor& in, Mode mode);
-  /// False when oneDNN has no fast kernel for the folded convolution (use ConvPlan).
-  bool usable() const { return usable_; }
+  ThinInputConvPlan(Conv3D& conv, const Tensor& in, Mode mode, FoldedBackwardData folded);
   const Tensor& forward(const Tensor& in) override;
   const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt) override;
 
@@ -34,8 +84,6 @@ class ThinInputConvPlan : public Plan {
   void unfold_data_gradient(std::int64_t n0, const float* dxf, float* dx) const;
 
   Conv3D& conv_;
-  std::size_t weight_ = 0;
-  bool usable_ = false;
   std::int64_t taps_ = 0;      // C' = IC * KH * KW (used channels of the fold)
   std::int64_t channels_ = 0;  // C' rounded up to 16
   std::array<std::int64_t, 3> pf_{}, pb_{};
@@ -55,57 +103,20 @@ class ThinInputConvPlan : public Plan {
   Tensor diff_in_;
 };
 
-ThinInputConvPlan::ThinInputConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
-    : Plan(conv, in, mode), conv_(conv), direct_(conv, in, mode) {
+ThinInputConvPlan::ThinInputConvPlan(Conv3D& conv, const Tensor& in, Mode mode, FoldedBackwardData folded)
+    : Plan(conv, in, mode),
+      conv_(conv),
+      direct_(conv, in, mode, ConvPlan::Gradients::weights_only),
+      fd_pd_(std::move(folded.pd)),
+      ddst_batch_(folded.ddst_batch),
+      chunk_(folded.chunk) {
   const auto& s = conv.spec();
-  weight_ = *conv.store()->find(conv.name() + ".weight");
   out_dims_ = conv.output_dims(in_dims_);
-  const Dims& od = out_dims_;
   pf_ = conv.pad_front(in_dims_);
   pb_ = conv.pad_back(in_dims_);
   taps_ = in_dims_.c * s.kernel[1] * s.kernel[2];
   channels_ = (taps_ + 15) / 16 * 16;
   auto& eng = ctx_.engine;
-  const auto alg = dnnl::algorithm::convolution_direct;
-  const memory::dims strides = {1, 1, 1};
-
-  // The folded convolution first: without a fast oneDNN kernel for it, ConvPlan is used.
-  {
-    // Samples per call (a divisor of the batch): the chunk's dX' (C' D OH OW floats per
-    // sample) stays in cache for the unfold and the buffer is 4 MiB, not the batch's. One
-    // sample per call measured as fast (3.7 vs 4.0 ms for D conv1, batch 8, 2 threads), but
-    // every call is a thread barrier, which costs a time slice when the cores are shared.
-    const std::int64_t sample_bytes = channels_ * in_dims_.d * od.h * od.w * 4;
-    constexpr std::int64_t kChunkBytes = std::int64_t{4} << 20;
-    for (std::int64_t c = 1; c <= in_dims_.n; ++c)
-      if (in_dims_.n % c == 0 && (c == 1 || c * sample_bytes <= kChunkBytes)) chunk_ = c;
-    const memory::dims src_d = {chunk_, channels_, in_dims_.d, od.h, od.w};
-    const memory::dims w_d = {s.filters, channels_, s.kernel[0], 1, 1};
-    const memory::dims dst_d = {chunk_, od.c, od.d, od.h, od.w};
-    const memory::dims pl = {pf_[0], 0, 0}, pr = {pb_[0], 0, 0};
-    const memory::desc src_any(src_d, dt::f32, tag::any), w_any(w_d, dt::f32, tag::any);
-    const memory::desc dst_any(dst_d, dt::f32, tag::any);
-    dnnl::convolution_forward::primitive_desc hint(
-        {dnnl::prop_kind::forward_training, alg, src_any, w_any, dst_any, strides, pl, pr}, scratch_attr(),
-        eng);
-    fd_pd_ = {{alg, src_any, w_any, dst_any, strides, pl, pr}, scratch_attr(), eng, hint};
-    // Our loops handle plain strides with at most one channel block (ncdhw, ndhwc, nCdhw16c).
-    const auto channel_blocked = [](const memory::desc& md) {
-      const auto l = BlockedLayout::of(md);
-      return l && l->channel_blocked_only();
-    };
-    const std::string impl = fd_pd_.impl_info_str();
-    if (!channel_blocked(fd_pd_.diff_src_desc()) || !channel_blocked(fd_pd_.diff_dst_desc()) ||
-        impl.rfind("ref", 0) == 0)
-      return;
-    try {
-      ddst_batch_ = same_layout(fd_pd_.diff_dst_desc(), od);  // the batch, samples back to back
-    } catch (const std::logic_error&) {
-      return;
-    }
-  }
-  usable_ = true;
-
   const memory::desc dst_md = direct_.dst_desc();
 
   // Backward-data through the fold.
@@ -138,7 +149,7 @@ const Tensor& ThinInputConvPlan::forward(const Tensor& in) { return direct_.forw
 
 void ThinInputConvPlan::fold_weights() {
   const auto& s = conv_.spec();
-  const float* w = conv_.store()->value(weight_).data();
+  const float* w = conv_.weight().data();
   const std::int64_t kd_n = s.kernel[0], khw = s.kernel[1] * s.kernel[2];
   const std::int64_t ic_n = in_dims_.c;
   // W[oc][ic][kd][kh][kw] -> W'[oc][c' = (ic, kh, kw)][kd]; padded channels stay zero.
@@ -235,12 +246,12 @@ const Tensor* ThinInputConvPlan::backward(const Tensor& diff_out, const Backward
 std::unique_ptr<Plan> make_thin_input_conv_plan(Conv3D& conv, const Tensor& in, Mode mode) {
   if (mode != Mode::train) return nullptr;  // the direct forward is the same plan
   if (conv.spec().upsample != std::array<std::int64_t, 3>{1, 1, 1}) return nullptr;
-  const ThinInputPolicy policy = thin_input_policy();
-  if (policy == ThinInputPolicy::off) return nullptr;
-  if (policy == ThinInputPolicy::automatic && !thin_input_pays(conv.spec(), in.dims())) return nullptr;
-  auto plan = std::make_unique<ThinInputConvPlan>(conv, in, mode);
-  if (!plan->usable()) return nullptr;
-  return plan;
+  const AlgorithmSwitch choice = conv.context().options().conv.thin;
+  if (choice == AlgorithmSwitch::off) return nullptr;
+  if (choice == AlgorithmSwitch::automatic && !thin_input_pays(conv.spec(), in.dims())) return nullptr;
+  auto folded = folded_backward_data(conv.context().impl(), conv, in.dims());
+  if (!folded) return nullptr;
+  return std::make_unique<ThinInputConvPlan>(conv, in, mode, std::move(*folded));
 }
 
 bool thin_input_selected(Conv3D& conv, const Tensor& in, Mode mode) {

@@ -1,4 +1,4 @@
-#include "nn/conv3d_fft.hh"
+#include "nn/conv/conv3d_fft.hh"
 
 #include <omp.h>
 
@@ -10,14 +10,12 @@
 #include <vector>
 
 #include "core/error.hh"
-#include "nn/conv3d_plan.hh"
-#include "nn/real_fft3d.hh"
-#include "nn/slab_transpose.hh"
-#include "nn/spectral_product.hh"
+#include "nn/conv/conv_plan.hh"
+#include "nn/conv/real_fft3d.hh"
+#include "nn/conv/slab_transpose.hh"
+#include "nn/conv/spectral_product.hh"
 
 namespace calo::nn {
-
-FftPolicy fft_policy() { return algorithm_switch("CALO_NN_CONV_FFT"); }
 
 std::array<std::int64_t, 3> fft_size(const Conv3D& conv, const Dims& in) {
   const auto pf = conv.pad_front(in), pb = conv.pad_back(in);
@@ -31,7 +29,7 @@ bool fft_pays(const Conv3D& conv, const Dims& in) {
   const auto& s = conv.spec();
   if (s.kernel[0] * s.kernel[1] * s.kernel[2] < 27 || in.c < 8 || s.filters < 8) return false;
   // Calibrated with the AVX-512 kernels; without them the spectral products run scalar.
-  if (std::string(spectral::kernels().isa) != "avx512") return false;
+  if (std::string(spectral::kernels(conv.context().options().conv.fft_isa).isa) != "avx512") return false;
   // The direct convolution's work: oneDNN skips the taps that fall on padding, so count per
   // dimension the (output, tap) pairs that read the input (separable).
   const Dims out = conv.output_dims(in);
@@ -118,8 +116,9 @@ void for_each_slab(const BlockedLayout& lay, const Dims& dims, std::int64_t i, s
 
 class FftConvPlan : public Plan {
  public:
-  FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode);
-  bool usable() const { return usable_; }
+  /// direct: the layer's direct plan without gradients (its output buffer and activation
+  /// backward); in and out layouts checked by the caller (channel-blocked only).
+  FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode, std::unique_ptr<ConvPlan> direct);
   const Tensor& forward(const Tensor& in) override;
   const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt) override;
 
@@ -139,16 +138,14 @@ class FftConvPlan : public Plan {
                     const Dims& dims, const BlockedLayout& lay, float* t, const float* bias, bool activate);
 
   Conv3D& conv_;
-  ConvPlan direct_;
-  bool usable_ = false;
-  std::size_t weight_ = 0, bias_ = 0;
-  bool has_bias_ = false;
+  std::unique_ptr<ConvPlan> direct_;
+  const spectral::Kernels& kernels_;  // the context's choice
   std::array<std::int64_t, 3> pf_{};
   Dims out_dims_;
   // Transforms restricted to where the data lives: the input's box (at the front padding;
   // the input's forward, the data gradient's inverse) and the output's (at the origin).
   std::unique_ptr<RealFft3D> fft_in_, fft_out_;
-  std::optional<BlockedLayout> in_lay_, out_lay_;
+  BlockedLayout in_lay_, out_lay_;
   // The context's threads: the per-thread buffers are made for them, and every parallel loop
   // that indexes those by omp_get_thread_num() runs with exactly that many (another Context
   // may have changed the OpenMP default since).
@@ -169,25 +166,23 @@ class FftConvPlan : public Plan {
   Tensor diff_in_;
 };
 
-FftConvPlan::FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
-    : Plan(conv, in, mode), conv_(conv), direct_(conv, in, mode, /*gradients=*/false) {
+FftConvPlan::FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode, std::unique_ptr<ConvPlan> direct)
+    : Plan(conv, in, mode),
+      conv_(conv),
+      direct_(std::move(direct)),
+      kernels_(spectral::kernels(ctx_.options.conv.fft_isa)),
+      in_lay_(*BlockedLayout::of(in_desc_)),
+      out_lay_(*BlockedLayout::of(direct_->dst_desc())) {
   const auto& s = conv.spec();
-  weight_ = *conv.store()->find(conv.name() + ".weight");
-  has_bias_ = s.use_bias;
-  if (has_bias_) bias_ = *conv.store()->find(conv.name() + ".bias");
   out_dims_ = conv.output_dims(in_dims_);
   pf_ = conv.pad_front(in_dims_);
-  in_lay_ = BlockedLayout::of(in_desc_);
-  out_lay_ = BlockedLayout::of(direct_.dst_desc());
-  if (!in_lay_ || !in_lay_->channel_blocked_only() || !out_lay_ || !out_lay_->channel_blocked_only())
-    return;  // nn's loops read plain or channel-blocked layouts only
   const auto size = fft_size(conv, in_dims_);
   fft_in_ = std::make_unique<RealFft3D>(size, RealFft3D::Box{pf_, {in_dims_.d, in_dims_.h, in_dims_.w}});
   fft_out_ =
       std::make_unique<RealFft3D>(size, RealFft3D::Box{{0, 0, 0}, {out_dims_.d, out_dims_.h, out_dims_.w}});
   stride_ = fft_in_->spectrum_stride();
   const std::int64_t IC = in_dims_.c, OC = s.filters, C = std::max(IC, OC);
-  threads_ = std::max(1, ctx_.threads);
+  threads_ = std::max(1, ctx_.threads());
   const auto plane = static_cast<std::size_t>(fft_in_->plane_stride());
   for (int t = 0; t < threads_; ++t) {
     planes_x_.push_back(RealFft3D::alloc(kChunk * plane));
@@ -222,15 +217,14 @@ FftConvPlan::FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
     rows_d_.emplace_back(static_cast<std::size_t>(2 * kTile * kTile * s.kernel[0] * n[1] * half));
     rows_dh_.emplace_back(static_cast<std::size_t>(2 * s.kernel[0] * s.kernel[1] * half));
   }
-  usable_ = true;
 }
 
 void FftConvPlan::transform_weights() {
   const auto& s = conv_.spec();
-  const auto w = conv_.store()->value(weight_);
+  const auto w = conv_.weight();
   if (std::equal(w.begin(), w.end(), transformed_from_.begin(), transformed_from_.end())) return;
   transformed_from_.assign(w.begin(), w.end());
-  const spectral::Kernels& kern = spectral::kernels();
+  const spectral::Kernels& kern = kernels_;
   const std::int64_t IC = in_dims_.c, OC = s.filters;
   const std::int64_t K0 = s.kernel[0], K1 = s.kernel[1], K2 = s.kernel[2];
   const auto& n = fft_in_->size();
@@ -371,13 +365,12 @@ void FftConvPlan::from_spectra(const RealFft3D& fft, float* spectra,
 
 void FftConvPlan::weight_gradients(const spectral::Kernels& kern) {
   const auto& s = conv_.spec();
-  ParameterStore& store = *conv_.store();
   const std::int64_t IC = in_dims_.c, OC = s.filters, batch = in_dims_.n;
   const std::int64_t K0 = s.kernel[0], K1 = s.kernel[1], K2 = s.kernel[2];
   const auto& n = fft_in_->size();
   const std::int64_t half = n[2] / 2 + 1, plane = n[1] * half;  // complex numbers per D plane
   const double scale = 1.0 / static_cast<double>(fft_in_->plane_floats());
-  float* dw = store.grad(weight_).data();
+  float* dw = conv_.weight_grad().data();
   const float* X = spectra_in_.get();
   const float* DY = spectra_dy_.get();
   const float* tw0 = twiddle_[0].data();
@@ -435,8 +428,8 @@ void FftConvPlan::weight_gradients(const spectral::Kernels& kern) {
           }
       }
   }
-  if (has_bias_) {
-    float* db = store.grad(bias_).data();
+  if (s.use_bias) {
+    float* db = conv_.bias_grad().data();
     for (std::int64_t oc = 0; oc < OC; ++oc) {
       double sum = 0;  // the DC bin of a spectrum is the sum of its plane
       for (std::int64_t i = 0; i < batch; ++i) sum += DY[2 * ((i * OC + oc) * stride_)];
@@ -448,29 +441,29 @@ void FftConvPlan::weight_gradients(const spectral::Kernels& kern) {
 const Tensor& FftConvPlan::forward(const Tensor& in) {
   const auto& s = conv_.spec();
   transform_weights();
-  to_spectra(*fft_in_, in.impl().data(), *in_lay_, in_dims_, pf_, planes_x_, spectra_in_.get());
+  to_spectra(*fft_in_, in.impl().data(), in_lay_, in_dims_, pf_, planes_x_, spectra_in_.get());
   const spectral::Shape shape{in_dims_.n, in_dims_.c, s.filters, stride_};
   const float* x = spectra_in_.get();
   float* y = spectra_out_.get();
   const float* w = w_hat_.get();
-  const spectral::Kernels& kern = spectral::kernels();
+  const spectral::Kernels& kern = kernels_;
   parallel_blocks(threads_, stride_ / 8, 16, [&](std::int64_t b0, std::int64_t b1) {
     kern.product(spectral::Direction::forward, shape, x, w, y, b0, b1);
   });
-  Tensor& out = direct_.output();
-  const float* bias = has_bias_ ? conv_.store()->value(bias_).data() : nullptr;
-  from_spectra(*fft_out_, y, {0, 0, 0}, out_dims_, *out_lay_, out.impl().data(), bias, /*activate=*/true);
+  Tensor& out = direct_->output();
+  const float* bias = s.use_bias ? conv_.bias().data() : nullptr;
+  from_spectra(*fft_out_, y, {0, 0, 0}, out_dims_, out_lay_, out.impl().data(), bias, /*activate=*/true);
   return out;
 }
 
 const Tensor* FftConvPlan::backward(const Tensor& diff_out, const BackwardOptions& opt) {
-  const memory dd_mem = direct_.activation_backward(diff_out);
+  const memory dd_mem = direct_->activation_backward(diff_out);
   const bool weights = conv_.weight_grads();
   if (!weights && !opt.need_diff_in) return nullptr;
   const auto& s = conv_.spec();
-  const spectral::Kernels& kern = spectral::kernels();
+  const spectral::Kernels& kern = kernels_;
   const float* dd = static_cast<const float*>(dd_mem.get_data_handle());
-  to_spectra(*fft_out_, dd, *out_lay_, out_dims_, {0, 0, 0}, planes_dy_, spectra_dy_.get());
+  to_spectra(*fft_out_, dd, out_lay_, out_dims_, {0, 0, 0}, planes_dy_, spectra_dy_.get());
   if (weights) weight_gradients(kern);
   if (!opt.need_diff_in) return nullptr;
   const spectral::Shape shape{in_dims_.n, in_dims_.c, s.filters, stride_};
@@ -480,18 +473,25 @@ const Tensor* FftConvPlan::backward(const Tensor& diff_out, const BackwardOption
   parallel_blocks(threads_, stride_ / 8, 16, [&](std::int64_t b0, std::int64_t b1) {
     kern.product(spectral::Direction::adjoint, shape, x, w, y, b0, b1);
   });
-  from_spectra(*fft_in_, y, pf_, in_dims_, *in_lay_, diff_in_.impl().data(), nullptr, /*activate=*/false);
+  from_spectra(*fft_in_, y, pf_, in_dims_, in_lay_, diff_in_.impl().data(), nullptr, /*activate=*/false);
   return &diff_in_;
 }
 
 std::unique_ptr<Plan> make_fft_conv_plan(Conv3D& conv, const Tensor& in, Mode mode) {
   if (conv.spec().upsample != std::array<std::int64_t, 3>{1, 1, 1}) return nullptr;
-  const FftPolicy policy = fft_policy();
-  if (policy == FftPolicy::off) return nullptr;
-  if (policy == FftPolicy::automatic && !fft_pays(conv, in.dims())) return nullptr;
-  auto plan = std::make_unique<FftConvPlan>(conv, in, mode);
-  if (!plan->usable()) return nullptr;
-  return plan;
+  const AlgorithmSwitch choice = conv.context().options().conv.fft;
+  if (choice == AlgorithmSwitch::off) return nullptr;
+  if (choice == AlgorithmSwitch::automatic && !fft_pays(conv, in.dims())) return nullptr;
+  // nn's loops read plain or channel-blocked layouts only, of the input and of the output
+  // the direct plan chose.
+  const auto channel_blocked = [](const memory::desc& md) {
+    const auto l = BlockedLayout::of(md);
+    return l && l->channel_blocked_only();
+  };
+  if (!channel_blocked(desc_of(in))) return nullptr;
+  auto direct = std::make_unique<ConvPlan>(conv, in, mode, ConvPlan::Gradients::none);
+  if (!channel_blocked(direct->dst_desc())) return nullptr;
+  return std::make_unique<FftConvPlan>(conv, in, mode, std::move(direct));
 }
 
 bool fft_selected(Conv3D& conv, const Tensor& in, Mode mode) {

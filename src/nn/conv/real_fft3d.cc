@@ -1,12 +1,13 @@
-#include "nn/real_fft3d.hh"
+#include "nn/conv/real_fft3d.hh"
 
 #include <fftw3.h>
 
 #include <algorithm>
 #include <cstring>
 #include <mutex>
-#include <stdexcept>
 #include <string>
+
+#include "core/error.hh"
 
 namespace calo::nn {
 namespace {
@@ -59,7 +60,7 @@ RealFft3D::RealFft3D(std::array<std::int64_t, 3> n, Box region) : n_(n), region_
     c2r_ = fftwf_plan_dft_c2r(3, dims, c, plane.get(), FFTW_ESTIMATE);
     if (!r2c_ || !c2r_) {
       destroy_plans();
-      throw std::runtime_error("RealFft3D: FFTW could not plan the transform");
+      throw RuntimeError("RealFft3D: FFTW could not plan the transform");
     }
     return;
   }
@@ -85,7 +86,7 @@ RealFft3D::RealFft3D(std::array<std::int64_t, 3> n, Box region) : n_(n), region_
   inv_w_ = fftwf_plan_guru64_dft_c2r(1, &along_w, 2, rows_inv, crows, rows, FFTW_ESTIMATE);
   if (!fwd_w_ || !fwd_h_ || !fwd_d_ || !inv_d_ || !inv_h_ || !inv_w_) {
     destroy_plans();  // the destructor does not run for a constructor that throws
-    throw std::runtime_error("RealFft3D: FFTW could not plan the region's transforms");
+    throw RuntimeError("RealFft3D: FFTW could not plan the region's transforms");
   }
 }
 

@@ -12,6 +12,8 @@
 //   out[n][ic][f] = sum_oc in[n][oc][f] * w[f][ic][oc]
 #include <cstdint>
 
+#include "nn/context_options.hh"
+
 namespace calo::nn::spectral {
 
 enum class Direction { forward, adjoint };
@@ -39,8 +41,8 @@ struct Kernels {
   const char* isa;  ///< "avx512" or "generic"
 };
 
-/// AVX-512 where the CPU has it, else portable C++; CALO_NN_FFT_ISA=generic forces the
-/// portable ones (tests compare both). Reads the variable at every call: call once per pass.
-const Kernels& kernels();
+/// isa automatic: AVX-512 where the CPU has it, else portable C++; generic: the portable
+/// ones (tests compare both; ContextOptions::conv.fft_isa).
+const Kernels& kernels(FftIsa isa);
 
 }  // namespace calo::nn::spectral
