@@ -15,4 +15,5 @@ void add_bench_nn_command(CLI::App& bench);
 void add_bench_geant4_command(CLI::App& bench);
 void add_validate_command(CLI::App& app);
 void add_model_command(CLI::App& app);
+void add_train_command(CLI::App& app);
 }  // namespace calo::cli

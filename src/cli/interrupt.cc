@@ -23,16 +23,30 @@ extern "C" void on_interrupt(int signal_number) {
   _exit(128 + signal_number);
 }
 
-}  // namespace
+std::atomic<int> g_stop_request{0};
+static_assert(std::atomic<int>::is_always_lock_free, "set from a signal handler");
 
-void remove_outputs_in_progress_on_interrupt() {
+extern "C" void on_interrupt_request_stop(int signal_number) {
+  if (g_stop_request.exchange(signal_number) != 0) on_interrupt(signal_number);  // the second one
+}
+
+void install(void (*handler)(int)) {
   struct sigaction action {};
-  action.sa_handler = on_interrupt;
+  action.sa_handler = handler;
   sigemptyset(&action.sa_mask);
   sigaddset(&action.sa_mask, SIGINT);
   sigaddset(&action.sa_mask, SIGTERM);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+}
+
+}  // namespace
+
+void remove_outputs_in_progress_on_interrupt() { install(on_interrupt); }
+
+const std::atomic<int>& stop_cleanly_on_interrupt() {
+  install(on_interrupt_request_stop);
+  return g_stop_request;
 }
 
 }  // namespace calo::cli

@@ -22,7 +22,7 @@ ProgressBar::ProgressBar(std::string label, std::uint64_t total, std::string uni
 
 ProgressBar::~ProgressBar() { finish(); }
 
-void ProgressBar::update(std::uint64_t done) {
+void ProgressBar::update(std::uint64_t done, const std::string& note) {
   if (!enabled_ || finished_) return;
   const auto now = std::chrono::steady_clock::now();
   if (done < total_ && now - last_draw_ < std::chrono::milliseconds(200)) return;
@@ -34,9 +34,9 @@ void ProgressBar::update(std::uint64_t done) {
   const int filled = total_ ? static_cast<int>(width * double(done) / total_) : width;
   std::string bar(filled, '#');
   bar.resize(width, '.');
-  std::fprintf(stderr, "\r%s [%s] %llu/%llu %s  %.2f %s/s  ETA %02d:%02d ", label_.c_str(), bar.c_str(),
-               (unsigned long long)done, (unsigned long long)total_, unit_.c_str(), rate, unit_.c_str(),
-               int(eta) / 60, int(eta) % 60);
+  std::fprintf(stderr, "\r%s [%s] %llu/%llu %s  %.2f %s/s  ETA %02d:%02d %s\033[K", label_.c_str(),
+               bar.c_str(), (unsigned long long)done, (unsigned long long)total_, unit_.c_str(), rate,
+               unit_.c_str(), int(eta) / 60, int(eta) % 60, note.c_str());
   std::fflush(stderr);
 }
 

@@ -11,7 +11,8 @@ class ProgressBar {
  public:
   ProgressBar(std::string label, std::uint64_t total, std::string unit);
   ~ProgressBar();
-  void update(std::uint64_t done);
+  /// done of total; `note` is shown after the ETA (e.g. current losses).
+  void update(std::uint64_t done, const std::string& note = {});
   void finish();
   bool enabled() const { return enabled_; }
   /// Whether bars are shown in this process (terminal on stderr, CI unset).

@@ -1,0 +1,114 @@
+#include "train/run_directory.hh"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "core/error.hh"
+#include "io/output_path.hh"
+
+namespace fs = std::filesystem;
+
+namespace calo::train {
+
+namespace {
+constexpr const char* kCheckpointPrefix = "step-";
+
+std::optional<std::int64_t> step_of(const fs::path& p) {
+  const std::string name = p.filename().string();
+  if (!name.starts_with(kCheckpointPrefix) || p.extension() != ".h5") return std::nullopt;
+  const std::string digits = name.substr(5, name.size() - 5 - 3);
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoll(digits);
+}
+
+std::vector<std::pair<std::int64_t, fs::path>> step_checkpoints(const fs::path& dir) {
+  std::vector<std::pair<std::int64_t, fs::path>> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (auto s = step_of(it->path())) out.emplace_back(*s, it->path());
+  std::ranges::sort(out);
+  return out;
+}
+}  // namespace
+
+fs::path RunDirectory::checkpoint(std::int64_t step) const {
+  char name[40];
+  std::snprintf(name, sizeof name, "%s%09lld.h5", kCheckpointPrefix, static_cast<long long>(step));
+  return root_ / "checkpoints" / name;
+}
+
+void RunDirectory::create_new() const {
+  std::error_code ec;
+  if (fs::exists(root_, ec)) {
+    if (!fs::is_directory(root_, ec)) throw InputError("run directory " + root_.string() + " is a file");
+    if (!fs::is_empty(root_, ec))
+      throw InputError(
+          "run directory " + root_.string() +
+          " is not empty (a run is never overwritten) continue it with --resume or choose another --out");
+  }
+  fs::create_directories(root_ / "checkpoints", ec);
+  if (ec) throw InputError("cannot create run directory " + root_.string() + " (" + ec.message() + ")");
+}
+
+void RunDirectory::check_resumable() const {
+  std::error_code ec;
+  if (!fs::is_regular_file(config(), ec))
+    throw InputError("cannot resume " + root_.string() + " (no config.json: not a calo3dgan training run)");
+}
+
+std::optional<fs::path> RunDirectory::latest_checkpoint() const {
+  auto all = step_checkpoints(root_ / "checkpoints");
+  if (all.empty()) return std::nullopt;
+  return all.back().second;
+}
+
+void RunDirectory::prune_checkpoints(int keep) const {
+  auto all = step_checkpoints(root_ / "checkpoints");
+  for (std::size_t i = 0; i + keep < all.size(); ++i) {
+    std::error_code ec;
+    fs::remove(all[i].second, ec);
+  }
+}
+
+void RunDirectory::truncate_metrics_after(std::int64_t step) const {
+  std::ifstream in(metrics());
+  if (!in) return;
+  std::ostringstream kept;
+  for (std::string line; std::getline(in, line);) {
+    const auto at = line.find("\"step\":");
+    if (at == std::string::npos) continue;
+    if (std::stoll(line.substr(at + 7)) <= step) kept << line << '\n';
+  }
+  write_file_atomically(metrics(), kept.str());
+}
+
+void RunDirectory::append_metrics(const std::string& json_line) const {
+  std::ofstream out(metrics(), std::ios::app);
+  out << json_line << '\n';
+  out.flush();
+  if (!out) throw RuntimeError("cannot append to " + metrics().string() + " (check the free disk space)");
+}
+
+void write_file_atomically(const fs::path& path, const std::string& text) {
+  io::AtomicOutput output(path.string(), /*overwrite=*/true);
+  {
+    std::ofstream out(output.temporary_path(), std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw RuntimeError("cannot write " + path.string() + " (check the free disk space)");
+  }
+  output.publish();
+}
+
+std::string read_text_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot read " + path.string());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace calo::train

@@ -1,0 +1,53 @@
+#pragma once
+// TrainerOptions: everything a training run is configured by (`calo3dgan train`'s options),
+// stored in the run directory as config.json so that `--resume` continues with the same run
+// and options given again override it. Defaults are the seed's run configuration (DESIGN.md
+// section 7): 90 % / 10 % split, batch 8, RMSprop lr 1e-3, 25 epochs.
+#include <cstdint>
+#include <string>
+
+#include "nn/context_options.hh"
+#include "train/shower_dataset.hh"
+#include "train/step_config.hh"
+
+namespace calo::train {
+
+/// When checkpoints are written: every `steps` steps, or every `minutes` of wall time.
+struct CheckpointInterval {
+  std::int64_t steps = 0;
+  double minutes = 10;
+  /// "500" (steps) or "10min" (minutes); InputError naming the text otherwise.
+  static CheckpointInterval parse(const std::string& text);
+  std::string text() const;
+  bool operator==(const CheckpointInterval&) const = default;
+};
+
+struct TrainerOptions {
+  std::string model = "3dgan-16";  ///< built-in spec name or spec JSON file
+  DatasetOptions data;             ///< files, split, energy range, bad-file policy
+  std::int64_t epochs = 25;
+  std::int64_t batch_size = 8;
+  std::int64_t max_steps = 0;  ///< stop after this many steps in total (0: no limit)
+  double learning_rate = 1e-3;
+  LossWeights loss_weights;
+  double label_flip_probability = 0.05;
+  int generator_updates = 2;
+  bool public_ecal_fit = false;  ///< the original's fixed fit instead of one made on the data
+  std::uint64_t seed = 1;
+  int threads = 0;          ///< 0: all cores
+  nn::ConvAlgorithms conv;  ///< the networks' convolution algorithms (not stored: a machine's choice)
+  CheckpointInterval checkpoint_every;
+  int keep_checkpoints = 3;               ///< step checkpoints kept besides best
+  std::int64_t log_every = 10;            ///< steps between metrics-log lines
+  std::int64_t validate_every = 0;        ///< steps between validations besides each epoch's end (0: none)
+  std::int64_t validation_events = 2000;  ///< validation showers used at most per validation
+};
+
+/// InputError naming the first bad option.
+void validate(const TrainerOptions& options);
+
+/// config.json text of the options, and back (InputError naming the file's problem).
+std::string to_json(const TrainerOptions& options);
+TrainerOptions trainer_options_from_json(const std::string& text);
+
+}  // namespace calo::train
