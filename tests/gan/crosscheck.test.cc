@@ -55,9 +55,12 @@
 #include "gan_test_support.hh"
 #include "io/checkpoint_file.hh"
 #include "nn/eltwise.hh"
+#include "relative_error.hh"
 
 namespace calo::gan::test {
 namespace {
+
+using calo::test::relative_error;
 
 constexpr double kTolerance = 1e-4;  // float32, issue 3
 constexpr std::int64_t kBatch = 2;
@@ -65,18 +68,6 @@ constexpr std::int64_t kBatch = 2;
 std::uint64_t seed() {
   const char* env = std::getenv("CALO_CROSSCHECK_SEED");
   return env ? std::stoull(env) : 11;
-}
-
-/// max|got - want| / max|want|: one scale per tensor, so elements near zero (most of a
-/// gradient) are judged against the tensor's magnitude, not their own.
-double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
-  if (got.size() != want.size()) return INFINITY;
-  double diff = 0, scale = 0;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    diff = std::max(diff, std::abs(static_cast<double>(got[i]) - want[i]));
-    scale = std::max(scale, std::abs(static_cast<double>(want[i])));
-  }
-  return scale > 0 ? diff / scale : diff;
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {

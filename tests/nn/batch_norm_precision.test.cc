@@ -18,9 +18,12 @@
 
 #include "grad_check.hh"
 #include "nn/batch_norm_backward.hh"
+#include "relative_error.hh"
 
 namespace calo::nn::test {
 namespace {
+
+using calo::test::relative_error;
 
 Context& ctx() {
   static Context c;
@@ -63,17 +66,6 @@ struct Reference {
   }
   std::vector<double> y, dx, dgamma, dbeta, mean, var;
 };
-
-/// max|got - want| / max|want|.
-template <class A, class B>
-double rel_error(const A& got, const B& want) {
-  double e = 0, w = 0;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    e = std::max(e, std::abs(static_cast<double>(got[i]) - static_cast<double>(want[i])));
-    w = std::max(w, std::abs(static_cast<double>(want[i])));
-  }
-  return e / w;
-}
 
 /// What a conv bias gradient through a LeakyReLU (alpha 0.3) sees: per channel
 /// sum diff_x * f'(x), f' = 1 above the channel's mean, 0.3 below. It cancels to a small
@@ -134,10 +126,10 @@ Errors run_layer(BatchNorm& bn, ParameterStore& store, const Tensor& x_in, const
   const std::vector<float> dx = bn.backward(Tensor::from_host(ctx(), dims, d.dy))->to_host();
   const Reference ref(dims.n, dims.c, s, d.x, d.dy, d.gamma, d.beta);
   const auto grad_gamma = store.grad(ig), grad_beta = store.grad(ib);
-  return {rel_error(y, ref.y), rel_error(dx, ref.dx), rel_error(grad_gamma, ref.dgamma),
-          rel_error(grad_beta, ref.dbeta),
-          rel_error(bias_like(dims.n, dims.c, s, d.x, ref.mean, dx),
-                    bias_like(dims.n, dims.c, s, d.x, ref.mean, ref.dx))};
+  return {relative_error(y, ref.y), relative_error(dx, ref.dx), relative_error(grad_gamma, ref.dgamma),
+          relative_error(grad_beta, ref.dbeta),
+          relative_error(bias_like(dims.n, dims.c, s, d.x, ref.mean, dx),
+                         bias_like(dims.n, dims.c, s, d.x, ref.mean, ref.dx))};
 }
 
 // Measured (4 x 3 x 16^3 plain; 4 x 6 and 4 x 16 x 16^3 blocked; 16384 elements a
@@ -259,12 +251,12 @@ TEST(BatchNormPrecision, KernelsOnEveryLayoutDeterministic) {
       bn::normalize(k.l, x.data(), mean.data(), var.data(), 1e-3f, d.gamma.data(), d.beta.data(), y.data());
       bn::backward(k.l, x.data(), dy.data(), mean.data(), var.data(), 1e-3f, d.gamma.data(), sdy.data(),
                    sdyx.data(), dx.data());
-      EXPECT_LE(rel_error(mean, ref.mean), 1e-15);
-      EXPECT_LE(rel_error(var, ref.var), 1e-13);
-      EXPECT_LE(rel_error(from_layout(k.l, y), ref.y), 1e-6);
-      EXPECT_LE(rel_error(from_layout(k.l, dx), ref.dx), 2e-6);
-      EXPECT_LE(rel_error(sdyx, ref.dgamma), 1e-12);
-      EXPECT_LE(rel_error(sdy, ref.dbeta), 1e-14);
+      EXPECT_LE(relative_error(mean, ref.mean), 1e-15);
+      EXPECT_LE(relative_error(var, ref.var), 1e-13);
+      EXPECT_LE(relative_error(from_layout(k.l, y), ref.y), 1e-6);
+      EXPECT_LE(relative_error(from_layout(k.l, dx), ref.dx), 2e-6);
+      EXPECT_LE(relative_error(sdyx, ref.dgamma), 1e-12);
+      EXPECT_LE(relative_error(sdy, ref.dbeta), 1e-14);
       EXPECT_EQ(std::count(y.begin(), y.end(), -7.f), 0);  // every element written
       EXPECT_EQ(std::count(dx.begin(), dx.end(), -7.f), 0);
       EXPECT_EQ(std::count(y.begin(), y.end(), 0.f), k.size - n * c * s);  // padding 0

@@ -64,16 +64,16 @@ TEST_P(FftMatchesDirect, OutputInputGradientWeightAndBiasGradients) {
   const StepResult fft = train_step(c.spec, c.in, kOn, c.pre_filters, &direct.y);
   EXPECT_FALSE(direct.selected) << c.label;
   ASSERT_TRUE(fft.selected) << c.label << ": the FFT plan was not used";
-  EXPECT_LT(rel_error(fft.y, direct.y), kTol) << c.label << " (forward)";
-  EXPECT_LT(rel_error(fft.dx, direct.dx), kTol) << c.label << " (input gradient)";
-  EXPECT_LT(rel_error(fft.grads, direct.grads), kTol) << c.label << " (weight/bias gradients)";
+  EXPECT_LT(relative_error(fft.y, direct.y), kTol) << c.label << " (forward)";
+  EXPECT_LT(relative_error(fft.dx, direct.dx), kTol) << c.label << " (input gradient)";
+  EXPECT_LT(relative_error(fft.grads, direct.grads), kTol) << c.label << " (weight/bias gradients)";
   {
     ASSERT_STREQ(spectral::kernels(FftIsa::generic).isa, "generic");
     const StepResult portable = train_step(c.spec, c.in, kOn, c.pre_filters, &direct.y, FftIsa::generic);
     ASSERT_TRUE(portable.selected) << c.label << ": the FFT plan was not used (generic kernel)";
-    EXPECT_LT(rel_error(portable.y, direct.y), kTol) << c.label << " (forward, generic kernel)";
-    EXPECT_LT(rel_error(portable.dx, direct.dx), kTol) << c.label << " (input gradient, generic kernel)";
-    EXPECT_LT(rel_error(portable.grads, direct.grads), kTol)
+    EXPECT_LT(relative_error(portable.y, direct.y), kTol) << c.label << " (forward, generic kernel)";
+    EXPECT_LT(relative_error(portable.dx, direct.dx), kTol) << c.label << " (input gradient, generic kernel)";
+    EXPECT_LT(relative_error(portable.grads, direct.grads), kTol)
         << c.label << " (weight/bias gradients, generic kernel)";
   }
 }
@@ -136,7 +136,8 @@ std::vector<float> forward(const Conv3DSpec& spec, const Dims& in, bool fft, Mod
 TEST(FftConv, InferenceModeMatchesDirect) {
   const Conv3DSpec spec = conv(16, {5, 5, 5}, Padding::same, Activation::leaky_relu);
   const Dims in{3, 16, 11, 10, 9};
-  EXPECT_LT(rel_error(forward(spec, in, true, Mode::infer), forward(spec, in, false, Mode::infer)), kTol);
+  EXPECT_LT(relative_error(forward(spec, in, true, Mode::infer), forward(spec, in, false, Mode::infer)),
+            kTol);
 }
 
 TEST(FftConv, WeightsChangedBetweenForwardsAreUsed) {
@@ -145,7 +146,8 @@ TEST(FftConv, WeightsChangedBetweenForwardsAreUsed) {
   const Conv3DSpec spec = conv(8, {3, 3, 3}, Padding::same);
   const Dims in{2, 8, 6, 7, 5};
   for (Mode mode : {Mode::train, Mode::infer})
-    EXPECT_LT(rel_error(forward(spec, in, true, mode, true), forward(spec, in, false, mode, true)), kTol);
+    EXPECT_LT(relative_error(forward(spec, in, true, mode, true), forward(spec, in, false, mode, true)),
+              kTol);
 }
 
 TEST(FftConv, PlanRunsWithItsContextsThreadsAfterAnotherContextChangedThem) {

@@ -11,9 +11,12 @@
 #include <cmath>
 
 #include "grad_check.hh"
+#include "relative_error.hh"
 
 namespace calo::nn::test {
 namespace {
+
+using calo::test::relative_error;
 
 Context& ctx() {
   static Context c(1);  // one thread: the suite runs beside other jobs on 2 cores
@@ -76,16 +79,6 @@ std::vector<float> normal(std::int64_t n, std::uint64_t seed) {
   std::vector<float> v(static_cast<std::size_t>(n));
   for (float& x : v) x = static_cast<float>(rng.normal());
   return v;
-}
-
-/// max|got - want| / max|want| (one scale per tensor).
-double relative_error(std::span<const float> got, std::span<const float> want) {
-  double diff = 0, scale = 0;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    diff = std::max(diff, std::abs(static_cast<double>(got[i]) - want[i]));
-    scale = std::max(scale, std::abs(static_cast<double>(want[i])));
-  }
-  return diff / scale;
 }
 
 class PolyphaseConv : public testing::TestWithParam<UpConvCase> {};

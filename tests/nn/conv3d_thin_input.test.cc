@@ -45,9 +45,9 @@ TEST_P(ThinInputMatchesDirect, OutputInputGradientWeightAndBiasGradients) {
   const StepResult thin = train_step(c.spec, c.in, AlgorithmSwitch::on, c.pre_filters);
   EXPECT_FALSE(direct.selected) << c.label;
   EXPECT_TRUE(thin.selected) << c.label << ": the thin-input plan was not used";
-  EXPECT_LT(rel_error(thin.y, direct.y), 1e-5) << c.label << " (forward)";
-  EXPECT_LT(rel_error(thin.dx, direct.dx), 1e-5) << c.label << " (input gradient)";
-  EXPECT_LT(rel_error(thin.grads, direct.grads), 1e-5) << c.label << " (weight/bias gradients)";
+  EXPECT_LT(relative_error(thin.y, direct.y), 1e-5) << c.label << " (forward)";
+  EXPECT_LT(relative_error(thin.dx, direct.dx), 1e-5) << c.label << " (input gradient)";
+  EXPECT_LT(relative_error(thin.grads, direct.grads), 1e-5) << c.label << " (weight/bias gradients)";
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -101,14 +101,4 @@ void check_frozen_and_first_layer_backward(Context& ctx, const Conv3DSpec& spec,
   EXPECT_EQ(std::vector<float>(store.grads().begin(), store.grads().end()), g_full);
 }
 
-double rel_error(const std::vector<float>& a, const std::vector<float>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double err = 0, scale = 0;
-  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    err = std::max(err, std::abs(static_cast<double>(a[i]) - b[i]));
-    scale = std::max(scale, std::abs(static_cast<double>(b[i])));
-  }
-  return scale > 0 ? err / scale : err;
-}
-
 }  // namespace calo::nn::test

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nn/nn.hh"
+#include "relative_error.hh"
 
 namespace calo::nn::test {
 
@@ -37,8 +38,7 @@ StepResult train_step(Context& ctx, const Conv3DSpec& spec, const Dims& in, Plan
 /// the same parameter gradients as a full backward. One layer of spec on an input of dims in.
 void check_frozen_and_first_layer_backward(Context& ctx, const Conv3DSpec& spec, const Dims& in);
 
-/// max |a - b| / max |b|
-double rel_error(const std::vector<float>& a, const std::vector<float>& b);
+using calo::test::relative_error;  // max |a - b| / max |b| (tests/support)
 
 /// n standard-normal floats from seed.
 std::vector<float> normal(std::int64_t n, std::uint64_t seed);
