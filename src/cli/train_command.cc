@@ -9,6 +9,7 @@
 #include "cli/nn_options.hh"
 #include "core/error.hh"
 #include "core/progress_bar.hh"
+#include "report/training_report.hh"
 #include "train/run_directory.hh"
 #include "train/trainer.hh"
 
@@ -107,6 +108,20 @@ void run_train(const TrainCommandOptions& c, const CLI::App& cmd) {
     std::snprintf(note, sizeof note, "D %.3f/%.3f G %.3f  %.1f samples/s", p.losses.d_real.total,
                   p.losses.d_fake.total, p.losses.generator.back().total, p.samples_per_second);
     bar->update(p.step - p.epoch * p.steps_per_epoch, note);
+  };
+  // training.html at every checkpoint; a report that cannot be drawn (no gnuplot) is noted
+  // once and never stops the training.
+  bool report_failed = false;
+  hooks.checkpointed = [&] {
+    if (report_failed) return;
+    const train::RunDirectory run(run_dir);
+    try {
+      report::write_training_report(run.metrics().string(), run_dir, (run.root() / "training.html").string());
+    } catch (const std::exception& e) {
+      report_failed = true;
+      std::fprintf(stderr, "calo3dgan: warning: training.html not written (%s); training goes on\n",
+                   e.what());
+    }
   };
   const train::TrainingReport r = train::run_training(o, run_dir, !c.resume.empty(), hooks);
   if (bar) bar->finish();

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <utility>
 
 #include "core/error.hh"
@@ -85,6 +86,17 @@ void AtomicOutput::publish() {
   }
   done_ = true;
   unregister_temporary(temporary_path_);
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  AtomicOutput output(path, /*overwrite=*/true);
+  {
+    std::ofstream out(output.temporary_path(), std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw RuntimeError("cannot write " + path + " (check the free disk space)");
+  }
+  output.publish();  // flushes to disk before the rename
 }
 
 }  // namespace calo::io

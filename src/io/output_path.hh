@@ -17,6 +17,10 @@ std::string temporary_path_for(const std::string& path);
 /// RuntimeError when flushing or renaming fails.
 void publish_file(const std::string& temporary, const std::string& final_path, bool overwrite);
 
+/// Writes text to path atomically (AtomicOutput: a temporary beside it, flushed to disk,
+/// renamed), replacing an existing file. RuntimeError when writing fails (nothing is left).
+void write_file_atomically(const std::string& path, const std::string& text);
+
 /// One atomic output's temporary file, from creation to publication: construction checks the
 /// path (check_output_path), removes temporaries left beside it by dead processes and
 /// registers the new one for removal on a signal (temporary_files.hh); publish() renames it;

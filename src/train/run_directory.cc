@@ -82,7 +82,7 @@ void RunDirectory::truncate_metrics_after(std::int64_t step) const {
     if (at == std::string::npos) continue;
     if (std::stoll(line.substr(at + 7)) <= step) kept << line << '\n';
   }
-  write_file_atomically(metrics(), kept.str());
+  io::write_file_atomically(metrics().string(), kept.str());
 }
 
 void RunDirectory::append_metrics(const std::string& json_line) const {
@@ -90,17 +90,6 @@ void RunDirectory::append_metrics(const std::string& json_line) const {
   out << json_line << '\n';
   out.flush();
   if (!out) throw RuntimeError("cannot append to " + metrics().string() + " (check the free disk space)");
-}
-
-void write_file_atomically(const fs::path& path, const std::string& text) {
-  io::AtomicOutput output(path.string(), /*overwrite=*/true);
-  {
-    std::ofstream out(output.temporary_path(), std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw RuntimeError("cannot write " + path.string() + " (check the free disk space)");
-  }
-  output.publish();
 }
 
 std::string read_text_file(const fs::path& path) {

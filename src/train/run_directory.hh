@@ -46,8 +46,6 @@ class RunDirectory {
   std::filesystem::path root_;
 };
 
-/// Writes text to path atomically (temporary in the same directory, flushed, renamed).
-void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 /// The whole file; InputError naming it when unreadable.
 std::string read_text_file(const std::filesystem::path& path);
 

@@ -10,6 +10,7 @@
 #include "core/error.hh"
 #include "gan/checkpoint.hh"
 #include "gan/model_spec.hh"
+#include "io/output_path.hh"
 #include "nn/context.hh"
 #include "nn/optimizer.hh"
 #include "train/batch_loader.hh"
@@ -108,9 +109,9 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
     fit = fit_on_data(data);
   if (!resume) {
     run.create_new();
-    write_file_atomically(run.ecal_sum_fit(), fit.to_json());
+    io::write_file_atomically(run.ecal_sum_fit().string(), fit.to_json());
   }
-  write_file_atomically(run.config(), to_json(o));
+  io::write_file_atomically(run.config().string(), to_json(o));
 
   nn::Context ctx(nn::ContextOptions{.threads = o.threads, .conv = o.conv});
   gan::Generator gen(ctx, spec);
@@ -170,6 +171,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
     run.prune_checkpoints(o.keep_checkpoints);
     report.checkpoint = run.checkpoint(step).string();
     last_checkpoint = Clock::now();
+    if (hooks.checkpointed) hooks.checkpointed();
   };
   const auto validate_now = [&] {
     ValidationInput in{.max_events = o.validation_events, .seed = o.seed, .loss_weights = o.loss_weights};

@@ -35,6 +35,7 @@ struct TrainerHooks {
   std::function<void(const std::string&)> message;    ///< one-line notes (start, checkpoints)
   std::function<void(const StepProgress&)> progress;  ///< after every step
   const std::atomic<int>* stop = nullptr;             ///< non-zero: checkpoint, then stop
+  std::function<void()> checkpointed;                 ///< after every checkpoint (e.g. a report)
 };
 
 struct TrainingReport {
