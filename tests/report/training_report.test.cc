@@ -17,16 +17,17 @@ namespace calo::report::test {
 namespace {
 
 std::string step_line(int step, double total) {
-  const std::string loss = "{\"total\":" + std::to_string(total) + ",\"bce\":0.7,\"energy_mape\":40,\"ecal_mape\":" +
-                           std::to_string(step) + "}";
+  const std::string loss = "{\"total\":" + std::to_string(total) +
+                           ",\"bce\":0.7,\"energy_mape\":40,\"ecal_mape\":" + std::to_string(step) + "}";
   return "{\"kind\":\"step\",\"step\":" + std::to_string(step) + ",\"epoch\":" + std::to_string(step / 10.0) +
          ",\"samples\":" + std::to_string(8 * step) + ",\"d_real\":" + loss + ",\"d_fake\":" + loss +
          ",\"g\":" + loss + ",\"samples_per_s\":" + std::to_string(100 + step) + "}\n";
 }
 
 std::string validation_line(int step, double score) {
-  return "{\"kind\":\"validation\",\"step\":" + std::to_string(step) + ",\"sampled_fraction_error\":" +
-         std::to_string(score / 2) + ",\"longitudinal_error\":" + std::to_string(score / 4) +
+  return "{\"kind\":\"validation\",\"step\":" + std::to_string(step) +
+         ",\"sampled_fraction_error\":" + std::to_string(score / 2) +
+         ",\"longitudinal_error\":" + std::to_string(score / 4) +
          ",\"transverse_error\":" + std::to_string(score / 4) + ",\"score\":" + std::to_string(score) + "}\n";
 }
 
@@ -51,7 +52,7 @@ TEST(TrainingReport, OnePlotPerPanelAndTheBestValidationInTheSummary) {
   EXPECT_NE(page.find("runs/demo"), std::string::npos);
   EXPECT_NE(page.find("30 steps"), std::string::npos);
   EXPECT_NE(page.find("at step 20"), std::string::npos);  // the lowest score, not the last
-  EXPECT_NE(page.find("12.5 %"), std::string::npos);     // its score in percent
+  EXPECT_NE(page.find("12.5 %"), std::string::npos);      // its score in percent
 }
 
 TEST(TrainingReport, EmptyLogGivesAPageAndMissingLogIsNamed) {
