@@ -20,7 +20,7 @@ namespace {
 struct TrainCommandOptions {
   train::TrainerOptions trainer;
   std::vector<std::string> data;
-  std::string out, resume, energy_range, loss_weights, checkpoint_every = "10min";
+  std::string out, resume, energy_range, fake_energy_range, loss_weights, checkpoint_every = "10min";
   bool quiet = false;
 };
 
@@ -76,6 +76,12 @@ train::TrainerOptions effective_options(const TrainCommandOptions& c, const CLI:
   if (!c.data.empty()) o.data.patterns = c.data;
   if (given("--energy-range")) parse_energy_range(c.energy_range, o.data);
   if (given("--loss-weights")) o.loss_weights = parse_loss_weights(c.loss_weights);
+  if (given("--fake-energy-range")) {
+    train::DatasetOptions range;
+    parse_energy_range(c.fake_energy_range, range);
+    CALO_VALIDATE(range.energy_min_gev > 0, "invalid --fake-energy-range (energies must be positive)");
+    o.fake_energy_min_gev = range.energy_min_gev, o.fake_energy_max_gev = range.energy_max_gev;
+  }
   if (given("--checkpoint-every") || c.resume.empty())
     o.checkpoint_every = train::CheckpointInterval::parse(c.checkpoint_every);
   return o;
@@ -161,6 +167,8 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--lr", t.learning_rate, "RMSprop learning rate")->capture_default_str();
   cmd->add_option("--loss-weights", c->loss_weights, "BCE,energy,ECAL-sum loss weights (default 6,0.2,0.1)");
+  cmd->add_option("--fake-energy-range", c->fake_energy_range,
+                  "Energies A:B GeV of the generated showers (default: the training data's range)");
   cmd->add_option("--label-flip", t.label_flip_probability, "Probability of flipping a D label")
       ->capture_default_str();
   cmd->add_option("--generator-updates", t.generator_updates, "G updates per step")->capture_default_str();

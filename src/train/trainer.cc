@@ -147,6 +147,15 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   step_config.label_flip_probability = o.label_flip_probability;
   step_config.generator_updates = o.generator_updates;
   step_config.ecal_sum_fit = fit;
+  if (o.fake_energy_max_gev > 0) {
+    step_config.fake_energy_min = o.fake_energy_min_gev / 100,
+    step_config.fake_energy_max = o.fake_energy_max_gev / 100;
+  } else {  // the training data's range
+    double lo = INFINITY, hi = 0;
+    for (const EventRef& e : data.training())
+      lo = std::min<double>(lo, data.energy_gev(e)), hi = std::max<double>(hi, data.energy_gev(e));
+    step_config.fake_energy_min = lo / 100, step_config.fake_energy_max = std::max(hi, lo * (1 + 1e-6)) / 100;
+  }
   GanStep gan_step(ctx, gen, disc, opt_g, opt_d, step_config);
 
   const std::int64_t steps_per_epoch =

@@ -46,6 +46,9 @@ void validate(const TrainerOptions& o) {
   CALO_VALIDATE(o.log_every > 0, "invalid --log-every (must be positive)");
   CALO_VALIDATE(o.validate_every >= 0, "invalid --validate-every (must be >= 0; 0 = each epoch only)");
   CALO_VALIDATE(o.validation_events > 0, "invalid --validation-events (must be positive)");
+  CALO_VALIDATE((o.fake_energy_min_gev == 0 && o.fake_energy_max_gev == 0) ||
+                    (o.fake_energy_min_gev > 0 && o.fake_energy_max_gev > o.fake_energy_min_gev),
+                "invalid --fake-energy-range (use A:B in GeV with 0 < A < B)");
   StepConfig step;
   step.loss_weights = o.loss_weights;
   step.label_flip_probability = o.label_flip_probability;
@@ -69,6 +72,7 @@ std::string to_json(const TrainerOptions& o) {
   j["max_steps"] = o.max_steps;
   j["learning_rate"] = o.learning_rate;
   j["loss_weights"] = {o.loss_weights.real_fake, o.loss_weights.energy, o.loss_weights.ecal_sum};
+  j["fake_energy_gev"] = {o.fake_energy_min_gev, o.fake_energy_max_gev};
   j["label_flip_probability"] = o.label_flip_probability;
   j["generator_updates"] = o.generator_updates;
   j["public_ecal_fit"] = o.public_ecal_fit;
@@ -102,6 +106,11 @@ TrainerOptions trainer_options_from_json(const std::string& text) {
     const auto w = j.at("loss_weights").get<std::vector<float>>();
     CALO_VALIDATE(w.size() == 3, "loss_weights must hold three numbers");
     o.loss_weights = {w[0], w[1], w[2]};
+    if (j.contains("fake_energy_gev")) {
+      const auto f = j.at("fake_energy_gev").get<std::vector<double>>();
+      CALO_VALIDATE(f.size() == 2, "fake_energy_gev must hold two numbers");
+      o.fake_energy_min_gev = f[0], o.fake_energy_max_gev = f[1];
+    }
     o.label_flip_probability = j.at("label_flip_probability");
     o.generator_updates = j.at("generator_updates");
     o.public_ecal_fit = j.at("public_ecal_fit");

@@ -30,6 +30,10 @@ struct TrainerOptions {
   std::int64_t max_steps = 0;  ///< stop after this many steps in total (0: no limit)
   double learning_rate = 1e-3;
   LossWeights loss_weights;
+  /// Energies of the generated showers [GeV], uniform; both 0: the training data's range
+  /// (the original's 10-500 GeV was its data's range; far outside it the ECAL-sum fit
+  /// extrapolates and the discriminator learns about showers it never sees).
+  double fake_energy_min_gev = 0, fake_energy_max_gev = 0;
   double label_flip_probability = 0.05;
   int generator_updates = 2;
   bool public_ecal_fit = false;  ///< the original's fixed fit instead of one made on the data
