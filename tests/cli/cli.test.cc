@@ -264,6 +264,26 @@ TEST_F(Cli, BenchNnRefusesBadAlgorithmVariables) {
   }
 }
 
+TEST_F(Cli, TrainRefusesBadOptionsWithOneLineAndNoRunDirectory) {
+  ASSERT_EQ(run("simulate --events 3 --energy 5 --quiet --out " + (dir_ / "s.h5").string()).exit_code, 0);
+  const std::string data = " --data " + (dir_ / "s.h5").string();
+  const std::string out = " --out " + (dir_ / "run").string();
+  expect_refused("train" + data, "--out RUN_DIR");
+  expect_refused("train --out " + (dir_ / "run").string(), "no training data");
+  expect_refused("train --data " + (dir_ / "none-*.h5").string() + out, "none-*.h5");
+  expect_refused("train" + data + out + " --checkpoint-every abc", "--checkpoint-every");
+  expect_refused("train" + data + out + " --energy-range 9", "--energy-range");
+  expect_refused("train" + data + out + " --loss-weights 1,2", "--loss-weights");
+  expect_refused("train" + data + out + " --batch-size 0", "--batch-size");
+  expect_refused("train --resume " + (dir_ / "nothing").string(), "cannot resume");
+  EXPECT_FALSE(fs::exists(dir_ / "run"));
+  const Result help = run("train --help");
+  for (const char* o : {"--data", "--out", "--resume", "--model", "--epochs", "--batch-size", "--lr",
+                        "--loss-weights", "--seed", "--threads", "--validation-fraction", "--energy-range",
+                        "--checkpoint-every", "--max-steps", "--skip-bad-files"})
+    EXPECT_NE(help.out.find(o), std::string::npos) << o;
+}
+
 TEST_F(Cli, InspectRefusesNonHdf5File) {
   std::ofstream(dir_ / "text.h5") << "hello";
   const Result r = run("inspect " + (dir_ / "text.h5").string());
