@@ -82,6 +82,7 @@ Batch BatchLoader::read_batch(std::uint64_t index) {
   batch.events.assign(order_.begin() + first, order_.begin() + first + count);
   batch.images.resize(count * cells);
   batch.energies.resize(count);
+  batch.ecal_sums.assign(count, 0.0);
   std::vector<float> shower;
   for (std::size_t i = 0; i < count; ++i) {
     const float energy = reader_->read(batch.events[i], shower);
@@ -90,7 +91,9 @@ Batch BatchLoader::read_batch(std::uint64_t index) {
       if (!std::isfinite(c))
         throw InputError("shower file " + data_.files()[batch.events[i].file] +
                          " has a non-finite cell in event " + std::to_string(batch.events[i].event));
-      batch.images[i * cells + k] = c < options_.cell_threshold_gev ? 0.f : c;
+      const float kept = c < options_.cell_threshold_gev ? 0.f : c;
+      batch.images[i * cells + k] = kept;
+      batch.ecal_sums[i] += kept;
     }
     batch.energies[i] = energy / options_.energy_unit_gev;
   }

@@ -36,10 +36,11 @@ struct LoaderOptions {
 };
 
 struct Batch {
-  std::uint64_t index = 0;       ///< batch number within the order (first_batch, first_batch + 1, ...)
-  std::vector<EventRef> events;  ///< (B) the events, in order; the last batch may be smaller
-  std::vector<float> images;     ///< (B x cells) plain [x][y][layer] per shower [GeV], preprocessed
-  std::vector<float> energies;   ///< (B) primary energies [energy_unit_gev]
+  std::uint64_t index = 0;        ///< batch number within the order (first_batch, first_batch + 1, ...)
+  std::vector<EventRef> events;   ///< (B) the events, in order; the last batch may be smaller
+  std::vector<float> images;      ///< (B x cells) plain [x][y][layer] per shower [GeV], preprocessed
+  std::vector<float> energies;    ///< (B) primary energies [energy_unit_gev]
+  std::vector<double> ecal_sums;  ///< (B) sums of the preprocessed cells [GeV], in cell order
 };
 
 class BatchLoader {

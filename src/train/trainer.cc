@@ -47,14 +47,10 @@ EcalSumFit fit_on_data(const ShowerDataset& data) {
       data.training().begin() + std::min<std::size_t>(data.training().size(), 20000));
   std::vector<double> energy, sum;
   BatchLoader loader(data, sample, {.batch_size = 256});
-  const std::size_t cells = data.grid().cells();
-  while (auto b = loader.next())
-    for (std::size_t i = 0; i < b->events.size(); ++i) {
-      double s = 0;
-      for (std::size_t k = 0; k < cells; ++k) s += b->images[i * cells + k];
-      energy.push_back(b->energies[i]);
-      sum.push_back(s);
-    }
+  while (auto b = loader.next()) {
+    energy.insert(energy.end(), b->energies.begin(), b->energies.end());
+    sum.insert(sum.end(), b->ecal_sums.begin(), b->ecal_sums.end());
+  }
   // The original's degree 4 where the data determine it; fewer distinct energies (a set made
   // at a few fixed energies) get the polynomial through them: a constant for one energy.
   std::vector<double> distinct = energy;

@@ -78,12 +78,7 @@ ValidationMetrics validate_generator(nn::Context& ctx, gan::Generator& gen, gan:
     // The discriminator on the real showers.
     const nn::Tensor x = nn::Tensor::from_host(ctx, disc.input_dims(b), batch->images);
     const gan::DiscriminatorOutputs out = disc.forward(x, nn::Mode::infer);
-    std::vector<float> ones(b, 1.f), sums(b);
-    for (std::int64_t i = 0; i < b; ++i) {
-      double s = 0;
-      for (std::size_t k = 0; k < cells; ++k) s += batch->images[i * cells + k];
-      sums[i] = static_cast<float>(s);
-    }
+    const std::vector<float> ones(b, 1.f), sums(batch->ecal_sums.begin(), batch->ecal_sums.end());
     const LossTerms l = discriminator_loss(out, {ones, batch->energies, sums}, in.loss_weights, grads);
     m.d_real.real_fake += l.real_fake, m.d_real.energy += l.energy, m.d_real.ecal_sum += l.ecal_sum,
         m.d_real.total += l.total;

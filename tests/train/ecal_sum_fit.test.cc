@@ -98,42 +98,33 @@ TEST(EcalSumFit, JsonRoundTripIsExact) {
   }
 }
 
-template <class F>
-std::string input_error(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
-
 TEST(EcalSumFit, RefusesBadInput) {
   const std::vector<double> e{1, 2, 3}, sum{2, 4, 6};
-  EXPECT_NE(input_error([&] { EcalSumFit::fit(e, sum, 3); }).find("3 distinct energies"), std::string::npos);
-  EXPECT_NE(input_error([&] {
+  EXPECT_NE(input_error_message([&] { EcalSumFit::fit(e, sum, 3); }).find("3 distinct energies"),
+            std::string::npos);
+  EXPECT_NE(input_error_message([&] {
               EcalSumFit::fit(std::vector<double>{1, 1, 1, 2}, std::vector<double>{1, 1, 1, 2}, 2);
             }).find("2 distinct energies"),
             std::string::npos);
-  EXPECT_NE(input_error([&] {
+  EXPECT_NE(input_error_message([&] {
               EcalSumFit::fit(std::vector<double>{1, 0, 3}, sum, 1);
             }).find("energy 0"),
             std::string::npos);
-  EXPECT_NE(input_error([&] {
+  EXPECT_NE(input_error_message([&] {
               EcalSumFit::fit(e, std::vector<double>{1, NAN, 2}, 1);
             }).find("non-finite"),
             std::string::npos);
-  EXPECT_NE(input_error([&] {
+  EXPECT_NE(input_error_message([&] {
               EcalSumFit::fit(e, std::vector<double>{1, 2}, 1);
             }).find("3 energies but 2"),
             std::string::npos);
-  EXPECT_NE(input_error([] { EcalSumFit::from_json("[1, 2]"); }).find("not a JSON object"),
+  EXPECT_NE(input_error_message([] { EcalSumFit::from_json("[1, 2]"); }).find("not a JSON object"),
             std::string::npos);
-  EXPECT_NE(input_error([] {
+  EXPECT_NE(input_error_message([] {
               EcalSumFit::from_json(R"({"source": "data", "coefficients": []})");
             }).find("no coefficients"),
             std::string::npos);
-  EXPECT_NE(input_error([] {
+  EXPECT_NE(input_error_message([] {
               EcalSumFit::from_json(R"({"source": "guess", "coefficients": [1]})");
             }).find("unknown source"),
             std::string::npos);

@@ -14,6 +14,7 @@
 
 #include "core/error.hh"
 #include "gan/model_spec.hh"
+#include "train_test_support.hh"
 
 namespace calo::train::test {
 namespace {
@@ -254,43 +255,35 @@ TEST(GanStep, GeneratorUpdatesAreConfigurable) {
   EXPECT_EQ(step.cells_per_image(), kCells);
 }
 
-template <class F>
-std::string input_error(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
-
 TEST(GanStep, RefusesBadConfigAndInputs) {
   Model m;
   nn::RMSprop opt_g(m.gen.store()), opt_d(m.disc.store());
   auto make = [&](StepConfig c) { GanStep(m.ctx, m.gen, m.disc, opt_g, opt_d, c); };
   StepConfig c;
   c.label_flip_probability = 1.5;
-  EXPECT_NE(input_error([&] { make(c); }).find("label flip probability"), std::string::npos);
+  EXPECT_NE(input_error_message([&] { make(c); }).find("label flip probability"), std::string::npos);
   c = {};
   c.fake_energy_min = 0;
-  EXPECT_NE(input_error([&] { make(c); }).find("energy range"), std::string::npos);
+  EXPECT_NE(input_error_message([&] { make(c); }).find("energy range"), std::string::npos);
   c = {};
   c.generator_updates = 0;
-  EXPECT_NE(input_error([&] { make(c); }).find("generator updates"), std::string::npos);
+  EXPECT_NE(input_error_message([&] { make(c); }).find("generator updates"), std::string::npos);
   c = {};
   c.loss_weights.energy = -1;
-  EXPECT_NE(input_error([&] { make(c); }).find("loss weights"), std::string::npos);
+  EXPECT_NE(input_error_message([&] { make(c); }).find("loss weights"), std::string::npos);
 
   GanStep step(m.ctx, m.gen, m.disc, opt_g, opt_d);
   Rng rng(1, 0);
   std::vector<float> images, energy;
   real_batch(images, energy, rng);
   images.pop_back();
-  EXPECT_NE(input_error([&] { step.step(images, energy, rng); }).find("cells per shower"), std::string::npos);
+  EXPECT_NE(input_error_message([&] { step.step(images, energy, rng); }).find("cells per shower"),
+            std::string::npos);
   images.push_back(0);
   StepDraws d = draw_step({}, kBatch, m.gen.latent_size(), rng);
   d.latent.pop_back();
-  EXPECT_NE(input_error([&] { step.step(images, energy, d); }).find("draws do not match"), std::string::npos);
+  EXPECT_NE(input_error_message([&] { step.step(images, energy, d); }).find("draws do not match"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -107,6 +107,9 @@ TEST_F(Pipeline, EpochDeliversEveryTrainingEventOnceInOrderPreprocessed) {
       EXPECT_EQ(batch->images[i * kGrid.cells() + 1], 2e-6f);             // kept
       for (std::size_t k = 2; k < kGrid.cells(); ++k)
         EXPECT_EQ(batch->images[i * kGrid.cells() + k], cell_value(e.file, e.event, k));
+      double sum = 0;
+      for (std::size_t k = 0; k < kGrid.cells(); ++k) sum += batch->images[i * kGrid.cells() + k];
+      EXPECT_EQ(batch->ecal_sums[i], sum);  // of the preprocessed cells, in cell order
     }
   }
   EXPECT_EQ(position, order.size());
