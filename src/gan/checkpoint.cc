@@ -19,7 +19,9 @@ const char* kLayout =
     "docs/checkpoint.md: /model_spec (JSON); /<net>/<layer>/<tensor> float32 (kernel, bias, gamma, beta, "
     "moving_mean, moving_variance), conv kernel (out, in, kx, ky, klayer), dense kernel (out, in) with Keras "
     "channels-last feature order; /optimizer/<net>/<layer>/<tensor>/<slot>; "
-    "/training/{epoch,step,seed,rng_state,dropout_seeds,dropout_counters}";
+    "/training/{epoch,step,seed,rng_state,dropout_seeds,dropout_counters}, /training/notes/<name> (text)";
+
+const char* kNotesGroup = "training/notes";
 
 /// Every entry (parameters, then state) of a store with its checkpoint name.
 struct Entry {
@@ -149,6 +151,14 @@ const nn::ParameterStore* store_of(const Net* net) {
   return net ? &net->store() : nullptr;
 }
 
+std::map<std::string, std::string> read_notes(const io::CheckpointReader& r) {
+  std::map<std::string, std::string> notes;
+  const std::string prefix = std::string(kNotesGroup) + "/";
+  for (const std::string& name : r.list_datasets(kNotesGroup))
+    notes[name.substr(prefix.size())] = r.read_text(name);
+  return notes;
+}
+
 }  // namespace
 
 void save_checkpoint(const std::string& path, const ModelSpec& spec, const CheckpointParts& parts,
@@ -169,6 +179,11 @@ void save_checkpoint(const std::string& path, const ModelSpec& spec, const Check
   w.write_int("training/step", position.step);
   w.write_uint("training/seed", position.seed);
   w.write_uints("training/rng_state", position.rng_state);
+  for (const auto& [name, text] : position.notes) {
+    CALO_VALIDATE(!name.empty() && name.find('/') == std::string::npos,
+                  "checkpoint note name '" + name + "' must be non-empty and free of '/'");
+    w.write_text(std::string(kNotesGroup) + "/" + name, text);
+  }
   if (parts.discriminator) {  // the Dropout mask streams, so a resumed run draws the same masks
     std::vector<std::uint64_t> seeds, counters;
     for (const auto& s : parts.discriminator->dropout_streams()) {
@@ -184,6 +199,10 @@ void save_checkpoint(const std::string& path, const ModelSpec& spec, const Check
 ModelSpec read_checkpoint_spec(const std::string& path) {
   io::CheckpointReader r(path, kCheckpointFormat);
   return parse_model_spec(r.read_text("model_spec"), "checkpoint " + path + ": stored model spec");
+}
+
+std::map<std::string, std::string> read_checkpoint_notes(const std::string& path) {
+  return read_notes(io::CheckpointReader(path, kCheckpointFormat));
 }
 
 TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec,
@@ -212,6 +231,7 @@ TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec,
   position.step = r.read_int("training/step");
   position.seed = r.read_uint("training/seed");
   position.rng_state = r.read_uints("training/rng_state");
+  position.notes = read_notes(r);
   // Dropout streams (absent in files written before they were saved: left as they are).
   std::vector<Discriminator::DropoutStream> streams;
   const bool has_streams = parts.discriminator && r.has_dataset("training/dropout_counters");

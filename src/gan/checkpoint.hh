@@ -12,6 +12,7 @@
 //   ModelSpec spec = read_checkpoint_spec("run/ckpt.h5");   // build the model from it, then
 //   TrainingPosition at = load_checkpoint("run/ckpt.h5", spec, {&gen, &disc, &opt_g, &opt_d});
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ struct TrainingPosition {
   std::int64_t step = 0;                 ///< completed training iterations, over all epochs
   std::uint64_t seed = 0;                ///< the run's seed
   std::vector<std::uint64_t> rng_state;  ///< the trainer's random state, opaque (may be empty)
+  /// What the trainer keeps with the weights, opaque to gan: name -> text (JSON by
+  /// convention), e.g. "ecal_sum_fit" and "energy_range_gev", so that a checkpoint alone says
+  /// how it was trained (`generate` reads the trained energy range from it).
+  std::map<std::string, std::string> notes;
   bool operator==(const TrainingPosition&) const = default;
 };
 
@@ -48,6 +53,10 @@ void save_checkpoint(const std::string& path, const ModelSpec& spec, const Check
 
 /// The model spec stored in a checkpoint (InputError if unreadable or invalid).
 ModelSpec read_checkpoint_spec(const std::string& path);
+
+/// The TrainingPosition::notes stored in a checkpoint, without loading any weights (empty for
+/// files written before notes existed). InputError if the file is unreadable.
+std::map<std::string, std::string> read_checkpoint_notes(const std::string& path);
 
 /// Restores the given parts from path and returns the training position. InputError
 /// (naming the file and what is wrong) when the file is missing, truncated or corrupt, was

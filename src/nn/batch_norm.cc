@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "core/error.hh"
@@ -52,6 +54,12 @@ BatchNorm::BatchNorm(Context& ctx, std::string name, BatchNormSpec spec)
   CALO_VALIDATE(spec_.momentum >= 0.f && spec_.momentum <= 1.f,
                 this->name() + ": momentum must be in [0, 1]");
   CALO_VALIDATE(spec_.epsilon > 0.f, this->name() + ": epsilon must be positive");
+}
+
+void BatchNorm::set_momentum(float momentum) {
+  if (!(momentum >= 0.f && momentum <= 1.f))
+    throw std::logic_error(name() + ": momentum " + std::to_string(momentum) + " is outside [0, 1]");
+  spec_.momentum = momentum;
 }
 
 Dims BatchNorm::output_dims(const Dims& in) const {

@@ -34,6 +34,10 @@ class BatchNorm : public Layer {
   Dims declare(const Dims& in, ParameterStore& store) override;
   bool has_parameters() const override { return true; }
   const BatchNormSpec& spec() const { return spec_; }
+  /// Changes the moving-average momentum used by the next training forwards (in [0, 1];
+  /// std::logic_error otherwise): re-estimating the statistics as a cumulative average
+  /// (gan/batch_norm_refresh.hh) steps it through 0, 1/2, 2/3, ...
+  void set_momentum(float momentum);
 
  protected:
   std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
 
@@ -40,7 +41,7 @@ fs::path RunDirectory::checkpoint(std::int64_t step) const {
   return root_ / "checkpoints" / name;
 }
 
-void RunDirectory::create_new() const {
+void RunDirectory::create_new(const std::vector<std::pair<std::string, std::string>>& files) const {
   std::error_code ec;
   if (fs::exists(root_, ec)) {
     if (!fs::is_directory(root_, ec)) throw InputError("run directory " + root_.string() + " is a file");
@@ -49,8 +50,30 @@ void RunDirectory::create_new() const {
           "run directory " + root_.string() +
           " is not empty (a run is never overwritten) continue it with --resume or choose another --out");
   }
-  fs::create_directories(root_ / "checkpoints", ec);
+  fs::path target = root_.lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();  // "runs/a/"
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+  const fs::path staging = io::temporary_path_for(target.string());
+  fs::remove_all(staging, ec);
+  fs::create_directories(staging / "checkpoints", ec);
   if (ec) throw InputError("cannot create run directory " + root_.string() + " (" + ec.message() + ")");
+  try {
+    for (const auto& [name, text] : files) {
+      std::ofstream out(staging / name, std::ios::binary);
+      out << text;
+      out.flush();
+      if (!out) throw InputError("cannot write " + (root_ / name).string() + " (check the free disk space)");
+    }
+  } catch (...) {
+    fs::remove_all(staging, ec);
+    throw;
+  }
+  // rename(2) replaces an empty directory, so a pre-made empty --out works too.
+  fs::rename(staging, target, ec);
+  if (ec) {
+    fs::remove_all(staging, ec);
+    throw InputError("cannot create run directory " + root_.string() + " (" + ec.message() + ")");
+  }
 }
 
 void RunDirectory::check_resumable() const {
@@ -78,9 +101,12 @@ void RunDirectory::truncate_metrics_after(std::int64_t step) const {
   if (!in) return;
   std::ostringstream kept;
   for (std::string line; std::getline(in, line);) {
-    const auto at = line.find("\"step\":");
-    if (at == std::string::npos) continue;
-    if (std::stoll(line.substr(at + 7)) <= step) kept << line << '\n';
+    // A kill can cut the last line short (and a later append then continues it): such a line
+    // is not JSON and is dropped.
+    const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("step") && j["step"].is_number_integer() &&
+        j["step"].get<std::int64_t>() <= step)
+      kept << line << '\n';
   }
   io::write_file_atomically(metrics().string(), kept.str());
 }

@@ -8,11 +8,13 @@
 //   best.h5             the checkpoint with the best validation score so far
 // Every file is written to a temporary name and renamed, so a run killed at any moment leaves
 // complete files only; the metrics log is appended line by line and, on resume, cut back to
-// the checkpoint it continues from.
+// the checkpoint it continues from (a line cut short by a kill is dropped then).
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace calo::train {
 
@@ -28,8 +30,10 @@ class RunDirectory {
   std::filesystem::path checkpoint(std::int64_t step) const;
 
   /// For a new run: InputError unless root is absent or an empty directory (an existing run
-  /// is never overwritten); creates root and checkpoints/.
-  void create_new() const;
+  /// is never overwritten); creates root with checkpoints/ and the given files (name -> text)
+  /// in one step: it builds them in a temporary sibling directory and renames that, so a run
+  /// killed while starting leaves either nothing or a resumable run.
+  void create_new(const std::vector<std::pair<std::string, std::string>>& files) const;
   /// For a resume: InputError unless root holds a run (config.json).
   void check_resumable() const;
 

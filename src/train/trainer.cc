@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hh"
+#include "gan/batch_norm_refresh.hh"
 #include "gan/checkpoint.hh"
 #include "gan/model_spec.hh"
 #include "io/output_path.hh"
@@ -98,16 +100,22 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
                        static_cast<std::size_t>(spec.image_shape[2])};
   const ShowerDataset data = ShowerDataset::open(data_options);
   for (const SkippedFile& s : data.skipped()) say("skipped " + s.path + ": " + s.reason);
+  // A resumed run keeps the fit it started with: the checkpoint's copy, else the run's file.
+  const auto latest = resume ? run.latest_checkpoint() : std::nullopt;
+  std::map<std::string, std::string> stored_notes;
+  if (latest) stored_notes = gan::read_checkpoint_notes(latest->string());
   EcalSumFit fit = EcalSumFit::public_fit();
-  if (resume && std::filesystem::exists(run.ecal_sum_fit()))
+  if (stored_notes.contains(kEcalSumFitNote))
+    fit = EcalSumFit::from_json(stored_notes.at(kEcalSumFitNote));
+  else if (resume && std::filesystem::exists(run.ecal_sum_fit()))
     fit = EcalSumFit::from_json(read_text_file(run.ecal_sum_fit()));
   else if (!o.public_ecal_fit)
     fit = fit_on_data(data);
-  if (!resume) {
-    run.create_new();
-    io::write_file_atomically(run.ecal_sum_fit().string(), fit.to_json());
-  }
-  io::write_file_atomically(run.config().string(), to_json(o));
+  if (resume)
+    io::write_file_atomically(run.config().string(), to_json(o));
+  else
+    run.create_new({{run.ecal_sum_fit().filename().string(), fit.to_json()},
+                    {run.config().filename().string(), to_json(o)}});
 
   nn::Context ctx(nn::ContextOptions{.threads = o.threads, .conv = o.conv});
   gan::Generator gen(ctx, spec);
@@ -118,7 +126,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   gan::TrainingPosition position;
   position.seed = o.seed;
   double best_score = INFINITY;
-  if (const auto latest = resume ? run.latest_checkpoint() : std::nullopt) {
+  if (latest) {
     position = gan::load_checkpoint(latest->string(), spec, parts);
     run.truncate_metrics_after(position.step);
     say("resumed " + run_dir + " at step " + std::to_string(position.step) + " from " + latest->string());
@@ -153,6 +161,12 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
     step_config.fake_energy_min = lo / 100, step_config.fake_energy_max = std::max(hi, lo * (1 + 1e-6)) / 100;
   }
   GanStep gan_step(ctx, gen, disc, opt_g, opt_d, step_config);
+  // The checkpoint alone says how it was trained: generate warns outside the trained range.
+  const std::map<std::string, std::string> notes = {
+      {kEcalSumFitNote, fit.to_json()},
+      {kEnergyRangeNote,
+       nlohmann::json::array({100 * step_config.fake_energy_min, 100 * step_config.fake_energy_max}).dump()},
+      {kTrainConfigNote, to_json(o)}};
 
   const std::int64_t steps_per_epoch =
       (static_cast<std::int64_t>(data.training().size()) + o.batch_size - 1) / o.batch_size;
@@ -169,6 +183,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
                          (report.checkpoint.empty() ? std::string("none") : report.checkpoint));
     gan::TrainingPosition at;
     at.epoch = step / steps_per_epoch, at.step = step, at.seed = o.seed;
+    at.notes = notes;
     gan::save_checkpoint(path.string(), spec, parts, at, /*overwrite=*/true);
   };
   const auto checkpoint = [&] {
@@ -179,6 +194,20 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
     if (hooks.checkpointed) hooks.checkpointed();
   };
   const auto validate_now = [&] {
+    // Validated (and kept as best) with BatchNorm statistics re-estimated for the current
+    // weights (gan/batch_norm_refresh.hh), then the training statistics are put back, so the
+    // recipe, and exact resume, are unaffected.
+    const auto training_statistics = gan::snapshot_states(gen.store());
+    struct Restore {
+      gan::Generator& g;
+      const std::vector<std::vector<float>>& s;
+      ~Restore() { gan::restore_states(g.store(), s); }
+    } restore{gen, training_statistics};
+    Rng refresh_rng(o.seed, kRefreshStream + static_cast<std::uint64_t>(step));
+    gan::refresh_batch_norm_statistics(
+        gen, ctx,
+        gan::draw_latent_batches(gen, kRefreshBatches, kRefreshBatchSize, step_config.fake_energy_min,
+                                 step_config.fake_energy_max, refresh_rng));
     ValidationInput in{.max_events = o.validation_events, .seed = o.seed, .loss_weights = o.loss_weights};
     report.last_validation = validate_generator(ctx, gen, disc, data, in);
     const ValidationMetrics& m = report.last_validation;

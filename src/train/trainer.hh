@@ -21,8 +21,21 @@
 namespace calo::train {
 
 /// Random stream bases of a run (streams apart from the Monte Carlo's per-event ones).
-inline constexpr std::uint64_t kInitStream = 0x696e6974ULL;          // initial weights
-inline constexpr std::uint64_t kStepStream = 0x7374657000000000ULL;  // + step
+inline constexpr std::uint64_t kInitStream = 0x696e6974ULL;             // initial weights
+inline constexpr std::uint64_t kStepStream = 0x7374657000000000ULL;     // + step
+inline constexpr std::uint64_t kRefreshStream = 0x7265667200000000ULL;  // + step (BatchNorm refresh)
+
+/// The BatchNorm statistics of the validated (and best) generator: averaged over this many
+/// training-mode batches of generated latents (gan/batch_norm_refresh.hh).
+inline constexpr int kRefreshBatches = 8;
+inline constexpr std::int64_t kRefreshBatchSize = 32;
+
+/// Notes every checkpoint of a run carries (gan::TrainingPosition::notes): the ECAL-sum fit
+/// (EcalSumFit::to_json), the primary-energy range the generator was trained on as the JSON
+/// array [min, max] in GeV, and the run's configuration (config.json's text).
+inline constexpr const char* kEcalSumFitNote = "ecal_sum_fit";
+inline constexpr const char* kEnergyRangeNote = "energy_range_gev";
+inline constexpr const char* kTrainConfigNote = "train_config";
 
 /// What the caller sees after each step (progress bars).
 struct StepProgress {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -177,6 +178,48 @@ TEST_F(Trainer, KeepsTheLastCheckpointsAndWritesTheRunFiles) {
   const EcalSumFit fit = EcalSumFit::from_json(text(run.ecal_sum_fit()));
   EXPECT_EQ(fit.source(), EcalSumFit::Source::data);
   EXPECT_NEAR(fit.target(1.0), 1.6, 0.3);
+}
+
+TEST_F(Trainer, EveryCheckpointCarriesTheFitTheTrainedEnergyRangeAndTheConfig) {
+  TrainerOptions o = options();
+  o.max_steps = 4;
+  run_training(o, dir_.file("run"), false);
+  const RunDirectory run(dir_.file("run"));
+  const auto notes = gan::read_checkpoint_notes(run.checkpoint(4).string());
+  ASSERT_TRUE(notes.contains(kEcalSumFitNote) && notes.contains(kEnergyRangeNote) &&
+              notes.contains(kTrainConfigNote));
+  EXPECT_EQ(EcalSumFit::from_json(notes.at(kEcalSumFitNote)),
+            EcalSumFit::from_json(text(run.ecal_sum_fit())));
+  EXPECT_EQ(notes.at(kTrainConfigNote), text(run.config()));
+  // The generated energies span the training events' (10..255 GeV, minus the held-out ones).
+  const auto range = nlohmann::json::parse(notes.at(kEnergyRangeNote));
+  ASSERT_EQ(range.size(), 2u);
+  EXPECT_GE(range[0].get<double>(), 10 * (1 - 1e-12));
+  EXPECT_LE(range[0].get<double>(), 20);
+  EXPECT_GE(range[1].get<double>(), 240);
+  EXPECT_LE(range[1].get<double>(), 255 * (1 + 1e-12));
+
+  // A resume takes the fit from the checkpoint: the run's own copy is not needed.
+  fs::remove(run.ecal_sum_fit());
+  o.max_steps = 6;
+  EXPECT_EQ(run_training(o, dir_.file("run"), true).steps, 6);
+  EXPECT_EQ(gan::read_checkpoint_notes(run.checkpoint(6).string()).at(kEcalSumFitNote),
+            notes.at(kEcalSumFitNote));
+}
+
+TEST_F(Trainer, ResumeDropsAMetricsLineCutShortByAKill) {
+  TrainerOptions o = options();
+  o.max_steps = 3;
+  run_training(o, dir_.file("run"), false);
+  const RunDirectory run(dir_.file("run"));
+  std::ofstream(run.metrics(), std::ios::app) << R"({"kind":"step","step":)";  // killed mid-line
+  o.max_steps = 5;
+  run_training(o, dir_.file("run"), true);
+  std::ifstream log(run.metrics());
+  int lines = 0;
+  for (std::string line; std::getline(log, line); ++lines)
+    EXPECT_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded()) << line;
+  EXPECT_EQ(lines, 5);
 }
 
 TEST_F(Trainer, BadRunsAreRefusedWithNothingLeftBehind) {
