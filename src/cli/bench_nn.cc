@@ -2,7 +2,6 @@
 // (bench/reference/timing.py, run as a subprocess in the same run with the same threads)
 // and beside the machine's oneDNN sgemm rate. A Markdown table, one row per figure.
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench_support.hh"
 #include "cli/commands.hh"
 #include "cli/nn_options.hh"
 #include "core/data_path.hh"
@@ -28,28 +28,12 @@
 namespace calo::cli {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 struct NnBenchOptions {
   std::string model = gan::kDefaultModel;
   int threads = 2;
   double min_time = 2.0;  // [s] per figure
   bool reference = true;
 };
-
-/// Median seconds per call after one warm-up, over >= 3 calls and >= min_time seconds.
-double median_seconds(const std::function<void()>& fn, double min_time) {
-  fn();
-  std::vector<double> t;
-  const auto start = Clock::now();
-  while (t.size() < 3 || std::chrono::duration<double>(Clock::now() - start).count() < min_time) {
-    const auto t0 = Clock::now();
-    fn();
-    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  std::ranges::sort(t);
-  return t[t.size() / 2];
-}
 
 /// Forward FLOPs per sample of the convolutions of a network (as written: the upsampled,
 /// padded input), from the spec's shapes.
@@ -84,9 +68,7 @@ double executed_conv_flops(nn::Sequential& net, nn::Dims in) {
 
 /// Sparse shower-like images [GeV] (70 % zeros), as the reference's: `dims` of a batch.
 std::vector<float> synthetic_images(const nn::Dims& dims, Rng& rng) {
-  std::vector<float> v(dims.elements());
-  for (float& x : v) x = rng.uniform() < 0.3 ? static_cast<float>(0.05 * rng.exponential()) : 0.f;
-  return v;
+  return synthetic_cells(static_cast<std::size_t>(dims.elements()), rng);
 }
 
 nn::Tensor like(const nn::Tensor& t, const std::vector<float>& v) {
@@ -98,25 +80,14 @@ nn::Tensor like(const nn::Tensor& t, const std::vector<float>& v) {
 /// PyTorch figures: {"generator_forward/<batch>": ms, ...}, empty when it cannot run.
 std::map<std::string, double> reference_figures(const NnBenchOptions& o, std::string* torch_version) {
   std::map<std::string, double> out;
-  const std::filesystem::path script =
-      std::filesystem::path(data_directory()).parent_path() / "bench" / "reference" / "timing.py";
-  if (!std::filesystem::exists(script)) return out;
-  const std::string cmd = "/usr/bin/python3 " + script.string() + " --variant " + o.model + " --threads " +
-                          std::to_string(o.threads) + " --min-time " + std::to_string(o.min_time) +
-                          " 2>/dev/null";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 65536> line;
-  while (std::fgets(line.data(), line.size(), pipe)) {
-    const auto j = nlohmann::json::parse(line.data(), nullptr, false);
-    if (j.is_discarded() || !j.contains("bench")) continue;
-    *torch_version = j.value("torch", "");
+  for (const auto& j : reference_timing("--variant " + o.model + " --threads " + std::to_string(o.threads) +
+                                            " --min-time " + std::to_string(o.min_time),
+                                        torch_version)) {
     const std::string b = j["bench"];
     if (b == "generator_forward") out["gen/" + std::to_string(j["batch"].get<int>())] = j["ms_per_shower"];
     if (b == "discriminator_forward_backward") out["disc"] = j["ms_per_sample"];
     if (b == "train_iteration") out["train"] = j["s_per_sample"];
   }
-  pclose(pipe);
   return out;
 }
 
