@@ -134,7 +134,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
     Rng init(o.seed, kInitStream);
     gen.initialise(init);
     disc.initialise(init);
-    if (resume) run.truncate_metrics_after(0);
+    if (resume) run.truncate_metrics_after(-1);  // from the start: the step-0 validation again too
   }
   if (resume && std::filesystem::exists(run.best())) {
     // The best score is the minimum over the validation lines kept in the log.
@@ -231,6 +231,9 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   say("training " + spec.name + " on " + std::to_string(data.training().size()) + " showers (" +
       std::to_string(data.validation().size()) + " held out), " + std::to_string(steps_per_epoch) +
       " steps per epoch, steps " + std::to_string(step) + " to " + std::to_string(total_steps));
+  // A run that starts from initialised networks validates them first, so its curves begin at
+  // the untrained state (what the learning test compares against).
+  if (step == 0 && total_steps > 0) validate_now();
   const auto loop_start = Clock::now();
   std::int64_t samples_this_run = 0;
   while (step < total_steps) {

@@ -173,7 +173,8 @@ TEST_F(Trainer, KeepsTheLastCheckpointsAndWritesTheRunFiles) {
   EXPECT_TRUE(fs::exists(run.checkpoint(10)));
   EXPECT_EQ(trainer_options_from_json(text(run.config())).max_steps, 10);
   const std::string log = text(run.metrics());
-  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 10);
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 11);  // the step-0 validation, then a line per step
+  EXPECT_TRUE(log.starts_with(R"({"kind":"validation","step":0,)")) << log.substr(0, 80);
   // The fit is made on the data (sums ~0.0005 x 32 x E: ratio ~1.6 % in the fit's units).
   const EcalSumFit fit = EcalSumFit::from_json(text(run.ecal_sum_fit()));
   EXPECT_EQ(fit.source(), EcalSumFit::Source::data);
@@ -219,7 +220,7 @@ TEST_F(Trainer, ResumeDropsAMetricsLineCutShortByAKill) {
   int lines = 0;
   for (std::string line; std::getline(log, line); ++lines)
     EXPECT_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded()) << line;
-  EXPECT_EQ(lines, 5);
+  EXPECT_EQ(lines, 6);  // the step-0 validation and steps 1-5
 }
 
 TEST_F(Trainer, BadRunsAreRefusedWithNothingLeftBehind) {
