@@ -218,6 +218,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
                                 {"events", m.events},
                                 {"d_real", loss_json(m.d_real)},
                                 {"sampled_fraction_error", m.sampled_fraction_error},
+                                {"sampled_fraction_ratio", m.sampled_fraction_ratio},
                                 {"longitudinal_error", m.longitudinal_error},
                                 {"transverse_error", m.transverse_error},
                                 {"score", m.score()}};

@@ -105,10 +105,12 @@ ValidationMetrics validate_generator(nn::Context& ctx, gan::Generator& gen, gan:
     if (real[k].n == 0) continue;
     const double data_ratio = real[k].ratio / real[k].n, gan_ratio = fake[k].ratio / fake[k].n;
     m.sampled_fraction_error += data_ratio > 0 ? std::abs(gan_ratio / data_ratio - 1) : 0;
+    m.sampled_fraction_ratio += data_ratio > 0 ? gan_ratio / data_ratio : 1;
     m.longitudinal_error += profile_error(fake[k].layers, real[k].layers);
     m.transverse_error += profile_error(fake[k].xs, real[k].xs);
     ++used;
   }
+  m.sampled_fraction_ratio /= used;
   m.sampled_fraction_error /= used, m.longitudinal_error /= used, m.transverse_error /= used;
   return m;
 }

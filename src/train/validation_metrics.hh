@@ -23,6 +23,8 @@ struct ValidationMetrics {
   std::int64_t events = 0;
   LossTerms d_real;  ///< discriminator losses on real held-out showers (mean over batches)
   double sampled_fraction_error = 0;
+  /// Mean over bins of <sum/E>_GAN / <sum/E>_data: the error's sign and size (0 for empty showers).
+  double sampled_fraction_ratio = 0;
   double longitudinal_error = 0;
   double transverse_error = 0;
   /// Lower is better: the sum of the three physics errors.
