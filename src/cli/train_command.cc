@@ -61,6 +61,7 @@ train::TrainerOptions effective_options(const TrainCommandOptions& c, const CLI:
     if (given("--batch-size")) stored.batch_size = now.batch_size;
     if (given("--max-steps")) stored.max_steps = now.max_steps;
     if (given("--lr")) stored.learning_rate = now.learning_rate;
+    if (given("--warmup-steps")) stored.warmup_steps = now.warmup_steps;
     if (given("--seed")) stored.seed = now.seed;
     if (given("--threads")) stored.threads = now.threads;
     if (given("--validation-fraction")) stored.data.validation_fraction = now.data.validation_fraction;
@@ -166,6 +167,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--max-steps", t.max_steps, "Stop after this many steps in total (0: no limit)")
       ->capture_default_str();
   cmd->add_option("--lr", t.learning_rate, "RMSprop learning rate")->capture_default_str();
+  cmd->add_option("--warmup-steps", t.warmup_steps,
+                  "Ramp the learning rate up linearly over the first N steps (0: none, the original)")
+      ->capture_default_str();
   cmd->add_option("--loss-weights", c->loss_weights, "BCE,energy,ECAL-sum loss weights (default 6,0.2,0.1)");
   cmd->add_option("--fake-energy-range", c->fake_energy_range,
                   "Energies A:B GeV of the generated showers (default: the training data's range)");

@@ -246,6 +246,11 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
       std::optional<Batch> batch = loader.next();
       CALO_ASSERT(batch);  // steps_per_epoch batches per epoch by construction
       Rng rng(o.seed, kStepStream + static_cast<std::uint64_t>(step));
+      if (o.warmup_steps > 0) {  // a function of the step alone, so a resume ramps the same way
+        const double f = std::min(1.0, static_cast<double>(step + 1) / static_cast<double>(o.warmup_steps));
+        opt_g.set_learning_rate(static_cast<float>(o.learning_rate * f));
+        opt_d.set_learning_rate(static_cast<float>(o.learning_rate * f));
+      }
       const StepLosses losses = gan_step.step(batch->images, batch->energies, rng);
       bool ok = finite(losses.d_real) && finite(losses.d_fake);
       for (const LossTerms& g : losses.generator) ok = ok && finite(g);

@@ -44,6 +44,7 @@ void validate(const TrainerOptions& o) {
   CALO_VALIDATE(o.threads >= 0, "invalid --threads (must be >= 0; 0 = all cores)");
   CALO_VALIDATE(o.keep_checkpoints >= 1, "invalid --keep-checkpoints (must be at least 1)");
   CALO_VALIDATE(o.log_every > 0, "invalid --log-every (must be positive)");
+  CALO_VALIDATE(o.warmup_steps >= 0, "invalid --warmup-steps (must be >= 0)");
   CALO_VALIDATE(o.validate_every >= 0, "invalid --validate-every (must be >= 0; 0 = each epoch only)");
   CALO_VALIDATE(o.validation_events > 0, "invalid --validation-events (must be positive)");
   CALO_VALIDATE((o.fake_energy_min_gev == 0 && o.fake_energy_max_gev == 0) ||
@@ -71,6 +72,7 @@ std::string to_json(const TrainerOptions& o) {
   j["batch_size"] = o.batch_size;
   j["max_steps"] = o.max_steps;
   j["learning_rate"] = o.learning_rate;
+  j["warmup_steps"] = o.warmup_steps;
   j["loss_weights"] = {o.loss_weights.real_fake, o.loss_weights.energy, o.loss_weights.ecal_sum};
   j["fake_energy_gev"] = {o.fake_energy_min_gev, o.fake_energy_max_gev};
   j["label_flip_probability"] = o.label_flip_probability;
@@ -103,6 +105,7 @@ TrainerOptions trainer_options_from_json(const std::string& text) {
     o.batch_size = j.at("batch_size");
     o.max_steps = j.at("max_steps");
     o.learning_rate = j.at("learning_rate");
+    o.warmup_steps = j.value("warmup_steps", std::int64_t{0});  // absent in runs made before it existed
     const auto w = j.at("loss_weights").get<std::vector<float>>();
     CALO_VALIDATE(w.size() == 3, "loss_weights must hold three numbers");
     o.loss_weights = {w[0], w[1], w[2]};

@@ -29,6 +29,9 @@ struct TrainerOptions {
   std::int64_t batch_size = 8;
   std::int64_t max_steps = 0;  ///< stop after this many steps in total (0: no limit)
   double learning_rate = 1e-3;
+  /// Learning rate ramped linearly from learning_rate / warmup_steps to learning_rate over the
+  /// first warmup_steps steps (0: none, the original recipe).
+  std::int64_t warmup_steps = 0;
   LossWeights loss_weights;
   /// Energies of the generated showers [GeV], uniform; both 0: the training data's range
   /// (the original's 10-500 GeV was its data's range; far outside it the ECAL-sum fit

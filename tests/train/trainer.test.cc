@@ -146,6 +146,27 @@ TEST_F(Trainer, ResumedRunEqualsUninterruptedRunExactly) {
   EXPECT_TRUE(fs::exists(a.best()));
 }
 
+TEST_F(Trainer, WarmupRampsTheLearningRateByStepAndResumesExactly) {
+  TrainerOptions o = options();
+  o.max_steps = 6;
+  run_training(o, dir_.file("plain"), false);
+  o.warmup_steps = 1;  // full rate from the first step: the plain run
+  run_training(o, dir_.file("one"), false);
+  o.warmup_steps = 12;
+  run_training(o, dir_.file("ramp"), false);
+  o.max_steps = 3;
+  run_training(o, dir_.file("split"), false);
+  o.max_steps = 6;
+  run_training(o, dir_.file("split"), true);
+  const auto at6 = [&](const char* run) {
+    return state_of(RunDirectory(dir_.file(run)).checkpoint(6).string());
+  };
+  EXPECT_TRUE(at6("plain") == at6("one"));
+  EXPECT_FALSE(at6("plain") == at6("ramp")) << "the warm-up changed nothing";
+  EXPECT_TRUE(at6("ramp") == at6("split")) << "a resume inside the warm-up differs";
+  EXPECT_EQ(trainer_options_from_json(text(RunDirectory(dir_.file("split")).config())).warmup_steps, 12);
+}
+
 TEST_F(Trainer, StopRequestCheckpointsTheStepItCameAfterAndResumeContinues) {
   std::atomic<int> stop{0};
   TrainerHooks hooks;
