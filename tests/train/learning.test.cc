@@ -29,6 +29,10 @@ namespace {
 
 using test::run_command;
 
+constexpr std::int64_t kLearningSteps = 300;
+/// Median |<sum/E>_GAN / <sum/E>_data - 1| over the last 100 steps' validations at most.
+constexpr double kSampledFractionErrorAfter = 1.5;
+
 struct Validation {
   std::int64_t step;
   double d_energy_mape, sampled_fraction_error;
