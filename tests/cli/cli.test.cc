@@ -201,7 +201,7 @@ TEST_F(Cli, ValidateWritesReportAndMetrics) {
           " --bins 5 --min-events 4 --out " + (dir_ / "report").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(slurp(dir_ / "report" / "index.html").find("<html"), std::string::npos);
-  EXPECT_NE(slurp(dir_ / "report" / "metrics.json").find("calo3dgan.validation/1"), std::string::npos);
+  EXPECT_NE(slurp(dir_ / "report" / "metrics.json").find("calo3dgan.validation/2"), std::string::npos);
   for (const auto& e : fs::directory_iterator(dir_ / "report"))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "temporary left: " << e.path();
 }
