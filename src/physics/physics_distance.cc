@@ -175,7 +175,7 @@ void normalise_by_reference(FeatureMatrix& reference, FeatureMatrix& candidate) 
 
 FpdOptions fpd_options_for(std::size_t n) {
   FpdOptions o;
-  o.max_samples = std::min<std::size_t>(50000, n / 2);
+  o.max_samples = std::min<std::size_t>(50000, n);
   o.min_samples = std::max<std::size_t>(2, o.max_samples * 2 / 5);
   return o;
 }

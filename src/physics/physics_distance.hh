@@ -6,7 +6,7 @@
 // spaced in 1/n and extrapolated linearly to 1/n = 0 (intercept and slope >= 0); KPD = the
 // unbiased squared MMD with the kernel (x.y / d + 1)^4, median over batches, error half the
 // 16.275-83.725 % inter-quantile range. Differences from jetnet (docs/validation.md): batches
-// are drawn WITHOUT replacement, and the sizes are capped at half the smaller set.
+// are drawn WITHOUT replacement, and the sizes are capped by the smaller set.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -38,7 +38,7 @@ struct KpdOptions {
   unsigned threads = 0;
 };
 
-/// jetnet's defaults for sets of n (the smaller) showers: max_samples = min(50000, n / 2),
+/// jetnet's defaults for sets of n (the smaller) showers: max_samples = min(50000, n),
 /// min_samples = 0.4 max_samples (jetnet's 20000 / 50000); KPD batches of min(5000, n / 2).
 FpdOptions fpd_options_for(std::size_t n);
 KpdOptions kpd_options_for(std::size_t n);

@@ -133,7 +133,7 @@ TEST(PhysicsDistance, SamplesOfOneParentAreCompatibleWithZeroAndOfTwoAreNot) {
                       other = gaussian_features(2000, 10, 0.1, 1.0, 13);
   const PhysicsDistances null = physics_distances(x, same), shifted = physics_distances(x, other);
   ASSERT_TRUE(null.computed);
-  EXPECT_EQ(null.fpd_max, 1000u);
+  EXPECT_EQ(null.fpd_max, 2000u);
   EXPECT_EQ(null.kpd_batch, 1000u);
   EXPECT_LT(null.fpd.value, 3 * null.fpd.error + 1e-12) << null.fpd.value << " +- " << null.fpd.error;
   EXPECT_LT(std::abs(null.kpd.value), 3 * null.kpd.error) << null.kpd.value << " +- " << null.kpd.error;

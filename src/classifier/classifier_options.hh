@@ -1,0 +1,27 @@
+#pragma once
+// Settings of the classifier two-sample test (docs/validation.md, "Classifier test"). The
+// network follows the CaloChallenge evaluation (two hidden LeakyReLU layers, Adam lr 2e-4,
+// BCE); its width, epochs and batch are smaller by default so that 2 x 10,000 showers take
+// about a minute on 2 cores.
+#include <cstdint>
+
+namespace calo::classifier {
+
+struct ClassifierOptions {
+  int hidden = 64;                           ///< units per hidden layer
+  int layers = 2;                            ///< hidden layers
+  int epochs = 30;                           ///< the epoch with the best test accuracy is kept
+  int batch = 250;                           ///< showers per Adam step
+  double learning_rate = 2e-4;               ///< Adam
+  std::uint64_t seed = 42;                   ///< split, shuffling and initial weights
+  int threads = 0;                           ///< nn context threads (0: the OpenMP default)
+  bool low_level = true, high_level = true;  ///< the input variants to run
+};
+
+/// Fractions of each set in the train / test / evaluation splits (CaloChallenge's ttv_split).
+inline constexpr double kTrainFraction = 0.6, kTestFraction = 0.2;
+/// The fewest showers of a class that the evaluation split may hold: below it the test is
+/// skipped (the reference needs twice as many: its halves are the baseline).
+inline constexpr std::uint64_t kMinEvaluationShowers = 10;
+
+}  // namespace calo::classifier
