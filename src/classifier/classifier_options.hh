@@ -3,6 +3,7 @@
 // network follows the CaloChallenge evaluation (two hidden LeakyReLU layers, Adam lr 2e-4,
 // BCE); its width, epochs and batch are smaller by default so that 2 x 10,000 showers take
 // about a minute on 2 cores.
+#include <cstddef>
 #include <cstdint>
 
 namespace calo::classifier {
@@ -20,6 +21,9 @@ struct ClassifierOptions {
 
 /// Fractions of each set in the train / test / evaluation splits (CaloChallenge's ttv_split).
 inline constexpr double kTrainFraction = 0.6, kTestFraction = 0.2;
+/// Batches shrink (to 8 showers at least) so that an epoch makes at least this many Adam steps:
+/// a few hundred training showers would otherwise give the optimiser a handful of steps.
+inline constexpr std::size_t kMinStepsPerEpoch = 20;
 /// The fewest showers of a class that the evaluation split may hold: below it the test is
 /// skipped (the reference needs twice as many: its halves are the baseline).
 inline constexpr std::uint64_t kMinEvaluationShowers = 10;

@@ -50,12 +50,15 @@ Trained train_classifier(const Split& split, const InputScaling& scaling, const 
   net.emplace<nn::Dense>("classifier.output", nn::DenseSpec{.units = 1});
   net.emplace<nn::Sigmoid>("classifier.sigmoid");
   nn::ParameterStore store;
-  net.declare({.n = o.batch, .c = std::int64_t(scaling.width())}, store);
+  net.declare({.n = 1, .c = std::int64_t(scaling.width())}, store);
   store.finalize();
   Rng init(seed, 0);
   net.initialise(init);
   nn::Adam adam(store, float(o.learning_rate));
 
+  // At least kMinStepsPerEpoch Adam steps an epoch: small sets get smaller batches.
+  const std::size_t batch_size = std::min<std::size_t>(
+      std::size_t(o.batch), std::max<std::size_t>(8, split.train.size() / kMinStepsPerEpoch));
   std::vector<Sample> order = split.train;
   std::vector<float> buffer, labels, p, diff;
   Trained best;
@@ -65,8 +68,8 @@ Trained train_classifier(const Split& split, const InputScaling& scaling, const 
     Rng shuffle(seed, std::uint64_t(epoch));
     for (std::size_t i = order.size(); i > 1; --i)
       std::swap(order[i - 1], order[std::size_t(shuffle.next_u64() % i)]);
-    for (std::size_t first = 0; first < order.size(); first += std::size_t(o.batch)) {
-      const std::size_t n = std::min(std::size_t(o.batch), order.size() - first);
+    for (std::size_t first = 0; first < order.size(); first += batch_size) {
+      const std::size_t n = std::min(batch_size, order.size() - first);
       const std::span<const Sample> batch(order.data() + first, n);
       buffer.resize(n * scaling.width());
       scaling.fill(batch, buffer.data());

@@ -25,7 +25,7 @@ struct ValidateOptions {
   long long max_events = 0;
   long long min_events = 10;
   bool quiet = false;
-  bool no_classifier = false;
+  bool no_classifier = false, no_distances = false;
   long long seed = 42;
   classifier::ClassifierOptions classifier;
 };
@@ -67,6 +67,7 @@ void run_validate(const ValidateOptions& o) {
   CALO_VALIDATE(c.learning_rate > 0 && std::isfinite(c.learning_rate),
                 "invalid --classifier-lr (must be a positive number)");
   options.seed = static_cast<std::uint64_t>(o.seed);
+  options.distances = !o.no_distances;
   classifier::ShowerSets showers;
   if (!o.no_classifier)
     options.on_shower = [&](int set, const io::ShowerGrid& grid, const float* cells, double energy) {
@@ -131,6 +132,7 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("--seed", opts->seed, "Seed of the FPD/KPD batches and of the classifier test")
       ->capture_default_str();
   cmd->add_flag("--no-classifier", opts->no_classifier, "Skip the classifier two-sample test");
+  cmd->add_flag("--no-distances", opts->no_distances, "Skip FPD and KPD");
   cmd->add_option("--classifier-hidden", opts->classifier.hidden, "Classifier: units per hidden layer")
       ->capture_default_str();
   cmd->add_option("--classifier-layers", opts->classifier.layers, "Classifier: hidden layers")
