@@ -59,8 +59,8 @@ InputScaling::InputScaling(Inputs inputs, std::span<const Sample> train) : input
 
 void InputScaling::fill(std::span<const Sample> samples, float* out) const {
   for (const Sample& s : samples) {
-    const float* row = inputs_ == Inputs::low_level ? s.set->low.data() + s.row * width_
-                                                    : s.set->high.data() + s.row * width_;
+    const float* row =
+        inputs_ == Inputs::low_level ? s.set->low[s.row].data() : s.set->high.data() + s.row * width_;
     for (std::size_t i = 0; i < width_; ++i) out[i] = (row[i] - offset_[i]) * scale_[i];
     out += width_;
   }

@@ -13,10 +13,11 @@ void ShowerSets::add(int set, const io::ShowerGrid& grid, const float* cells, do
   rows.low_width = grid.cells() + 1;
   rows.high_width = features_->size();
   // Low level as the CaloChallenge feeds it: log10 of the incident energy, cells / E_inc.
-  rows.low.push_back(float(std::log10(incident_gev)));
+  std::vector<float>& low = rows.low.emplace_back(rows.low_width);
+  low[0] = float(std::log10(incident_gev));
   double sum = 0;
   for (std::size_t i = 0; i < grid.cells(); ++i) {
-    rows.low.push_back(float(cells[i] / incident_gev));
+    low[i + 1] = float(cells[i] / incident_gev);
     sum += cells[i];
   }
   features_->extract(cells, incident_gev, scratch_.data());

@@ -15,7 +15,10 @@ namespace calo::classifier {
 /// One set's showers, row by row.
 struct ShowerRows {
   std::size_t low_width = 0, high_width = 0;
-  std::vector<float> low, high;          ///< [rows][low_width], [rows][high_width]
+  /// One vector a shower (no reallocation of one large block while the files are read):
+  /// [rows][low_width]; and [rows][high_width] in one block.
+  std::vector<std::vector<float>> low;
+  std::vector<float> high;
   std::vector<double> sampled_fraction;  ///< E_sum / E_inc per row
   std::size_t rows() const { return sampled_fraction.size(); }
 };

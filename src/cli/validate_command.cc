@@ -64,6 +64,8 @@ void run_validate(const ValidateOptions& o) {
   CALO_VALIDATE(c.layers >= 1, "invalid --classifier-layers " + std::to_string(c.layers) + " (must be >= 1)");
   CALO_VALIDATE(c.epochs >= 1, "invalid --classifier-epochs " + std::to_string(c.epochs) + " (must be >= 1)");
   CALO_VALIDATE(c.batch >= 1, "invalid --classifier-batch " + std::to_string(c.batch) + " (must be >= 1)");
+  CALO_VALIDATE(c.threads >= 0,
+                "invalid --classifier-threads " + std::to_string(c.threads) + " (must be >= 0)");
   CALO_VALIDATE(c.learning_rate > 0 && std::isfinite(c.learning_rate),
                 "invalid --classifier-lr (must be a positive number)");
   options.seed = static_cast<std::uint64_t>(o.seed);
@@ -143,6 +145,9 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("--classifier-batch", opts->classifier.batch, "Classifier: showers per Adam step")
       ->capture_default_str();
   cmd->add_option("--classifier-lr", opts->classifier.learning_rate, "Classifier: Adam learning rate")
+      ->capture_default_str();
+  cmd->add_option("--classifier-threads", opts->classifier.threads,
+                  "Classifier: OpenMP threads of its network (0 = OMP_NUM_THREADS or all cores)")
       ->capture_default_str();
   cmd->add_flag("--quiet", opts->quiet, "Print nothing on success");
   cmd->callback([opts] { run_validate(*opts); });

@@ -89,6 +89,15 @@ class McShowers : public ::testing::Test {
     };
     physics::ValidationResult r = physics::validate(file(reference), file(candidate), options);
     r.classifier = two_sample_test(showers, test_options());
+    // metrics.json with a finished classifier test follows its schema (python3-jsonschema).
+    const std::string json = file(candidate + ".json");
+    std::ofstream(json) << physics::to_json(r);
+    const auto check =
+        run_command("/usr/bin/python3 " +
+                    shell_quote(std::string(CALO_TEST_SOURCE_DIR) + "/tests/physics/check_schema.py") + " " +
+                    shell_quote(std::string(CALO_TEST_SOURCE_DIR) + "/docs/metrics.schema.json") + " " +
+                    shell_quote(json));
+    EXPECT_EQ(check.exit_code, 0) << check.output;
     std::cout << candidate << " vs " << reference << ": FPD " << r.distances.fpd.value << " +- "
               << r.distances.fpd.error << " (halves " << r.distances.baseline_fpd.value << "), KPD "
               << r.distances.kpd.value << " +- " << r.distances.kpd.error << " (halves "

@@ -233,8 +233,9 @@ TEST_F(Cli, ValidateRefusesDifferentGridsMissingFilesAndBadOptions) {
                      (dir_ / "w25.h5").string() + " --min-events 0" + report,
                  "--min-events");
   expect_refused("validate --reference " + (dir_ / "w25.h5").string() + report, "--candidate");
-  for (const std::string bad : {"--classifier-epochs 0", "--classifier-hidden 0", "--classifier-batch -3",
-                                "--classifier-lr -1", "--classifier-layers 0", "--seed -1"})
+  for (const std::string bad :
+       {"--classifier-epochs 0", "--classifier-hidden 0", "--classifier-batch -3", "--classifier-lr -1",
+        "--classifier-layers 0", "--seed -1", "--classifier-threads -2"})
     expect_refused("validate --reference " + (dir_ / "w25.h5").string() + " --candidate " +
                        (dir_ / "w25.h5").string() + " " + bad + report,
                    bad.substr(0, bad.find(' ')));
