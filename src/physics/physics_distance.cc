@@ -48,8 +48,9 @@ Draw draw(std::size_t n_x, std::size_t n_y, std::size_t size, std::uint64_t seed
 
 /// Mean and covariance (n - 1 normalised, [d][d]) of the given rows; four rows per sweep of
 /// the covariance so that it is read once per four.
-void mean_covariance(const FeatureMatrix& m, std::span<const std::size_t> rows, std::vector<double>& mean,
-                     std::vector<double>& cov) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void mean_covariance(
+    const FeatureMatrix& m, std::span<const std::size_t> rows, std::vector<double>& mean,
+    std::vector<double>& cov) {
   const std::size_t d = m.cols, n = rows.size();
   mean.assign(d, 0.0);
   for (std::size_t r : rows)
@@ -75,7 +76,8 @@ void mean_covariance(const FeatureMatrix& m, std::span<const std::size_t> rows, 
 
 /// tr((A B)^(1/2)) for symmetric positive semi-definite A, B: the eigenvalues of A B are those
 /// of the symmetric A^(1/2) B A^(1/2). Rounding can make tiny eigenvalues negative: they count 0.
-double trace_sqrt_product(const std::vector<double>& a, const std::vector<double>& b, std::size_t d) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) double trace_sqrt_product(
+    const std::vector<double>& a, const std::vector<double>& b, std::size_t d) {
   std::vector<double> v = a;
   const std::vector<double> lambda = symmetric_eigen(v, d);
   for (std::size_t j = 0; j < d; ++j) {
@@ -96,7 +98,7 @@ double trace_sqrt_product(const std::vector<double>& a, const std::vector<double
   for (std::size_t i = 0; i < d; ++i)
     for (std::size_t j = i + 1; j < d; ++j) m[i * d + j] = m[j * d + i] = 0.5 * (m[i * d + j] + m[j * d + i]);
   double trace = 0;
-  for (double mu : symmetric_eigen(m, d)) trace += std::sqrt(std::max(mu, 0.0));
+  for (double mu : symmetric_eigenvalues(std::move(m), d)) trace += std::sqrt(std::max(mu, 0.0));
   return trace;
 }
 

@@ -87,7 +87,8 @@ void tred2(std::vector<double>& V, std::size_t n, std::vector<double>& d, std::v
 }
 
 /// Implicit QL iterations on the tridiagonal (d, e), accumulating into V.
-void tql2(std::vector<double>& V, std::size_t n, std::vector<double>& d, std::vector<double>& e) {
+void tql2(std::vector<double>& V, std::size_t n, std::vector<double>& d, std::vector<double>& e,
+          bool vectors) {
   auto v = [&](std::size_t i, std::size_t j) -> double& { return V[i * n + j]; };
   for (std::size_t i = 1; i < n; ++i) e[i - 1] = e[i];
   e[n - 1] = 0;
@@ -125,7 +126,7 @@ void tql2(std::vector<double>& V, std::size_t n, std::vector<double>& d, std::ve
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          for (std::size_t k = 0; k < n; ++k) {
+          for (std::size_t k = 0; vectors && k < n; ++k) {
             h = v(k, i + 1);
             v(k, i + 1) = s * v(k, i) + c * h;
             v(k, i) = c * v(k, i) - s * h;
@@ -147,7 +148,7 @@ std::vector<double> symmetric_eigen(std::vector<double>& a, std::size_t n) {
   std::vector<double> d(n), e(n);
   if (n == 0) return d;
   tred2(a, n, d, e);
-  tql2(a, n, d, e);
+  tql2(a, n, d, e, true);
   // Ascending order, eigenvectors alongside (selection sort: n is small).
   for (std::size_t i = 0; i + 1 < n; ++i) {
     std::size_t k = i;
@@ -157,6 +158,15 @@ std::vector<double> symmetric_eigen(std::vector<double>& a, std::size_t n) {
     std::swap(d[i], d[k]);
     for (std::size_t r = 0; r < n; ++r) std::swap(a[r * n + i], a[r * n + k]);
   }
+  return d;
+}
+
+std::vector<double> symmetric_eigenvalues(std::vector<double> a, std::size_t n) {
+  std::vector<double> d(n), e(n);
+  if (n == 0) return d;
+  tred2(a, n, d, e);
+  tql2(a, n, d, e, false);  // the QL rotations without their accumulation into the vectors
+  std::sort(d.begin(), d.end());
   return d;
 }
 

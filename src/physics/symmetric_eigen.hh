@@ -11,4 +11,7 @@ namespace calo::physics {
 /// eigenvalue j). Returns the eigenvalues in ascending order.
 std::vector<double> symmetric_eigen(std::vector<double>& a, std::size_t n);
 
+/// The eigenvalues alone, ascending (the QL iterations skip the eigenvectors: about half the work).
+std::vector<double> symmetric_eigenvalues(std::vector<double> a, std::size_t n);
+
 }  // namespace calo::physics
