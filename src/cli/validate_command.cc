@@ -2,10 +2,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "classifier/shower_sets.hh"
+#include "classifier/two_sample_test.hh"
 #include "cli/commands.hh"
 #include "core/error.hh"
 #include "physics/validation.hh"
@@ -22,6 +25,9 @@ struct ValidateOptions {
   long long max_events = 0;
   long long min_events = 10;
   bool quiet = false;
+  bool no_classifier = false, no_distances = false;
+  long long seed = 42;
+  classifier::ClassifierOptions classifier;
 };
 
 /// Writes text to path through a temporary file in the same folder, renamed when complete.
@@ -52,8 +58,31 @@ void run_validate(const ValidateOptions& o) {
                 "cannot create output folder '" + o.out + "' (" + ec.message() + ")");
   CALO_VALIDATE(access(dir.c_str(), W_OK) == 0, "output folder '" + o.out + "' is not writable");
 
+  CALO_VALIDATE(o.seed >= 0, "invalid --seed (must be >= 0)");
+  const classifier::ClassifierOptions& c = o.classifier;
+  CALO_VALIDATE(c.hidden >= 1, "invalid --classifier-hidden " + std::to_string(c.hidden) + " (must be >= 1)");
+  CALO_VALIDATE(c.layers >= 1, "invalid --classifier-layers " + std::to_string(c.layers) + " (must be >= 1)");
+  CALO_VALIDATE(c.epochs >= 1, "invalid --classifier-epochs " + std::to_string(c.epochs) + " (must be >= 1)");
+  CALO_VALIDATE(c.batch >= 1, "invalid --classifier-batch " + std::to_string(c.batch) + " (must be >= 1)");
+  CALO_VALIDATE(c.threads >= 0,
+                "invalid --classifier-threads " + std::to_string(c.threads) + " (must be >= 0)");
+  CALO_VALIDATE(c.learning_rate > 0 && std::isfinite(c.learning_rate),
+                "invalid --classifier-lr (must be a positive number)");
+  options.seed = static_cast<std::uint64_t>(o.seed);
+  options.distances = !o.no_distances;
+  classifier::ShowerSets showers;
+  if (!o.no_classifier)
+    options.on_shower = [&](int set, const io::ShowerGrid& grid, const float* cells, double energy) {
+      showers.add(set, grid, cells, energy);
+    };
+
   const auto start = std::chrono::steady_clock::now();
-  const physics::ValidationResult result = physics::validate(o.reference, o.candidate, options);
+  physics::ValidationResult result = physics::validate(o.reference, o.candidate, options);
+  if (!o.no_classifier) {
+    classifier::ClassifierOptions co = o.classifier;
+    co.seed = options.seed;
+    result.classifier = classifier::two_sample_test(showers, co);
+  }
   write_atomically(dir / "metrics.json", physics::to_json(result));
   report::write_html_report(result, dir.string());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -67,6 +96,20 @@ void run_validate(const ValidateOptions& o) {
         : result.verdict == physics::Verdict::amber ? "amber"
                                                     : "red",
         (dir / "index.html").c_str());
+  if (o.quiet) return;
+  const physics::PhysicsDistances& d = result.distances;
+  if (d.computed)
+    std::printf("FPD %.4g +- %.2g (reference halves %.4g), KPD %.4g +- %.2g (halves %.4g)\n", d.fpd.value,
+                d.fpd.error, d.baseline_fpd.value, d.kpd.value, d.kpd.error, d.baseline_kpd.value);
+  else
+    std::printf("FPD/KPD skipped: %s\n", d.skipped_reason.c_str());
+  if (result.classifier.status != "done") {
+    std::printf("classifier test skipped: %s\n", result.classifier.reason.c_str());
+    return;
+  }
+  for (const physics::ClassifierVariant& v : result.classifier.variants)
+    std::printf("classifier AUC (%s): %.3f +- %.3f (reference halves %.3f), JSD %.3g\n", v.name.c_str(),
+                v.candidate.auc, v.candidate.auc_error, v.baseline.auc, v.candidate.jsd);
 }
 
 }  // namespace
@@ -87,6 +130,24 @@ void add_validate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--min-events", opts->min_events,
                   "Bins with fewer events in either file are reported empty")
+      ->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Seed of the FPD/KPD batches and of the classifier test")
+      ->capture_default_str();
+  cmd->add_flag("--no-classifier", opts->no_classifier, "Skip the classifier two-sample test");
+  cmd->add_flag("--no-distances", opts->no_distances, "Skip FPD and KPD");
+  cmd->add_option("--classifier-hidden", opts->classifier.hidden, "Classifier: units per hidden layer")
+      ->capture_default_str();
+  cmd->add_option("--classifier-layers", opts->classifier.layers, "Classifier: hidden layers")
+      ->capture_default_str();
+  cmd->add_option("--classifier-epochs", opts->classifier.epochs,
+                  "Classifier: training epochs (the one with the best test accuracy is kept)")
+      ->capture_default_str();
+  cmd->add_option("--classifier-batch", opts->classifier.batch, "Classifier: showers per Adam step")
+      ->capture_default_str();
+  cmd->add_option("--classifier-lr", opts->classifier.learning_rate, "Classifier: Adam learning rate")
+      ->capture_default_str();
+  cmd->add_option("--classifier-threads", opts->classifier.threads,
+                  "Classifier: OpenMP threads of its network (0 = OMP_NUM_THREADS or all cores)")
       ->capture_default_str();
   cmd->add_flag("--quiet", opts->quiet, "Print nothing on success");
   cmd->callback([opts] { run_validate(*opts); });

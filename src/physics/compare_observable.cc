@@ -35,7 +35,8 @@ Metrics average(const std::vector<Metrics>& per_split) {
   Metrics m = not_applicable();
   double Metrics::*fields[] = {
       &Metrics::relative_error_of_mean, &Metrics::mean_relative_error, &Metrics::wasserstein1,
-      &Metrics::ks_statistic,           &Metrics::ks_p_value,          &Metrics::chi2_ndf};
+      &Metrics::ks_statistic,           &Metrics::ks_p_value,          &Metrics::chi2_ndf,
+      &Metrics::separation_power};
   for (auto field : fields) {
     double sum = 0;
     int n = 0;
@@ -160,10 +161,15 @@ ObservableResult compare_scalar(const ObservableSpec& spec, const BinSamples& s)
   for (int k = 0; k < int(s.splits.size()); ++k) {
     const auto a = split_values(s.reference, spec.index, k, 0),
                b = split_values(s.reference, spec.index, k, 1);
-    if (k == 0) r.baseline_a = distribution_series(a, edges), r.baseline_b = distribution_series(b, edges);
-    if (a.size() >= 2 && b.size() >= 2) per_split.push_back(distribution_metrics(a, b));
+    const Series ha = distribution_series(a, edges), hb = distribution_series(b, edges);
+    if (k == 0) r.baseline_a = ha, r.baseline_b = hb;
+    if (a.size() >= 2 && b.size() >= 2) {
+      per_split.push_back(distribution_metrics(a, b));
+      per_split.back().separation_power = separation_power(ha.y, hb.y);
+    }
   }
   r.metrics = distribution_metrics(cand, ref);
+  r.metrics.separation_power = separation_power(r.candidate.y, r.reference.y);
   r.baseline = average(per_split);
   r.expected = expected_distribution_metrics(ref, double(cand.size()), double(ref.size()));
   r.size_factor = split_size_factor(s);
@@ -251,6 +257,10 @@ Metrics spectrum_metrics(const Spectrum& c, const Spectrum& r, const std::vector
   m.wasserstein1 = binned_wasserstein1(c.cdf, r.cdf, width);
   m.ks_statistic = binned_ks(c.cdf, r.cdf);
   m.ks_p_value = ks_p_value(m.ks_statistic, n_c, n_r);  // events as the independent units
+  std::vector<double> hc, hr;
+  for (const ProfilePoint& p : c.fraction) hc.push_back(p.mean);
+  for (const ProfilePoint& p : r.fraction) hr.push_back(p.mean);
+  m.separation_power = separation_power(hc, hr);
   return m;
 }
 

@@ -13,7 +13,14 @@ namespace {
 const double kMeanAbsNormal = std::sqrt(2.0 / std::numbers::pi);
 }  // namespace
 
-Metrics not_applicable() { return {NAN, NAN, NAN, NAN, NAN, NAN, 0}; }
+Metrics not_applicable() { return {NAN, NAN, NAN, NAN, NAN, NAN, 0, NAN}; }
+
+double separation_power(std::span<const double> a, std::span<const double> b) {
+  double sum = 0;
+  for (std::size_t k = 0; k < a.size() && k < b.size(); ++k)
+    if (a[k] + b[k] > 0) sum += (a[k] - b[k]) * (a[k] - b[k]) / (a[k] + b[k]);
+  return 0.5 * sum;
+}
 
 Metrics distribution_metrics(std::span<const double> c, std::span<const double> r) {
   Metrics m = not_applicable();

@@ -13,6 +13,10 @@ namespace calo::physics {
 /// Metrics with every field "not applicable" (NaN, ndf 0).
 Metrics not_applicable();
 
+/// Separation power of two histograms normalised to unit sum: 1/2 sum (a - b)^2 / (a + b)
+/// over the bins where a + b > 0.
+double separation_power(std::span<const double> a, std::span<const double> b);
+
 /// Distribution metrics (relative error of the mean, W1, KS) of sorted per-event values,
 /// candidate against reference.
 Metrics distribution_metrics(std::span<const double> candidate_sorted,

@@ -29,9 +29,9 @@ constexpr std::size_t kBlockEvents = 64;  // 4 MB of 25x25x25 float cells
 
 }  // namespace
 
-void stream_showers(const io::ShowerReader& reader, std::uint64_t max_events,
-                    const FeatureExtractor& extractor,
-                    const std::function<void(std::uint64_t, const ShowerFeatures&, double)>& visit) {
+void stream_showers(
+    const io::ShowerReader& reader, std::uint64_t max_events, const FeatureExtractor& extractor,
+    const std::function<void(std::uint64_t, const ShowerFeatures&, double, const float*)>& visit) {
   const std::uint64_t events =
       max_events > 0 ? std::min<std::uint64_t>(reader.events(), max_events) : reader.events();
   const std::size_t cells = reader.grid().cells();
@@ -54,7 +54,7 @@ void stream_showers(const io::ShowerReader& reader, std::uint64_t max_events,
       // A non-finite cell makes the double-precision sum non-finite (no finite float overflows it).
       const double sum = extractor.extract(shower, primary, features);
       if (!std::isfinite(sum)) throw_non_finite(reader, event, shower);
-      visit(event, features, primary);
+      visit(event, features, primary, shower);
     }
   }
 }

@@ -9,11 +9,11 @@
 
 namespace calo::physics {
 
-/// Calls visit(index, features, primary_gev) for the first min(events, max_events) showers
+/// Calls visit(index, features, primary_gev, cells) for the first min(events, max_events) showers
 /// (max_events 0: all). Throws InputError naming the file and event for a non-finite cell or
 /// a primary energy that is not a positive finite number.
-void stream_showers(const io::ShowerReader& reader, std::uint64_t max_events,
-                    const FeatureExtractor& extractor,
-                    const std::function<void(std::uint64_t, const ShowerFeatures&, double)>& visit);
+void stream_showers(
+    const io::ShowerReader& reader, std::uint64_t max_events, const FeatureExtractor& extractor,
+    const std::function<void(std::uint64_t, const ShowerFeatures&, double, const float*)>& visit);
 
 }  // namespace calo::physics

@@ -7,6 +7,8 @@
 #include "core/error.hh"
 #include "physics/baseline_splits.hh"
 #include "physics/compare_observable.hh"
+#include "physics/high_level_features.hh"
+#include "physics/physics_distance.hh"
 #include "physics/score.hh"
 #include "physics/shower_stream.hh"
 #include "physics/validation.hh"
@@ -61,9 +63,22 @@ ValidationResult validate(const std::string& reference_path, const std::string& 
   result.nx = int(grid.nx), result.ny = int(grid.ny), result.nz = int(grid.nz);
   result.min_events_per_bin = options.min_events_per_bin;
 
+  // The high-level feature vectors of FPD/KPD: one row per shower of every energy.
+  const HighLevelFeatures high_level(grid.nx, grid.ny, grid.nz);
+  FeatureMatrix ref_features{0, high_level.size(), {}}, cand_features = ref_features;
+  auto keep = [&](int set, FeatureMatrix& m, const float* cells, double energy) {
+    if (options.distances) {
+      m.data.resize((m.rows + 1) * m.cols);
+      high_level.extract(cells, energy, m.data.data() + m.rows * m.cols);
+      ++m.rows;
+    }
+    if (options.on_shower) options.on_shower(set, grid, cells, energy);
+  };
+
   stream_showers(reference, options.max_events, extractor,
-                 [&](std::uint64_t, const ShowerFeatures& f, double energy) {
+                 [&](std::uint64_t, const ShowerFeatures& f, double energy, const float* cells) {
                    ++result.reference_events;
+                   keep(0, ref_features, cells, energy);
                    for (std::size_t b = 0; b < n_bins; ++b) {
                      if (!in_bin(options.bins[b], energy)) continue;
                      // Split by position within the bin, not in the file: a file that
@@ -74,8 +89,9 @@ ValidationResult validate(const std::string& reference_path, const std::string& 
                    }
                  });
   stream_showers(candidate, options.max_events, extractor,
-                 [&](std::uint64_t, const ShowerFeatures& f, double energy) {
+                 [&](std::uint64_t, const ShowerFeatures& f, double energy, const float* cells) {
                    ++result.candidate_events;
+                   keep(1, cand_features, cells, energy);
                    for (std::size_t b = 0; b < n_bins; ++b)
                      if (in_bin(options.bins[b], energy)) cand[b].add(f);
                  });
@@ -106,6 +122,10 @@ ValidationResult validate(const std::string& reference_path, const std::string& 
     result.bins.push_back(std::move(bin));
   }
   score_and_verdict(result);
+  if (options.distances)
+    result.distances = physics_distances(ref_features, cand_features, options.seed);
+  else
+    result.distances.skipped_reason = "not requested";
   return result;
 }
 

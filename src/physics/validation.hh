@@ -4,8 +4,12 @@
 // statistical baseline from two halves of the reference. The report module draws this; the
 // CLI writes it to metrics.json (schema: docs/validation.md).
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "calo3dgan/shower_file.hh"
+#include "physics/two_sample_result.hh"
 
 namespace calo::physics {
 
@@ -44,6 +48,10 @@ struct Metrics {
   double ks_p_value = 1;              ///< asymptotic p-value of D
   double chi2_ndf = 0;    ///< sum over populated bins of (y_c - y_r)^2 / (err_c^2 + err_r^2), / ndf
   std::uint64_t ndf = 0;  ///< populated bins that went into mean_relative_error and chi2_ndf
+  /// CaloChallenge separation power of the normalised histograms h_c, h_r (distributions and
+  /// the cell spectrum): 1/2 sum_k (h_c - h_r)^2 / (h_c + h_r), 0 = identical, 1 = disjoint.
+  /// Reported beside each plot; not part of the verdict.
+  double separation_power = 0;
 };
 
 enum class Verdict { green, amber, red };
@@ -86,6 +94,8 @@ struct ValidationResult {
   double baseline_score = 0;             ///< the same score for half A vs half B
   Verdict verdict = Verdict::green;      ///< worst observable verdict; amber when no bin was compared
   std::uint64_t min_events_per_bin = 0;  ///< the option used
+  PhysicsDistances distances;            ///< FPD and KPD over all showers (every energy)
+  ClassifierResult classifier;           ///< filled by the classifier module (skipped otherwise)
 };
 
 /// Verdict thresholds on ObservableResult::ratio: green <= kGreenRatio < amber <= kRedRatio < red.
@@ -96,6 +106,12 @@ struct ValidationOptions {
   std::vector<EnergyBin> bins = default_energy_bins();
   std::uint64_t max_events = 0;           ///< 0 = all
   std::uint64_t min_events_per_bin = 10;  ///< fewer: the bin is reported empty (at least 2)
+  bool distances = true;                  ///< compute FPD and KPD
+  std::uint64_t seed = 42;                ///< of the FPD/KPD batches
+  /// Called for every shower read (set 0: reference, 1: candidate) after its checks, with its
+  /// cells [nx][ny][nz] and primary energy [GeV]: lets a caller (the classifier test) collect
+  /// the showers without reading the files again.
+  std::function<void(int set, const io::ShowerGrid& grid, const float* cells, double primary_gev)> on_shower;
 };
 
 /// Reads both files (streaming) and computes everything. InputError for unreadable files,
@@ -103,7 +119,7 @@ struct ValidationOptions {
 ValidationResult validate(const std::string& reference_path, const std::string& candidate_path,
                           const ValidationOptions& options = {});
 
-/// metrics.json text (schema: docs/validation.md, version field "calo3dgan.validation/1").
+/// metrics.json text (schema: docs/validation.md, version field "calo3dgan.validation/2").
 std::string to_json(const ValidationResult& result);
 
 }  // namespace calo::physics

@@ -27,7 +27,56 @@ Json metrics_json(const Metrics& m) {
               {"ks_statistic", number(m.ks_statistic)},
               {"ks_p_value", number(m.ks_p_value)},
               {"chi2_ndf", number(m.chi2_ndf)},
-              {"ndf", m.ndf}};
+              {"ndf", m.ndf},
+              {"separation_power", number(m.separation_power)}};
+}
+
+Json estimate_json(const Estimate& e) { return Json{{"value", number(e.value)}, {"error", number(e.error)}}; }
+
+Json distances_json(const PhysicsDistances& d) {
+  return Json{{"computed", d.computed},
+              {"skipped_reason", d.computed ? Json(nullptr) : Json(d.skipped_reason)},
+              {"features", d.features},
+              {"fpd", estimate_json(d.fpd)},
+              {"kpd", estimate_json(d.kpd)},
+              {"baseline_fpd", estimate_json(d.baseline_fpd)},
+              {"baseline_kpd", estimate_json(d.baseline_kpd)},
+              {"sizes",
+               {{"fpd_min", d.fpd_min},
+                {"fpd_max", d.fpd_max},
+                {"kpd_batch", d.kpd_batch},
+                {"baseline_fpd_min", d.baseline_fpd_min},
+                {"baseline_fpd_max", d.baseline_fpd_max},
+                {"baseline_kpd_batch", d.baseline_kpd_batch}}}};
+}
+
+Json scores_json(const ClassifierScores& s) {
+  return Json{{"auc", number(s.auc)},
+              {"auc_error", number(s.auc_error)},
+              {"jsd", number(s.jsd)},
+              {"accuracy", number(s.accuracy)},
+              {"best_epoch", s.best_epoch},
+              {"roc",
+               {{"false_positive_rate", numbers(s.roc.false_positive_rate)},
+                {"true_positive_rate", numbers(s.roc.true_positive_rate)}}}};
+}
+
+Json classifier_json(const ClassifierResult& c) {
+  Json variants = Json::object();
+  for (const ClassifierVariant& v : c.variants)
+    variants[v.name] = Json{
+        {"inputs", v.inputs}, {"candidate", scores_json(v.candidate)}, {"baseline", scores_json(v.baseline)}};
+  return Json{{"status", c.status},
+              {"reason", c.reason.empty() ? Json(nullptr) : Json(c.reason)},
+              {"split", {{"train", c.train}, {"test", c.test}, {"evaluation", c.evaluation}}},
+              {"network",
+               {{"hidden", c.hidden},
+                {"layers", c.layers},
+                {"epochs", c.epochs},
+                {"batch", c.batch},
+                {"learning_rate", c.learning_rate}}},
+              {"seed", c.seed},
+              {"variants", std::move(variants)}};
 }
 
 Json series_json(const Series& s) {
@@ -74,7 +123,7 @@ Json bin_json(const BinResult& b) {
 std::string to_json(const ValidationResult& r) {
   Json bins = Json::array();
   for (const BinResult& b : r.bins) bins.push_back(bin_json(b));
-  const Json doc{{"version", "calo3dgan.validation/1"},
+  const Json doc{{"version", "calo3dgan.validation/2"},
                  {"reference", {{"path", r.reference_path}, {"events", r.reference_events}}},
                  {"candidate", {{"path", r.candidate_path}, {"events", r.candidate_events}}},
                  {"grid", {{"nx", r.nx}, {"ny", r.ny}, {"nz", r.nz}}},
@@ -83,6 +132,8 @@ std::string to_json(const ValidationResult& r) {
                  {"score", number(r.score)},
                  {"baseline_score", number(r.baseline_score)},
                  {"verdict", verdict_name(r.verdict)},
+                 {"distances", distances_json(r.distances)},
+                 {"classifier", classifier_json(r.classifier)},
                  {"bins", std::move(bins)}};
   return doc.dump(1) + "\n";
 }

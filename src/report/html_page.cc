@@ -8,6 +8,7 @@
 #include "report/html_report.hh"
 #include "report/observable_plot.hh"
 #include "report/page_parts.hh"
+#include "report/roc_plot.hh"
 #include "report/text_format.hh"
 
 namespace calo::report {
@@ -74,6 +75,65 @@ void write_overview(std::ostream& out, const ValidationResult& r) {
       << "</div></div>\n"
       << "<div class=\"card\"><h3>Grid</h3><div class=\"big\">" << r.nx << " × " << r.ny << " × " << r.nz
       << "</div><div class=\"muted\">cells x × y × layers</div></div>\n</div>\n";
+}
+
+/// "0.512 ± 0.031", or "—" when not computed.
+std::string with_error(double value, double error, double factor = 1, int digits = 3) {
+  if (!std::isfinite(value)) return "—";
+  std::string text = format_number(value * factor, digits);
+  if (std::isfinite(error)) text += " ± " + format_number(error * factor, 2);
+  return text;
+}
+
+/// The headline of the two-sample tests: classifier AUCs and JSDs, FPD and KPD, each beside the
+/// same for the two reference halves; the ROC curves beside the table.
+void write_two_sample_tests(std::ostream& out, const ValidationResult& r, const std::string* roc_svg) {
+  const physics::ClassifierResult& c = r.classifier;
+  const physics::PhysicsDistances& d = r.distances;
+  out << "<h2 id=\"two-sample\">Two-sample tests <small>all energies together</small></h2>\n"
+      << "<p class=\"rule\">A classifier trained to tell candidate from reference showers: its AUC on "
+         "held-out "
+         "showers is 0.5 when it cannot (CaloChallenge 2022). FPD and KPD: Fréchet and kernel physics "
+         "distances "
+         "of the high-level features (0 for one parent). Beside each, the same between two halves of the "
+         "reference: the noise floor.</p>\n<div class=\"tests\"><div>\n"
+      << "<table class=\"tests\"><tr><th>test</th><th>candidate vs reference</th><th>reference A vs "
+         "B</th></tr>\n";
+  if (c.status == "done") {
+    for (const physics::ClassifierVariant& v : c.variants) {
+      const std::string label = v.name == "low_level" ? "low level (cells)" : "high level (features)";
+      out << "<tr><td>AUC, " << label << "</td><td>" << with_error(v.candidate.auc, v.candidate.auc_error)
+          << "</td><td>" << with_error(v.baseline.auc, v.baseline.auc_error) << "</td></tr>\n"
+          << "<tr><td>JSD, " << label << "</td><td>" << with_error(v.candidate.jsd, NAN) << "</td><td>"
+          << with_error(v.baseline.jsd, NAN) << "</td></tr>\n";
+    }
+  }
+  if (d.computed)
+    out << "<tr><td>FPD × 10³</td><td>" << with_error(d.fpd.value, d.fpd.error, 1e3) << "</td><td>"
+        << with_error(d.baseline_fpd.value, d.baseline_fpd.error, 1e3) << "</td></tr>\n"
+        << "<tr><td>KPD × 10³</td><td>" << with_error(d.kpd.value, d.kpd.error, 1e3) << "</td><td>"
+        << with_error(d.baseline_kpd.value, d.baseline_kpd.error, 1e3) << "</td></tr>\n";
+  out << "</table>\n<div class=\"muted small\">";
+  if (c.status == "done")
+    out << "Classifier: " << c.layers << " hidden layers of " << c.hidden << ", " << c.epochs
+        << " epochs, batch " << c.batch << ", Adam lr " << format_number(c.learning_rate, 2) << ", seed "
+        << c.seed << "; per set " << c.train << " train / " << c.test << " test / " << c.evaluation
+        << " evaluation showers; output calibrated by isotonic regression on the test split.<br>";
+  else
+    out << "<b>Classifier test skipped</b>: " << html_escape(c.reason) << ".<br>";
+  if (d.computed)
+    out << "FPD/KPD on " << d.features << " features; FPD batches of " << d.fpd_min << "–" << d.fpd_max
+        << " showers (halves " << d.baseline_fpd_min << "–" << d.baseline_fpd_max << "), KPD batches of "
+        << d.kpd_batch << " (halves " << d.baseline_kpd_batch << ").";
+  else
+    out << "<b>FPD/KPD skipped</b>: " << html_escape(d.skipped_reason) << ".";
+  out << "</div></div>\n";
+  if (roc_svg)
+    out << "<figure><figcaption>ROC curves</figcaption><img width=\"600\" height=\"450\" alt=\"ROC curves of "
+           "the "
+           "classifier test\" src=\"data:image/svg+xml;base64,"
+        << base64_encode(*roc_svg) << "\"></figure>\n";
+  out << "</div>\n";
 }
 
 void write_summary(std::ostream& out, const ValidationResult& r) {
@@ -160,8 +220,12 @@ void write_bin_section(std::ostream& out, std::size_t b, const BinResult& bin,
         << html_escape(o.title) << " <span class=\"badge " << verdict << "\">" << verdict << "</span>"
         << (o.decisive_metric.empty() ? ""
             : o.shape                 ? " <span class=\"tag\">shape</span>"
-                                      : " <span class=\"tag\">energy</span>")
-        << "</figcaption>\n"
+                                      : " <span class=\"tag\">energy</span>");
+    if (std::isfinite(o.metrics.separation_power))
+      out << "<span class=\"sp\" title=\"separation power of the histograms (reference halves)\">SP "
+          << format_number(o.metrics.separation_power, 3) << " ("
+          << format_number(o.baseline.separation_power, 3) << ")</span>";
+    out << "</figcaption>\n"
         << "<img width=\"600\" height=\"450\" alt=\"" << html_escape(o.title + ", " + bin.bin.label)
         << ": reference vs candidate\" src=\"data:image/svg+xml;base64,"
         << base64_encode(svgs.at(next_plot++)) << "\">\n";
@@ -175,6 +239,8 @@ void write_bin_section(std::ostream& out, std::size_t b, const BinResult& bin,
 
 std::string render_html_report(const ValidationResult& result) {
   GnuplotBatch plots;
+  const bool roc = result.classifier.status == "done" && !result.classifier.variants.empty();
+  if (roc) plots.add(roc_plot_commands(result.classifier));
   for (const BinResult& bin : result.bins)
     if (!bin.empty)
       for (const ObservableResult& o : bin.observables) plots.add(observable_plot_commands(o));
@@ -184,8 +250,9 @@ std::string render_html_report(const ValidationResult& result) {
   write_head(out, result);
   out << "<body>\n<main>\n";
   write_overview(out, result);
+  write_two_sample_tests(out, result, roc ? &svgs.front() : nullptr);
   write_summary(out, result);
-  std::size_t next_plot = 0;
+  std::size_t next_plot = roc ? 1 : 0;
   for (std::size_t b = 0; b < result.bins.size(); ++b)
     if (!result.bins[b].empty) write_bin_section(out, b, result.bins[b], svgs, next_plot);
   out << "<footer>Written by calo3dgan " << version()

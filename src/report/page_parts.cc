@@ -53,6 +53,12 @@ table.summary td small{display:block;color:var(--muted);font-size:11px;font-weig
 .tag{display:inline-block;border:1px solid var(--line);border-radius:10px;padding:0 7px;font-size:11.5px;
 font-weight:normal;color:var(--muted);vertical-align:middle}
 footer{margin-top:40px;color:var(--muted);font-size:13px}
+.tests{display:grid;grid-template-columns:minmax(420px,1fr) minmax(380px,600px);gap:18px;align-items:start}
+table.tests{font-size:14px;margin:8px 0}
+table.tests th,table.tests td{border:1px solid var(--line);padding:5px 10px;text-align:right;white-space:nowrap}
+table.tests th{background:var(--soft);font-weight:600}
+table.tests th:first-child,table.tests td:first-child{text-align:left}
+.sp{font-weight:normal;color:var(--muted);font-size:12.5px;margin-left:6px}
 )css";
 }
 
@@ -91,6 +97,7 @@ const std::vector<MetricInfo>& metric_infos() {
       {"ks_statistic", "KS D", "Kolmogorov-Smirnov D", &M::ks_statistic},
       {"ks_p_value", "KS p", "KS p-value", &M::ks_p_value},
       {"chi2_ndf", "χ²/ndf", "χ²/ndf", &M::chi2_ndf},
+      {"separation_power", "SP", "separation power", &M::separation_power},
   };
   return infos;
 }

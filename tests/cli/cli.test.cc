@@ -201,7 +201,17 @@ TEST_F(Cli, ValidateWritesReportAndMetrics) {
           " --bins 5 --min-events 4 --out " + (dir_ / "report").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(slurp(dir_ / "report" / "index.html").find("<html"), std::string::npos);
-  EXPECT_NE(slurp(dir_ / "report" / "metrics.json").find("calo3dgan.validation/1"), std::string::npos);
+  const std::string metrics = slurp(dir_ / "report" / "metrics.json");
+  EXPECT_NE(metrics.find("calo3dgan.validation/2"), std::string::npos);
+  // 12 showers a set are too few for the classifier's split: skipped with the reason, the rest written.
+  EXPECT_NE(metrics.find("\"status\": \"skipped\""), std::string::npos) << metrics.substr(0, 3000);
+  EXPECT_NE(metrics.find("too few showers for the classifier split (12 reference, 12 candidate"),
+            std::string::npos);
+  EXPECT_NE(r.out.find("classifier test skipped: too few showers for the classifier split"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(slurp(dir_ / "report" / "index.html").find("<b>Classifier test skipped</b>: too few showers"),
+            std::string::npos);
   for (const auto& e : fs::directory_iterator(dir_ / "report"))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "temporary left: " << e.path();
 }
@@ -223,6 +233,12 @@ TEST_F(Cli, ValidateRefusesDifferentGridsMissingFilesAndBadOptions) {
                      (dir_ / "w25.h5").string() + " --min-events 0" + report,
                  "--min-events");
   expect_refused("validate --reference " + (dir_ / "w25.h5").string() + report, "--candidate");
+  for (const std::string bad :
+       {"--classifier-epochs 0", "--classifier-hidden 0", "--classifier-batch -3", "--classifier-lr -1",
+        "--classifier-layers 0", "--seed -1", "--classifier-threads -2"})
+    expect_refused("validate --reference " + (dir_ / "w25.h5").string() + " --candidate " +
+                       (dir_ / "w25.h5").string() + " " + bad + report,
+                   bad.substr(0, bad.find(' ')));
 }
 
 TEST_F(Cli, BenchNnHelpListsItsOptions) {

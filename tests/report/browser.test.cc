@@ -50,6 +50,17 @@ TEST_F(BrowserTest, OpensWithoutErrorsAndEveryPlotLoads) {
   EXPECT_EQ(check.errors, 0) << describe(check);
 }
 
+TEST_F(BrowserTest, OpensWithoutErrorsWhenTheClassifierTestWasSkipped) {
+  auto result = synthetic_result({.bins = 1, .classifier = false});
+  fs::path out = scratch_.path() / "report";
+  write_html_report(result, out.string());
+  BrowserCheck check = check_in_chromium(chromium_, out / "index.html", scratch_.path());
+  ASSERT_TRUE(check.probed) << describe(check);
+  EXPECT_EQ(check.images, static_cast<int>(plot_count(result))) << describe(check);
+  EXPECT_EQ(check.images_ok, check.images) << describe(check);
+  EXPECT_EQ(check.errors, 0) << describe(check);
+}
+
 TEST_F(BrowserTest, CatchesABrokenAndAnExternalImage) {
   auto result = synthetic_result({.bins = 1});
   fs::path out = scratch_.path() / "report";

@@ -8,11 +8,13 @@ namespace calo::report::test {
 struct SyntheticOptions {
   int bins = 3;               ///< compared energy bins (plus one empty bin and "all")
   bool awkward_text = false;  ///< titles, labels and paths with HTML/gnuplot special characters
+  bool classifier = true;     ///< a finished classifier test (else skipped for too few showers)
 };
 
 physics::ValidationResult synthetic_result(const SyntheticOptions& options = {});
 
-/// Number of plots the report draws for result (observables of the non-empty bins).
+/// Number of plots the report draws for result (observables of the non-empty bins, and the ROC
+/// curves of a finished classifier test).
 std::size_t plot_count(const physics::ValidationResult& result);
 
 }  // namespace calo::report::test
