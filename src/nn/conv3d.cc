@@ -1,5 +1,6 @@
 #include "nn/conv3d.hh"
 
+#include <stdexcept>
 #include <string>
 
 #include "core/error.hh"
@@ -83,6 +84,7 @@ Dims Conv3D::declare(const Dims& in, ParameterStore& store) {
   weight_ =
       store.add(name() + ".weight", {spec_.filters, in.c, spec_.kernel[0], spec_.kernel[1], spec_.kernel[2]});
   if (spec_.use_bias) bias_ = store.add(name() + ".bias", {spec_.filters});
+  if (spec_.channel_shift) shift_ = store.add(name() + ".shift", {spec_.filters});
   return out;
 }
 
@@ -111,7 +113,8 @@ bool Conv3D::absorb_previous(Layer& prev) {
 
 bool Conv3D::absorb_next(Layer& next) {
   auto* act = dynamic_cast<Eltwise*>(&next);
-  if (!act || spec_.activation != Activation::none) return false;
+  // After a shift an activation would act on the shifted values: not this layer's order.
+  if (!act || spec_.activation != Activation::none || spec_.channel_shift) return false;
   if (act->kind() == EltwiseKind::relu) {
     spec_.activation = Activation::relu;
     spec_.alpha = 0.f;
@@ -125,6 +128,9 @@ bool Conv3D::absorb_next(Layer& next) {
 }
 
 std::span<float> Conv3D::weight() const { return store_->value(weight_); }
+std::span<float> Conv3D::shift() const {
+  return spec_.channel_shift ? store_->value(shift_) : std::span<float>();
+}
 std::span<float> Conv3D::weight_grad() const { return store_->grad(weight_); }
 std::span<float> Conv3D::bias() const { return spec_.use_bias ? store_->value(bias_) : std::span<float>(); }
 std::span<float> Conv3D::bias_grad() const {
@@ -134,6 +140,8 @@ std::span<float> Conv3D::bias_grad() const {
 // The algorithms in order of preference, each where it applies and as the context's options
 // (ContextOptions::conv) allow; the direct convolution always applies.
 std::unique_ptr<Plan> Conv3D::make_plan(const Tensor& in, Mode mode) {
+  if (spec_.channel_shift && mode == Mode::train)
+    throw std::logic_error(name() + ": a channel shift (folded BatchNorm) is inference only");
   if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1})
     return make_polyphase_conv_plan(*this, in, mode);
   if (auto fft = make_fft_conv_plan(*this, in, mode)) return fft;           // conv/conv3d_fft.hh

@@ -116,6 +116,7 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
             .bias = s.use_bias,
             .activation = s.activation,  // element-wise: the same on each phase as on the whole
             .alpha = s.alpha,
+            .shift = s.channel_shift,  // per channel: the same on each phase too
         };
         ph.w.assign(static_cast<std::size_t>(s.filters * in_dims_.c * ad.taps * ah.taps * aw.taps), 0.f);
         const bool first = phases_.size() == 1;
@@ -229,7 +230,7 @@ const Tensor& PolyphaseConvPlan::forward(const Tensor& in) {
       for_each_tap(ph, ph.w.data(), weights.data(), /*fold=*/true);
       ph.conv.set_weights(ctx_, ph.w.data());
     }
-    ph.conv.forward(ctx_, src, ph.dst, conv_.bias().data());
+    ph.conv.forward(ctx_, src, ph.dst, conv_.bias().data(), conv_.shift().data());
     interleave(ph, full, data_of(ph.dst), /*scatter=*/true);
   }
   if (mode_ == Mode::train) saved_in_ = in;

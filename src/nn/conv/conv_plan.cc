@@ -35,6 +35,7 @@ ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode, Gradients gradient
       .bias = s.use_bias,
       .activation = s.activation,
       .alpha = s.alpha,
+      .shift = s.channel_shift,
   };
   const DirectConv::Layouts layouts{.src = memory::desc(shape.src, dt::f32, tag::any),
                                     .dst = memory::desc(shape.dst, dt::f32, tag::any),
@@ -57,7 +58,7 @@ const Tensor& ConvPlan::forward(const Tensor& in) {
     src = src_mem_;
   }
   conv_block_.set_weights(ctx_, conv_.weight().data());
-  conv_block_.forward(ctx_, src, out_.impl().mem, conv_.bias().data());
+  conv_block_.forward(ctx_, src, out_.impl().mem, conv_.bias().data(), conv_.shift().data());
   if (mode_ == Mode::train) saved_in_ = in;
   return out_;
 }
