@@ -100,13 +100,14 @@ void run_generate(const GenerateOptions& o) {
     std::snprintf(range, sizeof range, "%g:%g", lo, hi);
     energy_text = spectrum ? spectrum->text() : range;
   }
-  const sim::EnergySpectrum energies = spectrum ? *spectrum : sim::EnergySpectrum::parse(energy_text);
+  const std::optional<sim::EnergySpectrum> energies =
+      set ? std::nullopt : std::optional(spectrum ? *spectrum : sim::EnergySpectrum::parse(energy_text));
   const std::uint64_t seed = static_cast<std::uint64_t>(o.seed);
   const auto draw = [&](std::int64_t first, std::int64_t n, std::span<float> z, std::span<float> e) {
     for (std::int64_t i = 0; i < n; ++i) {
       const auto event = static_cast<std::uint64_t>(first + i);
       Rng rng = infer::energy_rng(seed, event);
-      e[i] = static_cast<float>(energies.energy_of(event, rng) / 1000.0);  // MeV -> GeV
+      e[i] = static_cast<float>(energies->energy_of(event, rng) / 1000.0);  // MeV -> GeV
       infer::draw_latent(seed, event, e[i], z.subspan(i * L, L));
     }
   };
