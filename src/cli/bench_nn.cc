@@ -2,17 +2,14 @@
 // (bench/reference/timing.py, run as a subprocess in the same run with the same threads)
 // and beside the machine's oneDNN sgemm rate. A Markdown table, one row per figure.
 #include <algorithm>
-#include <array>
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "cli/bench_support.hh"
 #include "cli/commands.hh"
 #include "cli/nn_options.hh"
 #include "core/data_path.hh"
@@ -28,28 +25,12 @@
 namespace calo::cli {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 struct NnBenchOptions {
   std::string model = gan::kDefaultModel;
   int threads = 2;
   double min_time = 2.0;  // [s] per figure
   bool reference = true;
 };
-
-/// Median seconds per call after one warm-up, over >= 3 calls and >= min_time seconds.
-double median_seconds(const std::function<void()>& fn, double min_time) {
-  fn();
-  std::vector<double> t;
-  const auto start = Clock::now();
-  while (t.size() < 3 || std::chrono::duration<double>(Clock::now() - start).count() < min_time) {
-    const auto t0 = Clock::now();
-    fn();
-    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  std::ranges::sort(t);
-  return t[t.size() / 2];
-}
 
 /// Forward FLOPs per sample of the convolutions of a network (as written: the upsampled,
 /// padded input), from the spec's shapes.
@@ -69,19 +50,6 @@ double conv_flops(const gan::NetworkSummary& net, const std::vector<gan::LayerSp
   return flops;
 }
 
-/// Convolution FLOPs one sample costs in forward as the built network executes it (folded
-/// upsamplings run polyphase, nn::Conv3D::forward_flops).
-double executed_conv_flops(nn::Sequential& net, nn::Dims in) {
-  double flops = 0;
-  for (std::size_t i = 0; i < net.size(); ++i) {
-    nn::Layer& layer = net.layer(i);
-    if (layer.folded()) continue;
-    if (const auto* conv = dynamic_cast<const nn::Conv3D*>(&layer)) flops += conv->forward_flops(in);
-    in = layer.output_dims(in);
-  }
-  return flops;
-}
-
 /// Sparse shower-like images [GeV] (70 % zeros), as the reference's: `dims` of a batch.
 std::vector<float> synthetic_images(const nn::Dims& dims, Rng& rng) {
   std::vector<float> v(dims.elements());
@@ -95,28 +63,18 @@ nn::Tensor like(const nn::Tensor& t, const std::vector<float>& v) {
   return out;
 }
 
-/// PyTorch figures: {"generator_forward/<batch>": ms, ...}, empty when it cannot run.
+/// PyTorch figures: {"gen/<batch>": ms, "disc": ms, "train": s}, empty when it cannot run.
 std::map<std::string, double> reference_figures(const NnBenchOptions& o, std::string* torch_version) {
   std::map<std::string, double> out;
-  const std::filesystem::path script =
-      std::filesystem::path(data_directory()).parent_path() / "bench" / "reference" / "timing.py";
-  if (!std::filesystem::exists(script)) return out;
-  const std::string cmd = "/usr/bin/python3 " + script.string() + " --variant " + o.model + " --threads " +
-                          std::to_string(o.threads) + " --min-time " + std::to_string(o.min_time) +
-                          " 2>/dev/null";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 65536> line;
-  while (std::fgets(line.data(), line.size(), pipe)) {
-    const auto j = nlohmann::json::parse(line.data(), nullptr, false);
-    if (j.is_discarded() || !j.contains("bench")) continue;
+  for (const auto& j :
+       run_reference_timing("--variant " + o.model + " --threads " + std::to_string(o.threads) +
+                            " --min-time " + std::to_string(o.min_time))) {
     *torch_version = j.value("torch", "");
     const std::string b = j["bench"];
     if (b == "generator_forward") out["gen/" + std::to_string(j["batch"].get<int>())] = j["ms_per_shower"];
     if (b == "discriminator_forward_backward") out["disc"] = j["ms_per_sample"];
     if (b == "train_iteration") out["train"] = j["s_per_sample"];
   }
-  pclose(pipe);
   return out;
 }
 

@@ -1,0 +1,25 @@
+#pragma once
+// What the `bench` subcommands share: timing, the PyTorch reference (bench/reference/
+// timing.py run as a subprocess in the same run) and the FLOPs a network executes.
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "nn/dims.hh"
+#include "nn/sequential.hh"
+
+namespace calo::cli {
+
+/// Median seconds per call after one warm-up, over >= 3 calls and >= min_time seconds.
+double median_seconds(const std::function<void()>& fn, double min_time);
+
+/// The JSON lines bench/reference/timing.py prints with these arguments (its stderr
+/// dropped); empty when the script is missing or cannot run (no torch).
+std::vector<nlohmann::json> run_reference_timing(const std::string& args);
+
+/// Convolution FLOPs one sample costs in forward as the built network executes it (folded
+/// upsamplings run polyphase, nn::Conv3D::forward_flops).
+double executed_conv_flops(nn::Sequential& net, nn::Dims in);
+
+}  // namespace calo::cli
