@@ -109,6 +109,7 @@ FoldedGenerator::FoldedGenerator(nn::Context& ctx, const LoadedModel& model, boo
     }
     gan::append_layers(net_, {l}, "generator", dropouts);
   }
+  net_.set_constant_weights(true);  // the store is filled below, before any forward
   const nn::Dims out = net_.declare({.n = 1, .c = latent_size_}, store_);
   store_.finalize();
   if (out.elements() != cells_)

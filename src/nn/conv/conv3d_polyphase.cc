@@ -223,7 +223,8 @@ const Tensor& PolyphaseConvPlan::forward(const Tensor& in) {
   // Fold only when the weights changed since the last fold (always in training, once in
   // generation): comparing 1 MB costs far less than folding it into every phase.
   const auto weights = conv_.weight();
-  const bool refold = !std::equal(weights.begin(), weights.end(), folded_from_.begin(), folded_from_.end());
+  const bool refold = !(conv_.constant_weights() && !folded_from_.empty()) &&
+                      !std::equal(weights.begin(), weights.end(), folded_from_.begin(), folded_from_.end());
   if (refold) folded_from_.assign(weights.begin(), weights.end());
   for (Phase& ph : phases_) {
     if (refold) {

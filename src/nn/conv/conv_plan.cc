@@ -57,7 +57,8 @@ const Tensor& ConvPlan::forward(const Tensor& in) {
     src_re_(ctx_, src, src_mem_);
     src = src_mem_;
   }
-  conv_block_.set_weights(ctx_, conv_.weight().data());
+  if (!(weights_ready_ && conv_.constant_weights())) conv_block_.set_weights(ctx_, conv_.weight().data());
+  weights_ready_ = true;
   conv_block_.forward(ctx_, src, out_.impl().mem, conv_.bias().data(), conv_.shift().data());
   if (mode_ == Mode::train) saved_in_ = in;
   return out_;
