@@ -45,6 +45,9 @@ struct GeneratorOptions {
   /// Energies outside the range the model was trained on throw InputError instead of being
   /// generated (the GAN extrapolates there).
   bool strict = false;
+  /// bf16 convolutions (f32 accumulation) where the CPU has AVX-512 BF16, else f32 (see
+  /// bf16()). About 0.5 % of a cell's value from the f32 shower (docs/generate.md).
+  bool bf16 = false;
 };
 
 class ShowerGenerator {
@@ -65,6 +68,8 @@ class ShowerGenerator {
   std::size_t latent_size() const;
   /// The primary energies [GeV] the model was trained on.
   std::array<double, 2> energy_range_gev() const;
+  /// True when the convolutions run in bf16 (asked for, and supported by the CPU).
+  bool bf16() const;
   /// The model spec's name (e.g. "3dgan-16").
   const std::string& model_name() const;
 

@@ -45,7 +45,7 @@ struct GenBenchOptions {
   std::string batches = "1,8,32,128,512";
   std::string threads = "1,2";
   std::string streams = "1,2";
-  std::string precision = "f32";
+  std::string precision = "f32,bf16";
   double min_time = 1.0;
   bool reference = true;
   std::string mc_energies = "10,50,100";
@@ -75,7 +75,8 @@ std::vector<long long> parse_list(const std::string& text, const char* option) {
 
 /// Showers per second of `streams` workers with `threads` threads each at batch size b, each
 /// worker with its own context and graph; timed after every worker's warm-up call.
-double ms_per_shower(const infer::LoadedModel& m, std::int64_t b, int streams, int threads, double min_time) {
+double ms_per_shower(const infer::LoadedModel& m, infer::Precision precision, std::int64_t b, int streams,
+                     int threads, double min_time) {
   const std::int64_t L = m.spec.latent_size;
   std::vector<float> z(static_cast<std::size_t>(b * L));
   for (std::int64_t i = 0; i < b; ++i)
@@ -88,7 +89,7 @@ double ms_per_shower(const infer::LoadedModel& m, std::int64_t b, int streams, i
   for (int w = 0; w < streams; ++w)
     workers.emplace_back([&, w] {
       nn::Context ctx(threads);
-      infer::FoldedGenerator gen(ctx, m);
+      infer::FoldedGenerator gen(ctx, m, true, precision);
       std::vector<float> out(static_cast<std::size_t>(b * gen.cells()));
       gen.run(z, b, out);  // plans
       const auto t0 = Clock::now();
@@ -159,7 +160,16 @@ double figure_before(const std::string& text, const std::string& unit) {
 }
 
 void run_bench_generate(const GenBenchOptions& o) {
-  check_precision(o.precision);
+  std::vector<infer::Precision> precisions;
+  {
+    std::stringstream in(o.precision);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      const infer::Precision p = resolve_precision(item);
+      if (std::find(precisions.begin(), precisions.end(), p) == precisions.end()) precisions.push_back(p);
+    }
+    CALO_VALIDATE(!precisions.empty(), "invalid --precision (empty)");
+  }
   const auto batches = parse_list(o.batches, "--batches");
   const auto thread_counts = parse_list(o.threads, "--threads");
   const auto stream_counts = parse_list(o.streams, "--streams");
@@ -200,7 +210,7 @@ void run_bench_generate(const GenBenchOptions& o) {
   std::map<long long, double> sgemm;
   for (long long t : thread_counts) sgemm[t] = nn::sgemm_gflops(nn::Context(static_cast<int>(t)));
 
-  std::printf("calo3dgan %s  bench generate: model %s, %s, precision %s; %.0f MFLOP executed per shower\n",
+  std::printf("calo3dgan %s  bench generate: model %s, %s, precisions %s; %.0f MFLOP executed per shower\n",
               version(), model.spec.name.c_str(), weights_note.c_str(), o.precision.c_str(), flops / 1e6);
   for (const auto& [t, g] : sgemm)
     std::printf("oneDNN sgemm 2048^3, %lld thread%s: %.1f GFLOP/s\n", t, t == 1 ? "" : "s", g);
@@ -225,25 +235,26 @@ void run_bench_generate(const GenBenchOptions& o) {
       "GFLOP/s | %% of sgemm |\n",
       torch_version.empty() ? "(not run)" : torch_version.c_str());
   std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-  double best_128 = 0;
-  for (long long t : thread_counts)
-    for (long long s : stream_counts) {
-      if (s > t) continue;  // a stream has at least one thread
-      for (long long b : batches) {
-        const double ms = ms_per_shower(model, b, static_cast<int>(s), static_cast<int>(t / s), o.min_time);
-        if (b == 128 && (best_128 == 0 || ms < best_128)) best_128 = ms;
-        const double gflops = flops / (ms / 1e3) / 1e9;
-        const auto it = torch.find({t, b});
-        char theirs[32] = "-", speedup[32] = "-";
-        if (it != torch.end()) {
-          std::snprintf(theirs, sizeof theirs, "%.3f", it->second);
-          std::snprintf(speedup, sizeof speedup, "%.2fx", it->second / ms);
+  for (const infer::Precision precision : precisions)
+    for (long long t : thread_counts)
+      for (long long s : stream_counts) {
+        if (s > t) continue;  // a stream has at least one thread
+        for (long long b : batches) {
+          const double ms =
+              ms_per_shower(model, precision, b, static_cast<int>(s), static_cast<int>(t / s), o.min_time);
+          const double gflops = flops / (ms / 1e3) / 1e9;
+          const auto it = torch.find({t, b});
+          char theirs[32] = "-", speedup[32] = "-";
+          if (it != torch.end()) {
+            std::snprintf(theirs, sizeof theirs, "%.3f", it->second);
+            std::snprintf(speedup, sizeof speedup, "%.2fx", it->second / ms);
+          }
+          std::printf("| %s | %lld | %lld | %lld | %.3f | %s | %s | %.0f | %.0f |\n",
+                      precision_name(precision), t, s, b, ms, theirs, speedup, gflops,
+                      100 * gflops / sgemm[t]);
+          std::fflush(stdout);
         }
-        std::printf("| %s | %lld | %lld | %lld | %.3f | %s | %s | %.0f | %.0f |\n", o.precision.c_str(), t, s,
-                    b, ms, theirs, speedup, gflops, 100 * gflops / sgemm[t]);
-        std::fflush(stdout);
       }
-    }
   std::printf(
       "\nms/shower: wall time of the generator calls (latent vectors in memory, no file) over the showers, "
       "all "
@@ -276,7 +287,6 @@ void run_bench_generate(const GenBenchOptions& o) {
   }
   std::printf(
       "\nPeak resident memory of generate at batch 128 (1024 showers, HDF5 file written): %.0f MiB.\n", rss);
-  (void)best_128;
 }
 
 }  // namespace
@@ -291,7 +301,8 @@ void add_bench_generate_command(CLI::App& bench) {
   cmd->add_option("--threads", opts->threads, "Total thread counts")->capture_default_str();
   cmd->add_option("--streams", opts->streams, "Stream counts (each stream threads/streams threads)")
       ->capture_default_str();
-  cmd->add_option("--precision", opts->precision, "f32 | bf16 | int8")->capture_default_str();
+  cmd->add_option("--precision", opts->precision, "Precisions: f32,bf16 (int8: not yet)")
+      ->capture_default_str();
   cmd->add_option("--min-time", opts->min_time, "Seconds per figure at least")->capture_default_str();
   cmd->add_flag("!--no-reference", opts->reference, "Skip the PyTorch reference");
   cmd->add_option("--mc-energies", opts->mc_energies, "Energies [GeV] of the Monte Carlo vs GAN table")

@@ -55,7 +55,7 @@ void check_trained_range(double lo, double hi, const infer::LoadedModel& m, bool
 
 void run_generate(const GenerateOptions& o) {
   // Everything cheap first: options, output paths, then the model.
-  check_precision(o.precision);
+  const infer::Precision precision = resolve_precision(o.precision);
   CALO_VALIDATE(o.batch_size > 0,
                 "invalid --batch-size " + std::to_string(o.batch_size) + " (must be positive)");
   CALO_VALIDATE(o.threads >= 0, "invalid --threads (must be >= 0; 0 = all cores)");
@@ -129,6 +129,7 @@ void run_generate(const GenerateOptions& o) {
   run.events = set ? set->events() : o.events;
   run.batch_size = o.batch_size;
   run.streams = o.streams;
+  run.precision = precision;
   const int threads =
       o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   run.threads_per_stream = std::max(1, threads / o.streams);
@@ -145,7 +146,7 @@ void run_generate(const GenerateOptions& o) {
   writer.set_attribute("pdg", static_cast<std::int64_t>(io::kPdgElectron));
   writer.set_attribute("energy_gev", energy_text);
   writer.set_attribute("seed", static_cast<std::int64_t>(o.seed));
-  writer.set_attribute("precision", o.precision);
+  writer.set_attribute("precision", precision_name(precision));
   writer.set_attribute("batch_size",
                        static_cast<std::int64_t>(std::min<long long>(o.batch_size, run.events)));
   writer.set_attribute("version", std::string(version()));
@@ -167,7 +168,7 @@ void run_generate(const GenerateOptions& o) {
         "generated %lld showers (%s, %s GeV) to %s: %.3f ms/shower (%s, batch %lld, %d stream%s x %d "
         "thread%s, %.2f s)\n",
         static_cast<long long>(run.events), model.spec.name.c_str(), energy_text.c_str(), o.out.c_str(),
-        1e3 * seconds / static_cast<double>(run.events), o.precision.c_str(),
+        1e3 * seconds / static_cast<double>(run.events), precision_name(precision),
         static_cast<long long>(std::min<long long>(o.batch_size, run.events)), run.streams,
         run.streams == 1 ? "" : "s", run.threads_per_stream, run.threads_per_stream == 1 ? "" : "s", seconds);
 }
@@ -197,7 +198,9 @@ void add_generate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--seed", opts->seed, "Random seed (same seed = same file for any --streams/--threads)")
       ->capture_default_str();
-  cmd->add_option("--precision", opts->precision, "Arithmetic: f32 | bf16 | int8")->capture_default_str();
+  cmd->add_option("--precision", opts->precision,
+                  "Arithmetic: f32 | bf16 (AVX-512 BF16 convolutions) | int8 (not yet)")
+      ->capture_default_str();
   cmd->add_option("--latent", opts->latent, "Exact generator inputs: HDF5 with z (N, latent) and energy (N,)")
       ->option_text("FILE.h5");
   cmd->add_option("--save-latent", opts->save_latent, "Also write the generator inputs used (for --latent)")

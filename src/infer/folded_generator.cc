@@ -75,7 +75,7 @@ std::vector<BatchNormFold> plan_folds(const LoadedModel& m) {
 
 }  // namespace
 
-FoldedGenerator::FoldedGenerator(nn::Context& ctx, const LoadedModel& model, bool fold)
+FoldedGenerator::FoldedGenerator(nn::Context& ctx, const LoadedModel& model, bool fold, Precision precision)
     : ctx_(ctx),
       latent_size_(model.spec.latent_size),
       cells_(model.spec.image_shape[0] * model.spec.image_shape[1] * model.spec.image_shape[2]),
@@ -93,13 +93,15 @@ FoldedGenerator::FoldedGenerator(nn::Context& ctx, const LoadedModel& model, boo
   for (std::size_t k = 0; k < layers.size(); ++k) {
     if (skipped.count(k)) continue;
     const gan::LayerSpec& l = layers[k];
-    if (const BatchNormFold* f = fold_of_conv[k]) {
+    if (l.type == gan::LayerType::conv3d) {
       nn::Conv3DSpec cs{.filters = l.filters,
                         .kernel = l.kernel_size,
                         .padding = l.same_padding ? nn::Padding::same : nn::Padding::valid,
                         .use_bias = l.use_bias,
-                        .channel_shift = true};
-      if (f->act != kNone) {
+                        .bf16 = precision == Precision::bf16};
+      const BatchNormFold* f = fold_of_conv[k];
+      cs.channel_shift = f != nullptr;
+      if (f && f->act != kNone) {
         const gan::LayerSpec& act = layers[f->act];
         cs.activation = act.type == gan::LayerType::relu ? nn::Activation::relu : nn::Activation::leaky_relu;
         cs.alpha = act.type == gan::LayerType::relu ? 0.f : static_cast<float>(act.alpha);

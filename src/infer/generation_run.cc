@@ -45,7 +45,7 @@ double run_generation(const LoadedModel& model, const RunSettings& settings, con
   auto work = [&] {
     try {
       nn::Context ctx(s.threads_per_stream);
-      FoldedGenerator gen(ctx, model, s.fold);
+      FoldedGenerator gen(ctx, model, s.fold, s.precision);
       std::vector<float> z;
       for (;;) {
         std::int64_t b;

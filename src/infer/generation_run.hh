@@ -10,6 +10,7 @@
 #include <functional>
 #include <span>
 
+#include "infer/folded_generator.hh"
 #include "infer/loaded_model.hh"
 
 namespace calo::infer {
@@ -20,6 +21,7 @@ struct RunSettings {
   int streams = 1;
   int threads_per_stream = 1;
   bool fold = true;  ///< the folded inference graph (false: the plain one)
+  Precision precision = Precision::f32;
 };
 
 /// Fills z [n][latent] and energy_gev [n] for events [first, first + n); called by the

@@ -10,6 +10,7 @@
 #include "infer/latent.hh"
 #include "infer/loaded_model.hh"
 #include "nn/context.hh"
+#include "nn/cpu_features.hh"
 
 namespace calo {
 
@@ -19,7 +20,7 @@ struct Engine {
   nn::Context ctx;
   infer::FoldedGenerator gen;
   std::vector<float> z;
-  Engine(const infer::LoadedModel& m, int threads) : ctx(threads), gen(ctx, m) {}
+  Engine(const infer::LoadedModel& m, int threads, infer::Precision p) : ctx(threads), gen(ctx, m, true, p) {}
 };
 
 }  // namespace
@@ -27,6 +28,7 @@ struct Engine {
 struct ShowerGenerator::Impl {
   infer::LoadedModel model;
   GeneratorOptions options;
+  infer::Precision precision = infer::Precision::f32;
   std::mutex mutex;
   std::vector<std::unique_ptr<Engine>> idle;
 
@@ -41,7 +43,7 @@ struct ShowerGenerator::Impl {
           impl.idle.pop_back();
         }
       }
-      if (!engine_) engine_ = std::make_unique<Engine>(impl.model, impl.options.threads);
+      if (!engine_) engine_ = std::make_unique<Engine>(impl.model, impl.options.threads, impl.precision);
     }
     ~Lease() {
       std::lock_guard lock(impl_.mutex);
@@ -72,7 +74,10 @@ ShowerGenerator::ShowerGenerator(const std::string& checkpoint, GeneratorOptions
   CALO_VALIDATE(options.threads > 0, "ShowerGenerator: threads must be positive");
   impl_->model = infer::load_generator(checkpoint);
   impl_->options = options;
+  if (options.bf16 && nn::bf16_convolutions_supported()) impl_->precision = infer::Precision::bf16;
 }
+
+bool ShowerGenerator::bf16() const { return impl_->precision == infer::Precision::bf16; }
 
 ShowerGenerator::~ShowerGenerator() = default;
 ShowerGenerator::ShowerGenerator(ShowerGenerator&&) noexcept = default;

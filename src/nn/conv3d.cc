@@ -142,6 +142,7 @@ std::span<float> Conv3D::bias_grad() const {
 std::unique_ptr<Plan> Conv3D::make_plan(const Tensor& in, Mode mode) {
   if (spec_.channel_shift && mode == Mode::train)
     throw std::logic_error(name() + ": a channel shift (folded BatchNorm) is inference only");
+  if (spec_.bf16 && mode == Mode::train) throw std::logic_error(name() + ": bf16 is inference only");
   if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1})
     return make_polyphase_conv_plan(*this, in, mode);
   if (auto fft = make_fft_conv_plan(*this, in, mode)) return fft;           // conv/conv3d_fft.hh

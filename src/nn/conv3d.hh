@@ -43,6 +43,9 @@ struct Conv3DSpec {
   /// out = activation(conv + bias) + shift[oc]; inference only (a Mode::train plan is a
   /// logic_error: no backward exists for it).
   bool channel_shift = false;
+  /// Inference only: bf16 input and weights, f32 accumulation, bias, post-ops and output
+  /// (oneDNN's avx512_core_bf16 kernels; the input is converted by the plan's reorder).
+  bool bf16 = false;
 };
 
 class Conv3D : public Layer {

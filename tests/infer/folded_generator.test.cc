@@ -8,6 +8,7 @@
 #include "gan/generator.hh"
 #include "infer/loaded_model.hh"
 #include "infer_test_support.hh"
+#include "nn/cpu_features.hh"
 #include "relative_error.hh"
 #include "scratch_directory.hh"
 
@@ -103,6 +104,26 @@ TEST(FoldedGeneratorTest, WrongInputSizesAreInputErrors) {
   FoldedGenerator g(ctx, m);
   std::vector<float> z(199), out(static_cast<std::size_t>(g.cells()));
   EXPECT_THROW(g.run(z, 1, out), InputError);
+}
+
+TEST(FoldedGeneratorTest, Bf16GraphStaysWithinBf16RoundingOfF32) {
+  if (!nn::bf16_convolutions_supported()) GTEST_SKIP() << "this CPU lacks AVX-512 BF16";
+  test::ScratchDirectory dir;
+  test::write_test_checkpoint(dir.file("g.h5"), "3dgan-16", 6);
+  const LoadedModel m = load_generator(dir.file("g.h5"));
+  nn::Context ctx(2);
+  FoldedGenerator f32(ctx, m), bf16(ctx, m, true, Precision::bf16);
+  for (std::int64_t n : {1, 16}) {
+    const auto z = latent(n, m.spec.latent_size, 7);
+    std::vector<float> a(static_cast<std::size_t>(n * f32.cells())), b(a.size());
+    f32.run(z, n, a);
+    bf16.run(z, n, b);
+    // bf16 keeps 8 significant bits (relative rounding 2^-9 = 0.2 % per input and weight);
+    // f32 accumulation averages them down. Different, so the bf16 kernels did run.
+    const double e = relative_error(b, a);
+    EXPECT_LT(e, 2e-2) << "batch " << n;
+    EXPECT_GT(e, 1e-5) << "batch " << n;
+  }
 }
 
 }  // namespace

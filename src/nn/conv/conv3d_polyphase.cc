@@ -117,11 +117,12 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
             .activation = s.activation,  // element-wise: the same on each phase as on the whole
             .alpha = s.alpha,
             .shift = s.channel_shift,  // per channel: the same on each phase too
+            .bf16 = s.bf16,
         };
         ph.w.assign(static_cast<std::size_t>(s.filters * in_dims_.c * ad.taps * ah.taps * aw.taps), 0.f);
         const bool first = phases_.size() == 1;
         const DirectConv::Layouts layouts{
-            .src = first ? memory::desc(shape.src, dt::f32, tag::any) : src_md,
+            .src = first ? memory::desc(shape.src, s.bf16 ? dt::bf16 : dt::f32, tag::any) : src_md,
             .dst = memory::desc(shape.dst, dt::f32, first ? tag::any : layout_tag(dst_tag_md)),
             .diff_src = src_md,  // phase 0: empty, its own src layout
             .backward_as_forward = true,

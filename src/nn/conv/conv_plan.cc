@@ -36,8 +36,9 @@ ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode, Gradients gradient
       .activation = s.activation,
       .alpha = s.alpha,
       .shift = s.channel_shift,
+      .bf16 = s.bf16,
   };
-  const DirectConv::Layouts layouts{.src = memory::desc(shape.src, dt::f32, tag::any),
+  const DirectConv::Layouts layouts{.src = memory::desc(shape.src, s.bf16 ? dt::bf16 : dt::f32, tag::any),
                                     .dst = memory::desc(shape.dst, dt::f32, tag::any),
                                     .diff_src = in_desc_};
   conv_block_ = DirectConv(ctx_, shape, mode, passes_for(gradients), layouts);

@@ -18,7 +18,9 @@ DirectConv::DirectConv(ContextImpl& ctx, const Shape& s, Mode mode, Passes passe
     : bias_(s.bias) {
   auto& eng = ctx.engine;
   const memory::dims strides = {1, 1, 1};
-  const memory::desc w_any(s.weights, dt::f32, tag::any), w_plain(s.weights, dt::f32, tag::oidhw);
+  if (s.bf16 && mode == Mode::train) throw std::logic_error("nn: bf16 convolutions are inference only");
+  const memory::desc w_any(s.weights, s.bf16 ? dt::bf16 : dt::f32, tag::any),
+      w_plain(s.weights, dt::f32, tag::oidhw);
   const memory::desc b_md({s.weights[0]}, dt::f32, tag::x);
   const auto prop =
       mode == Mode::train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;

@@ -27,6 +27,7 @@ class DirectConv {
     Activation activation = Activation::none;  ///< applied to the forward's output (post-op)
     float alpha = 0.f;                         ///< LeakyReLU slope
     bool shift = false;                        ///< + shift[oc] after the activation (post-op)
+    bool bf16 = false;                         ///< bf16 src and weights (Mode::infer), f32 dst
   };
   /// How backward_weights writes the plain weight gradient: added to it (a layer's gradient
   /// in the store) or overwriting it (a polyphase kernel's, folded onto the layer's after).
