@@ -6,6 +6,7 @@
 #include "core/error.hh"
 #include "nn/conv/conv3d_fft.hh"
 #include "nn/conv/conv3d_polyphase.hh"
+#include "nn/conv/conv3d_single_output.hh"
 #include "nn/conv/conv3d_thin_input.hh"
 #include "nn/conv/conv_plan.hh"
 #include "nn/eltwise.hh"
@@ -145,9 +146,10 @@ std::unique_ptr<Plan> Conv3D::make_plan(const Tensor& in, Mode mode) {
   if (spec_.bf16 && mode == Mode::train) throw std::logic_error(name() + ": bf16 is inference only");
   if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1})
     return make_polyphase_conv_plan(*this, in, mode);
-  if (auto fft = make_fft_conv_plan(*this, in, mode)) return fft;           // conv/conv3d_fft.hh
-  if (auto thin = make_thin_input_conv_plan(*this, in, mode)) return thin;  // conv/conv3d_thin_input.hh
-  return std::make_unique<ConvPlan>(*this, in, mode);                       // conv/conv_plan.hh
+  if (auto one = make_single_output_conv_plan(*this, in, mode)) return one;  // conv/conv3d_single_output.hh
+  if (auto fft = make_fft_conv_plan(*this, in, mode)) return fft;            // conv/conv3d_fft.hh
+  if (auto thin = make_thin_input_conv_plan(*this, in, mode)) return thin;   // conv/conv3d_thin_input.hh
+  return std::make_unique<ConvPlan>(*this, in, mode);                        // conv/conv_plan.hh
 }
 
 }  // namespace calo::nn

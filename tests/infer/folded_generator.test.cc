@@ -106,24 +106,34 @@ TEST(FoldedGeneratorTest, WrongInputSizesAreInputErrors) {
   EXPECT_THROW(g.run(z, 1, out), InputError);
 }
 
-TEST(FoldedGeneratorTest, Bf16GraphStaysWithinBf16RoundingOfF32) {
-  if (!nn::bf16_convolutions_supported()) GTEST_SKIP() << "this CPU lacks AVX-512 BF16";
+/// Largest relative error of the bf16 graph against the f32 one over batches 1 and 16.
+double bf16_error(bool keras_batchnorm) {
   test::ScratchDirectory dir;
-  test::write_test_checkpoint(dir.file("g.h5"), "3dgan-16", 6);
+  test::write_test_checkpoint(dir.file("g.h5"), "3dgan-16", 6, keras_batchnorm);
   const LoadedModel m = load_generator(dir.file("g.h5"));
   nn::Context ctx(2);
   FoldedGenerator f32(ctx, m), bf16(ctx, m, true, Precision::bf16);
+  double worst = 0;
   for (std::int64_t n : {1, 16}) {
     const auto z = latent(n, m.spec.latent_size, 7);
     std::vector<float> a(static_cast<std::size_t>(n * f32.cells())), b(a.size());
     f32.run(z, n, a);
     bf16.run(z, n, b);
-    // bf16 keeps 8 significant bits (relative rounding 2^-9 = 0.2 % per input and weight);
-    // f32 accumulation averages them down. Different, so the bf16 kernels did run.
-    const double e = relative_error(b, a);
-    EXPECT_LT(e, 2e-2) << "batch " << n;
-    EXPECT_GT(e, 1e-5) << "batch " << n;
+    worst = std::max(worst, relative_error(b, a));
   }
+  return worst;
+}
+
+TEST(FoldedGeneratorTest, Bf16GraphStaysWithinBf16RoundingOfF32) {
+  if (!nn::bf16_convolutions_supported()) GTEST_SKIP() << "this CPU lacks AVX-512 BF16";
+  // bf16 keeps 8 significant bits (2^-9 relative rounding of every input and weight), summed
+  // in f32 over hundreds of products per output. With Keras' BatchNorm state that stays near
+  // the rounding; random BatchNorms (scales up to 4.5 with cancelling shifts) amplify it. A
+  // wrong kernel or layout would be off by the output's own size. Not zero: bf16 did run.
+  const double keras = bf16_error(true), random = bf16_error(false);
+  EXPECT_LT(keras, 2e-2);
+  EXPECT_LT(random, 1e-1);
+  EXPECT_GT(keras, 1e-5);
 }
 
 }  // namespace
