@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -41,6 +42,22 @@ struct GenerateOptions {
   bool strict = false;
   bool quiet = false;
 };
+
+/// This process's peak resident memory [MiB] (VmHWM: of its own address space since exec,
+/// unlike getrusage's maxrss, which a process spawned by a large one inherits); 0 if unknown.
+double peak_resident_mib() {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  while (status >> key) {
+    if (key == "VmHWM:") {
+      double kib = 0;
+      status >> kib;
+      return kib / 1024.0;
+    }
+    std::getline(status, key);
+  }
+  return 0;
+}
 
 /// Warns (or refuses with --strict) when [lo, hi] GeV reaches outside the trained range.
 void check_trained_range(double lo, double hi, const infer::LoadedModel& m, bool strict) {
@@ -166,11 +183,12 @@ void run_generate(const GenerateOptions& o) {
   if (!o.quiet)
     std::printf(
         "generated %lld showers (%s, %s GeV) to %s: %.3f ms/shower (%s, batch %lld, %d stream%s x %d "
-        "thread%s, %.2f s)\n",
+        "thread%s, %.2f s, peak memory %.0f MiB)\n",
         static_cast<long long>(run.events), model.spec.name.c_str(), energy_text.c_str(), o.out.c_str(),
         1e3 * seconds / static_cast<double>(run.events), precision_name(precision),
         static_cast<long long>(std::min<long long>(o.batch_size, run.events)), run.streams,
-        run.streams == 1 ? "" : "s", run.threads_per_stream, run.threads_per_stream == 1 ? "" : "s", seconds);
+        run.streams == 1 ? "" : "s", run.threads_per_stream, run.threads_per_stream == 1 ? "" : "s", seconds,
+        peak_resident_mib());
 }
 
 }  // namespace

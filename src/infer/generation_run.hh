@@ -1,11 +1,11 @@
 #pragma once
 // Multi-stream generation: events are cut into batches [b B, (b+1) B) (the last one
-// shorter), fixed by the event count and the batch size alone; `streams` workers, each with
-// its own nn::Context of `threads_per_stream` threads and its own inference graph, take the
-// next batch in turn; the calling thread receives the batches in event order (so a writer
-// needs no locking). Since a batch's inputs depend only on its events (latent.hh) and every
-// batch has the same size whichever worker runs it, the output does not depend on the
-// number of streams (tests/infer and tests/cli check it, for threads too).
+// padded to B, see generation_run.cc), fixed by the event count and the batch size alone; `streams` workers,
+// each with its own nn::Context of `threads_per_stream` threads and its own inference graph, take the next
+// batch in turn; the calling thread receives the batches in event order (so a writer needs no locking). Since
+// a batch's inputs depend only on its events (latent.hh) and every batch has the same size whichever worker
+// runs it, the output does not depend on the number of streams (tests/infer and tests/cli check it, for
+// threads too).
 #include <cstdint>
 #include <functional>
 #include <span>

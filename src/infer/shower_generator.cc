@@ -1,6 +1,7 @@
 // calo::ShowerGenerator (include/calo3dgan/generator.hh): a LoadedModel shared by a pool of
 // engines, one per concurrent call.
 #include <cmath>
+#include <cstdio>
 #include <mutex>
 #include <vector>
 
@@ -59,13 +60,17 @@ struct ShowerGenerator::Impl {
   };
 
   void check_energy(float e) const {
-    CALO_VALIDATE(std::isfinite(e) && e > 0,
-                  "ShowerGenerator: energy " + std::to_string(e) + " GeV is not a positive number");
-    if (options.strict)
-      CALO_VALIDATE(e >= model.trained_min_gev && e <= model.trained_max_gev,
-                    "ShowerGenerator: energy " + std::to_string(e) + " GeV outside the trained range " +
-                        std::to_string(model.trained_min_gev) + "-" + std::to_string(model.trained_max_gev) +
-                        " GeV (strict)");
+    char text[160];
+    if (!(std::isfinite(e) && e > 0)) {
+      std::snprintf(text, sizeof text, "ShowerGenerator: energy %g GeV is not a positive number", e);
+      throw InputError(text);
+    }
+    if (options.strict && (e < model.trained_min_gev || e > model.trained_max_gev)) {
+      std::snprintf(text, sizeof text,
+                    "ShowerGenerator: energy %g GeV outside the trained range %g-%g GeV (strict)", e,
+                    model.trained_min_gev, model.trained_max_gev);
+      throw InputError(text);
+    }
   }
 };
 
