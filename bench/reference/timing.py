@@ -64,6 +64,8 @@ def main(argv=None):
     ap.add_argument("--min-reps", type=int, default=2)
     ap.add_argument("--min-time", type=float, default=3.0, help="seconds per measurement at least")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--checkpoint", help="take the generator's weights from this calo3dgan checkpoint "
+                    "(bench generate: the same weights as calo3dgan)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -78,6 +80,8 @@ def main(argv=None):
     g, d = M.Generator(a.variant), M.Discriminator(a.variant)
     W.keras_init_(g, "generator", a.seed)
     W.keras_init_(d, "discriminator", a.seed)
+    if a.checkpoint:
+        W.load_weights(a.checkpoint, {"generator": g})
 
     if "generator" in only:
         g.eval()

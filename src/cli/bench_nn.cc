@@ -2,10 +2,7 @@
 // (bench/reference/timing.py, run as a subprocess in the same run with the same threads)
 // and beside the machine's oneDNN sgemm rate. A Markdown table, one row per figure.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -53,22 +50,11 @@ double conv_flops(const gan::NetworkSummary& net, const std::vector<gan::LayerSp
   return flops;
 }
 
-/// Convolution FLOPs one sample costs in forward as the built network executes it (folded
-/// upsamplings run polyphase, nn::Conv3D::forward_flops).
-double executed_conv_flops(nn::Sequential& net, nn::Dims in) {
-  double flops = 0;
-  for (std::size_t i = 0; i < net.size(); ++i) {
-    nn::Layer& layer = net.layer(i);
-    if (layer.folded()) continue;
-    if (const auto* conv = dynamic_cast<const nn::Conv3D*>(&layer)) flops += conv->forward_flops(in);
-    in = layer.output_dims(in);
-  }
-  return flops;
-}
-
 /// Sparse shower-like images [GeV] (70 % zeros), as the reference's: `dims` of a batch.
 std::vector<float> synthetic_images(const nn::Dims& dims, Rng& rng) {
-  return synthetic_cells(static_cast<std::size_t>(dims.elements()), rng);
+  std::vector<float> v(dims.elements());
+  for (float& x : v) x = rng.uniform() < 0.3 ? static_cast<float>(0.05 * rng.exponential()) : 0.f;
+  return v;
 }
 
 nn::Tensor like(const nn::Tensor& t, const std::vector<float>& v) {
@@ -77,12 +63,13 @@ nn::Tensor like(const nn::Tensor& t, const std::vector<float>& v) {
   return out;
 }
 
-/// PyTorch figures: {"generator_forward/<batch>": ms, ...}, empty when it cannot run.
+/// PyTorch figures: {"gen/<batch>": ms, "disc": ms, "train": s}, empty when it cannot run.
 std::map<std::string, double> reference_figures(const NnBenchOptions& o, std::string* torch_version) {
   std::map<std::string, double> out;
-  for (const auto& j : reference_timing("--variant " + o.model + " --threads " + std::to_string(o.threads) +
-                                            " --min-time " + std::to_string(o.min_time),
-                                        torch_version)) {
+  for (const auto& j :
+       run_reference_timing("--variant " + o.model + " --threads " + std::to_string(o.threads) +
+                            " --min-time " + std::to_string(o.min_time))) {
+    *torch_version = j.value("torch", "");
     const std::string b = j["bench"];
     if (b == "generator_forward") out["gen/" + std::to_string(j["batch"].get<int>())] = j["ms_per_shower"];
     if (b == "discriminator_forward_backward") out["disc"] = j["ms_per_sample"];

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/data_path.hh"
+#include "nn/conv3d.hh"
 
 namespace calo::cli {
 
@@ -30,23 +31,32 @@ std::vector<float> synthetic_cells(std::size_t elements, Rng& rng) {
   return v;
 }
 
-std::vector<nlohmann::json> reference_timing(const std::string& arguments, std::string* torch_version) {
+std::vector<nlohmann::json> run_reference_timing(const std::string& args) {
   std::vector<nlohmann::json> out;
   const std::filesystem::path script =
       std::filesystem::path(data_directory()).parent_path() / "bench" / "reference" / "timing.py";
   if (!std::filesystem::exists(script)) return out;
-  const std::string cmd = "/usr/bin/python3 " + script.string() + " " + arguments + " 2>/dev/null";
+  const std::string cmd = "/usr/bin/python3 " + script.string() + " " + args + " 2>/dev/null";
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return out;
   std::array<char, 65536> line;
   while (std::fgets(line.data(), line.size(), pipe)) {
     auto j = nlohmann::json::parse(line.data(), nullptr, false);
-    if (j.is_discarded() || !j.contains("bench")) continue;
-    if (torch_version) *torch_version = j.value("torch", "");
-    out.push_back(std::move(j));
+    if (!j.is_discarded() && j.contains("bench")) out.push_back(std::move(j));
   }
   pclose(pipe);
   return out;
+}
+
+double executed_conv_flops(nn::Sequential& net, nn::Dims in) {
+  double flops = 0;
+  for (std::size_t i = 0; i < net.size(); ++i) {
+    nn::Layer& layer = net.layer(i);
+    if (layer.folded()) continue;
+    if (const auto* conv = dynamic_cast<const nn::Conv3D*>(&layer)) flops += conv->forward_flops(in);
+    in = layer.output_dims(in);
+  }
+  return flops;
 }
 
 }  // namespace calo::cli

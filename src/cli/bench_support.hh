@@ -1,6 +1,6 @@
 #pragma once
-// Shared by the `bench` subcommands: robust timing, shower-like inputs, and the PyTorch
-// reference's figures (bench/reference/timing.py run as a subprocess in the same run).
+// What the `bench` subcommands share: timing, the PyTorch reference (bench/reference/
+// timing.py run as a subprocess in the same run) and the FLOPs a network executes.
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -8,6 +8,7 @@
 
 #include "core/rng.hh"
 #include "nn/dims.hh"
+#include "nn/sequential.hh"
 
 namespace calo::cli {
 
@@ -18,9 +19,12 @@ double median_seconds(const std::function<void()>& fn, double min_time);
 /// reference's synthetic batches: `elements` of them.
 std::vector<float> synthetic_cells(std::size_t elements, Rng& rng);
 
-/// The JSON lines timing.py prints for `arguments` (e.g. "--only train --threads 2"), with
-/// *torch_version set from them; empty when the script or PyTorch is missing (the bench then
-/// prints "not run" in the comparator's column).
-std::vector<nlohmann::json> reference_timing(const std::string& arguments, std::string* torch_version);
+/// The JSON lines bench/reference/timing.py prints with these arguments (its stderr
+/// dropped); empty when the script is missing or cannot run (no torch).
+std::vector<nlohmann::json> run_reference_timing(const std::string& args);
+
+/// Convolution FLOPs one sample costs in forward as the built network executes it (folded
+/// upsamplings run polyphase, nn::Conv3D::forward_flops).
+double executed_conv_flops(nn::Sequential& net, nn::Dims in);
 
 }  // namespace calo::cli

@@ -159,12 +159,13 @@ void run_bench_train(const TrainBenchOptions& o) {
   std::string torch_version;
   double torch_s_per_sample = 0;
   if (o.reference)
-    for (const auto& j :
-         reference_timing("--only train --variant " + o.model + " --threads " + std::to_string(o.threads) +
-                              " --train-batch " + std::to_string(o.batch_size) + " --min-time " +
-                              std::to_string(o.min_time),
-                          &torch_version))
-      if (j["bench"] == "train_iteration") torch_s_per_sample = j["s_per_sample"];
+    for (const auto& j : run_reference_timing(
+             "--only train --variant " + o.model + " --threads " + std::to_string(o.threads) +
+             " --train-batch " + std::to_string(o.batch_size) + " --min-time " + std::to_string(o.min_time)))
+      if (j["bench"] == "train_iteration") {
+        torch_s_per_sample = j["s_per_sample"];
+        torch_version = j.value("torch", "");
+      }
 
   const double b = static_cast<double>(o.batch_size);
   const double consumed = b / path_s_per_step;

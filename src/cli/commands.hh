@@ -18,4 +18,7 @@ void add_bench_train_command(CLI::App& bench);
 void add_validate_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+/// `bench generate` under the `bench` subcommand (bench_generate.cc).
+void add_bench_generate_command(CLI::App& bench);
 }  // namespace calo::cli

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   calo::cli::add_bench_command(app);
   calo::cli::add_model_command(app);
   calo::cli::add_train_command(app);
+  calo::cli::add_generate_command(app);
   calo::cli::remove_outputs_in_progress_on_interrupt();
   try {
     app.parse(argc, argv);

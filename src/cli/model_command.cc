@@ -1,16 +1,26 @@
 // calo3dgan model --summary NAME|FILE.json: the layers, output shapes and parameter counts
-// of a model spec (docs/model-spec.md), Keras style.
+// of a model spec (docs/model-spec.md), Keras style; --init-checkpoint: a generator-only
+// checkpoint with freshly initialised (untrained) weights, for trying `generate` and the
+// embedding API before a trained model exists.
 #include <cstdio>
 
 #include "cli/commands.hh"
+#include "core/error.hh"
+#include "core/rng.hh"
+#include "gan/checkpoint.hh"
 #include "gan/model_spec.hh"
 #include "gan/model_summary.hh"
+#include "nn/context.hh"
 
 namespace calo::cli {
 
 void add_model_command(CLI::App& app) {
   struct Options {
     std::string summary;  // the spec: NAME or FILE.json (of --summary or --print-spec)
+    std::string init_checkpoint;
+    std::string spec = gan::kDefaultModel;  // of --init-checkpoint
+    long long seed = 1;
+    bool overwrite = false;
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("model", "Describe a 3DGAN model spec (built-in name or JSON file)");
@@ -22,8 +32,31 @@ void add_model_command(CLI::App& app) {
   cmd->add_option("--print-spec", opts->summary, "Print the model spec as canonical JSON (every field)")
       ->option_text("NAME|FILE.json")
       ->excludes(cmd->get_option("--summary"));
-  cmd->require_option(1);
+  cmd->add_option("--init-checkpoint", opts->init_checkpoint,
+                  "Write a generator checkpoint with initialised, untrained weights (of --spec, --seed)")
+      ->option_text("FILE.h5")
+      ->excludes(cmd->get_option("--summary"))
+      ->excludes(cmd->get_option("--print-spec"));
+  cmd->add_option("--spec", opts->spec, "Model spec of --init-checkpoint: " + names + " or FILE.json")
+      ->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Seed of --init-checkpoint's weights")->capture_default_str();
+  cmd->add_flag("--overwrite", opts->overwrite, "Replace an existing --init-checkpoint file");
   cmd->callback([opts, cmd] {
+    if (!opts->init_checkpoint.empty()) {
+      CALO_VALIDATE(opts->seed >= 0, "invalid --seed (must be >= 0)");
+      const gan::ModelSpec spec = gan::load_model_spec(opts->spec);
+      nn::Context ctx(1);
+      gan::Generator gen(ctx, spec);
+      Rng rng(static_cast<std::uint64_t>(opts->seed), 0);
+      gen.initialise(rng);
+      gan::TrainingPosition position;
+      position.seed = static_cast<std::uint64_t>(opts->seed);
+      gan::save_checkpoint(opts->init_checkpoint, spec, {.generator = &gen}, position, opts->overwrite);
+      std::printf("wrote %s: %s generator, initialised weights (seed %lld), untrained\n",
+                  opts->init_checkpoint.c_str(), spec.name.c_str(), opts->seed);
+      return;
+    }
+    if (opts->summary.empty()) throw InputError("model: give --summary, --print-spec or --init-checkpoint");
     const gan::ModelSpec spec = gan::load_model_spec(opts->summary);
     std::string text;
     if (cmd->count("--print-spec") > 0) {

@@ -1,10 +1,12 @@
 #include "nn/conv3d.hh"
 
+#include <stdexcept>
 #include <string>
 
 #include "core/error.hh"
 #include "nn/conv/conv3d_fft.hh"
 #include "nn/conv/conv3d_polyphase.hh"
+#include "nn/conv/conv3d_single_output.hh"
 #include "nn/conv/conv3d_thin_input.hh"
 #include "nn/conv/conv_plan.hh"
 #include "nn/eltwise.hh"
@@ -83,6 +85,7 @@ Dims Conv3D::declare(const Dims& in, ParameterStore& store) {
   weight_ =
       store.add(name() + ".weight", {spec_.filters, in.c, spec_.kernel[0], spec_.kernel[1], spec_.kernel[2]});
   if (spec_.use_bias) bias_ = store.add(name() + ".bias", {spec_.filters});
+  if (spec_.channel_shift) shift_ = store.add(name() + ".shift", {spec_.filters});
   return out;
 }
 
@@ -111,7 +114,8 @@ bool Conv3D::absorb_previous(Layer& prev) {
 
 bool Conv3D::absorb_next(Layer& next) {
   auto* act = dynamic_cast<Eltwise*>(&next);
-  if (!act || spec_.activation != Activation::none) return false;
+  // After a shift an activation would act on the shifted values: not this layer's order.
+  if (!act || spec_.activation != Activation::none || spec_.channel_shift) return false;
   if (act->kind() == EltwiseKind::relu) {
     spec_.activation = Activation::relu;
     spec_.alpha = 0.f;
@@ -125,6 +129,9 @@ bool Conv3D::absorb_next(Layer& next) {
 }
 
 std::span<float> Conv3D::weight() const { return store_->value(weight_); }
+std::span<float> Conv3D::shift() const {
+  return spec_.channel_shift ? store_->value(shift_) : std::span<float>();
+}
 std::span<float> Conv3D::weight_grad() const { return store_->grad(weight_); }
 std::span<float> Conv3D::bias() const { return spec_.use_bias ? store_->value(bias_) : std::span<float>(); }
 std::span<float> Conv3D::bias_grad() const {
@@ -134,11 +141,15 @@ std::span<float> Conv3D::bias_grad() const {
 // The algorithms in order of preference, each where it applies and as the context's options
 // (ContextOptions::conv) allow; the direct convolution always applies.
 std::unique_ptr<Plan> Conv3D::make_plan(const Tensor& in, Mode mode) {
+  if (spec_.channel_shift && mode == Mode::train)
+    throw std::logic_error(name() + ": a channel shift (folded BatchNorm) is inference only");
+  if (spec_.bf16 && mode == Mode::train) throw std::logic_error(name() + ": bf16 is inference only");
   if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1})
     return make_polyphase_conv_plan(*this, in, mode);
-  if (auto fft = make_fft_conv_plan(*this, in, mode)) return fft;           // conv/conv3d_fft.hh
-  if (auto thin = make_thin_input_conv_plan(*this, in, mode)) return thin;  // conv/conv3d_thin_input.hh
-  return std::make_unique<ConvPlan>(*this, in, mode);                       // conv/conv_plan.hh
+  if (auto one = make_single_output_conv_plan(*this, in, mode)) return one;  // conv/conv3d_single_output.hh
+  if (auto fft = make_fft_conv_plan(*this, in, mode)) return fft;            // conv/conv3d_fft.hh
+  if (auto thin = make_thin_input_conv_plan(*this, in, mode)) return thin;   // conv/conv3d_thin_input.hh
+  return std::make_unique<ConvPlan>(*this, in, mode);                        // conv/conv_plan.hh
 }
 
 }  // namespace calo::nn

@@ -11,7 +11,11 @@
 // input (conv/conv3d_polyphase.cc), exact, with ~1/(fD fH fW) of the multiply-adds.
 // An activation (ReLU or LeakyReLU) may be fused as a oneDNN post-op: exact in backward
 // because the derivative is recovered from the saved output (y > 0 <=> x > 0 for alpha >= 0).
-// Parameters: "<name>.weight" [OC][IC][KD][KH][KW], "<name>.bias" [OC] (if use_bias).
+// A per-channel shift after the activation (channel_shift, Mode::infer only) is how an
+// inference graph folds a following BatchNorm (src/infer/folded_generator.hh): a oneDNN
+// binary-add post-op, so the folded BatchNorm costs no pass over memory.
+// Parameters: "<name>.weight" [OC][IC][KD][KH][KW], "<name>.bias" [OC] (if use_bias),
+// "<name>.shift" [OC] (if channel_shift).
 #include <array>
 #include <span>
 
@@ -36,6 +40,12 @@ struct Conv3DSpec {
   std::array<std::int64_t, 3> extra_front{0, 0, 0};  ///< explicit zero padding D, H, W
   std::array<std::int64_t, 3> extra_back{0, 0, 0};
   std::array<std::int64_t, 3> upsample{1, 1, 1};  ///< nearest upsampling before padding
+  /// out = activation(conv + bias) + shift[oc]; inference only (a Mode::train plan is a
+  /// logic_error: no backward exists for it).
+  bool channel_shift = false;
+  /// Inference only: bf16 input and weights, f32 accumulation, bias, post-ops and output
+  /// (oneDNN's avx512_core_bf16 kernels; the input is converted by the plan's reorder).
+  bool bf16 = false;
 };
 
 class Conv3D : public Layer {
@@ -63,6 +73,8 @@ class Conv3D : public Layer {
   /// (empty without a bias).
   std::span<float> weight() const;
   std::span<float> bias() const;
+  /// The channel shift [OC] (empty without channel_shift).
+  std::span<float> shift() const;
   std::span<float> weight_grad() const;
   std::span<float> bias_grad() const;
 
@@ -73,7 +85,7 @@ class Conv3D : public Layer {
  private:
   Conv3DSpec spec_;
   std::int64_t in_channels_ = 0;
-  std::size_t weight_ = 0, bias_ = 0;
+  std::size_t weight_ = 0, bias_ = 0, shift_ = 0;
 };
 
 }  // namespace calo::nn

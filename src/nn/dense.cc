@@ -42,6 +42,7 @@ class DensePlan : public Plan {
   bool bias_;
   Reorder to_plain_;  // non-plain input -> plain
   memory src_, dst_, w_user_, w_mem_, b_user_;
+  bool weights_ready_ = false;  // w_mem_ holds the store's weights (constant_weights())
   Reorder w_re_;
   dnnl::inner_product_forward::primitive_desc fwd_pd_;
   dnnl::inner_product_forward fwd_;
@@ -120,11 +121,9 @@ const Tensor& DensePlan::forward(const Tensor& in) {
     src_.set_data_handle(in.impl().mem.get_data_handle());
   }
   w_user_.set_data_handle(store.value(dense_.weight_).data());
-  memory w = w_user_;
-  if (w_re_) {
-    w_re_(ctx_, w_user_, w_mem_);
-    w = w_mem_;
-  }
+  memory w = w_re_ ? w_mem_ : w_user_;
+  if (w_re_ && !(weights_ready_ && dense_.constant_weights())) w_re_(ctx_, w_user_, w_mem_);
+  weights_ready_ = true;
   Args args{{DNNL_ARG_SRC, src_}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, dst_}};
   if (bias_) {
     b_user_.set_data_handle(store.value(dense_.bias_).data());

@@ -88,6 +88,14 @@ class Layer {
   }
   bool frozen() const { return frozen_; }
 
+  /// A promise of an inference graph: the parameters in the store do not change after the
+  /// first forward, so plans may keep the weights they reordered into oneDNN's layouts (or
+  /// folded into polyphase kernels) instead of reading the store again at every forward.
+  /// Default off (training changes the weights between steps). Sequential applies it to
+  /// every layer.
+  virtual void set_constant_weights(bool on) { constant_weights_ = on; }
+  bool constant_weights() const { return constant_weights_; }
+
   /// Folding (done by Sequential::declare, see docs/nn.md): a layer may absorb its
   /// neighbour (Conv3D absorbs a preceding ZeroPad3D and a following ReLU/LeakyReLU). The
   /// absorbed layer is then `folded`: an identity in forward and backward.
@@ -118,6 +126,7 @@ class Layer {
   std::string name_;
   bool weight_grads_ = true;
   bool frozen_ = false;
+  bool constant_weights_ = false;
   bool folded_ = false;
   std::vector<std::unique_ptr<Plan>> plans_;  // one per (input dims, layout, mode)
   Plan* last_train_ = nullptr;                // plan of the last Mode::train forward

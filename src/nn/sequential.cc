@@ -66,6 +66,11 @@ const Tensor* Sequential::backward(const Tensor& diff_out, const BackwardOptions
   return d;
 }
 
+void Sequential::set_constant_weights(bool on) {
+  Layer::set_constant_weights(on);
+  for (auto& l : layers_) l->set_constant_weights(on);
+}
+
 void Sequential::set_weight_grads(bool on) {
   Layer::set_weight_grads(on);
   for (auto& l : layers_) l->set_weight_grads(on);

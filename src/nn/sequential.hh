@@ -43,6 +43,7 @@ class Sequential : public Layer {
   const Tensor& forward(const Tensor& in, Mode mode) override;
   const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt = {}) override;
   void set_weight_grads(bool on) override;
+  void set_constant_weights(bool on) override;
   /// Every layer frozen (Keras trainable=False, see Layer::set_frozen): weight gradients
   /// off, BatchNorm on its moving statistics, Dropout still active.
   void set_frozen(bool on) override;

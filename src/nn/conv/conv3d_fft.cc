@@ -479,6 +479,7 @@ const Tensor* FftConvPlan::backward(const Tensor& diff_out, const BackwardOption
 
 std::unique_ptr<Plan> make_fft_conv_plan(Conv3D& conv, const Tensor& in, Mode mode) {
   if (conv.spec().upsample != std::array<std::int64_t, 3>{1, 1, 1}) return nullptr;
+  if (conv.spec().channel_shift || conv.spec().bf16) return nullptr;  // its epilogue: f32, no shift
   const AlgorithmSwitch choice = conv.context().options().conv.fft;
   if (choice == AlgorithmSwitch::off) return nullptr;
   if (choice == AlgorithmSwitch::automatic && !fft_pays(conv, in.dims())) return nullptr;

@@ -116,11 +116,13 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
             .bias = s.use_bias,
             .activation = s.activation,  // element-wise: the same on each phase as on the whole
             .alpha = s.alpha,
+            .shift = s.channel_shift,  // per channel: the same on each phase too
+            .bf16 = s.bf16,
         };
         ph.w.assign(static_cast<std::size_t>(s.filters * in_dims_.c * ad.taps * ah.taps * aw.taps), 0.f);
         const bool first = phases_.size() == 1;
         const DirectConv::Layouts layouts{
-            .src = first ? memory::desc(shape.src, dt::f32, tag::any) : src_md,
+            .src = first ? memory::desc(shape.src, s.bf16 ? dt::bf16 : dt::f32, tag::any) : src_md,
             .dst = memory::desc(shape.dst, dt::f32, first ? tag::any : layout_tag(dst_tag_md)),
             .diff_src = src_md,  // phase 0: empty, its own src layout
             .backward_as_forward = true,
@@ -222,14 +224,15 @@ const Tensor& PolyphaseConvPlan::forward(const Tensor& in) {
   // Fold only when the weights changed since the last fold (always in training, once in
   // generation): comparing 1 MB costs far less than folding it into every phase.
   const auto weights = conv_.weight();
-  const bool refold = !std::equal(weights.begin(), weights.end(), folded_from_.begin(), folded_from_.end());
+  const bool refold = !(conv_.constant_weights() && !folded_from_.empty()) &&
+                      !std::equal(weights.begin(), weights.end(), folded_from_.begin(), folded_from_.end());
   if (refold) folded_from_.assign(weights.begin(), weights.end());
   for (Phase& ph : phases_) {
     if (refold) {
       for_each_tap(ph, ph.w.data(), weights.data(), /*fold=*/true);
       ph.conv.set_weights(ctx_, ph.w.data());
     }
-    ph.conv.forward(ctx_, src, ph.dst, conv_.bias().data());
+    ph.conv.forward(ctx_, src, ph.dst, conv_.bias().data(), conv_.shift().data());
     interleave(ph, full, data_of(ph.dst), /*scatter=*/true);
   }
   if (mode_ == Mode::train) saved_in_ = in;

@@ -35,8 +35,10 @@ ConvPlan::ConvPlan(Conv3D& conv, const Tensor& in, Mode mode, Gradients gradient
       .bias = s.use_bias,
       .activation = s.activation,
       .alpha = s.alpha,
+      .shift = s.channel_shift,
+      .bf16 = s.bf16,
   };
-  const DirectConv::Layouts layouts{.src = memory::desc(shape.src, dt::f32, tag::any),
+  const DirectConv::Layouts layouts{.src = memory::desc(shape.src, s.bf16 ? dt::bf16 : dt::f32, tag::any),
                                     .dst = memory::desc(shape.dst, dt::f32, tag::any),
                                     .diff_src = in_desc_};
   conv_block_ = DirectConv(ctx_, shape, mode, passes_for(gradients), layouts);
@@ -56,8 +58,9 @@ const Tensor& ConvPlan::forward(const Tensor& in) {
     src_re_(ctx_, src, src_mem_);
     src = src_mem_;
   }
-  conv_block_.set_weights(ctx_, conv_.weight().data());
-  conv_block_.forward(ctx_, src, out_.impl().mem, conv_.bias().data());
+  if (!(weights_ready_ && conv_.constant_weights())) conv_block_.set_weights(ctx_, conv_.weight().data());
+  weights_ready_ = true;
+  conv_block_.forward(ctx_, src, out_.impl().mem, conv_.bias().data(), conv_.shift().data());
   if (mode_ == Mode::train) saved_in_ = in;
   return out_;
 }

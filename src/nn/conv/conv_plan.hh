@@ -41,7 +41,8 @@ class ConvPlan : public Plan {
   Conv3D& conv_;
   Gradients gradients_;
   DirectConv conv_block_;
-  Reorder src_re_;  // input layout -> the convolution's src layout
+  Reorder src_re_;              // input layout -> the convolution's src layout
+  bool weights_ready_ = false;  // the block holds the store's weights (constant_weights())
   memory src_mem_;
   Tensor saved_in_, out_;
   ActivationBackward act_bwd_;

@@ -1,6 +1,7 @@
 #include "nn/conv/direct_conv.hh"
 
 #include <cstring>
+#include <stdexcept>
 #include <string>
 
 namespace calo::nn {
@@ -17,16 +18,23 @@ DirectConv::DirectConv(ContextImpl& ctx, const Shape& s, Mode mode, Passes passe
     : bias_(s.bias) {
   auto& eng = ctx.engine;
   const memory::dims strides = {1, 1, 1};
-  const memory::desc w_any(s.weights, dt::f32, tag::any), w_plain(s.weights, dt::f32, tag::oidhw);
+  if (s.bf16 && mode == Mode::train) throw std::logic_error("nn: bf16 convolutions are inference only");
+  const memory::desc w_any(s.weights, s.bf16 ? dt::bf16 : dt::f32, tag::any),
+      w_plain(s.weights, dt::f32, tag::oidhw);
   const memory::desc b_md({s.weights[0]}, dt::f32, tag::x);
   const auto prop =
       mode == Mode::train ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
   dnnl::primitive_attr attr = scratch_attr();
-  if (s.activation != Activation::none) {  // ReLU is LeakyReLU with slope 0
-    dnnl::post_ops ops;
+  dnnl::post_ops ops;
+  if (s.activation != Activation::none)  // ReLU is LeakyReLU with slope 0
     ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, s.alpha, 0.f);
-    attr.set_post_ops(ops);
+  const memory::desc shift_md({1, s.weights[0], 1, 1, 1}, dt::f32, tag::abcde);
+  if (s.shift) {
+    if (mode == Mode::train) throw std::logic_error("nn: a convolution's channel shift is inference only");
+    shift_post_op_ = ops.len();
+    ops.append_binary(dnnl::algorithm::binary_add, shift_md);
   }
+  if (ops.len() > 0) attr.set_post_ops(ops);
   auto fd = bias_ ? dnnl::convolution_forward::desc(prop, kDirect, l.src, w_any, b_md, l.dst, strides,
                                                     s.pad_front, s.pad_back)
                   : dnnl::convolution_forward::desc(prop, kDirect, l.src, w_any, l.dst, strides, s.pad_front,
@@ -39,6 +47,7 @@ DirectConv::DirectConv(ContextImpl& ctx, const Shape& s, Mode mode, Passes passe
     w_mem_ = memory(fwd_pd_.weights_desc(), eng);
   }
   if (bias_) b_user_ = memory(b_md, eng, DNNL_MEMORY_NONE);
+  if (s.shift) shift_user_ = memory(shift_md, eng, DNNL_MEMORY_NONE);
   if (mode != Mode::train) return;
   Layouts bwd = l;
   if (l.backward_as_forward) bwd.src = src_desc(), bwd.dst = dst_desc();
@@ -113,11 +122,17 @@ void DirectConv::set_weights(ContextImpl& ctx, float* plain) {
   if (w_re_) w_re_(ctx, w_user_, w_mem_);
 }
 
-void DirectConv::forward(ContextImpl& ctx, const memory& src, const memory& dst, const float* bias) {
+void DirectConv::forward(ContextImpl& ctx, const memory& src, const memory& dst, const float* bias,
+                         const float* shift) {
   Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w_re_ ? w_mem_ : w_user_}, {DNNL_ARG_DST, dst}};
   if (bias_) {
     b_user_.set_data_handle(const_cast<float*>(bias));  // read only: the primitive's input
     args[DNNL_ARG_BIAS] = b_user_;
+  }
+  if (shift_post_op_ >= 0) {
+    if (!shift) throw std::logic_error("nn: a convolution with a channel shift run without one");
+    shift_user_.set_data_handle(const_cast<float*>(shift));  // read only
+    args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(shift_post_op_) | DNNL_ARG_SRC_1] = shift_user_;
   }
   ctx.execute(fwd_, fwd_pd_, std::move(args));
 }

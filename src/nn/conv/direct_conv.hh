@@ -26,6 +26,8 @@ class DirectConv {
     bool bias = false;
     Activation activation = Activation::none;  ///< applied to the forward's output (post-op)
     float alpha = 0.f;                         ///< LeakyReLU slope
+    bool shift = false;                        ///< + shift[oc] after the activation (post-op)
+    bool bf16 = false;                         ///< bf16 src and weights (Mode::infer), f32 dst
   };
   /// How backward_weights writes the plain weight gradient: added to it (a layer's gradient
   /// in the store) or overwriting it (a polyphase kernel's, folded onto the layer's after).
@@ -57,8 +59,9 @@ class DirectConv {
   /// the convolution's layout when that differs) and again by backward_data if its layout
   /// differs from the forward's, so they must stay valid until then.
   void set_weights(ContextImpl& ctx, float* plain);
-  /// dst (dst_desc()) = activation(conv(src (src_desc()), weights) + bias).
-  void forward(ContextImpl& ctx, const memory& src, const memory& dst, const float* bias);
+  /// dst (dst_desc()) = activation(conv(src (src_desc()), weights) + bias) + shift.
+  void forward(ContextImpl& ctx, const memory& src, const memory& dst, const float* bias,
+               const float* shift = nullptr);
   /// Weight gradient (plain, added or overwritten: Passes) and bias gradient (+=; null
   /// without a bias) of the forward's src and diff_dst (d loss / d output before the
   /// activation, dst_desc()).
@@ -74,6 +77,8 @@ class DirectConv {
                               const memory::desc& dst, WeightGradient mode);
 
   bool bias_ = false;
+  int shift_post_op_ = -1;  // index of the shift's binary post-op (-1: none)
+  memory shift_user_;
   dnnl::convolution_forward::primitive_desc fwd_pd_;
   dnnl::convolution_forward fwd_;
   Reorder w_re_;  // plain weights -> the forward's layout

@@ -1,0 +1,213 @@
+// `calo3dgan generate`: files, determinism over --streams/--threads, --latent round trips and
+// the one-line refusals of bad input (exit 2, no output file left).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "calo3dgan/shower_file.hh"
+#include "infer/latent.hh"
+#include "infer_test_support.hh"
+#include "run_command.hh"
+#include "scratch_directory.hh"
+
+namespace calo::infer {
+namespace {
+
+using test::run_command;
+using test::shell_quote;
+
+test::CommandResult cli(const std::string& args) { return run_command(std::string(CALO_CLI) + " " + args); }
+
+struct Showers {
+  std::vector<float> ecal, energy;
+};
+
+Showers read(const std::string& path) {
+  io::ShowerReader r(path);
+  Showers s;
+  r.read(0, r.events(), s.ecal, s.energy);
+  return s;
+}
+
+class GenerateCommandTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::ScratchDirectory;
+    test::write_test_checkpoint(dir_->file("g.h5"), "3dgan-16", 31);
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  std::string ck() const { return shell_quote(dir_->file("g.h5")); }
+  std::string out(const std::string& name) const { return scratch_.file(name); }
+  /// Runs generate with args and --out name; expects a refusal: exit 2, one line naming
+  /// fragment, and nothing left in the scratch folder but what was there.
+  void expect_refused(const std::string& args, const std::string& fragment) {
+    const auto before = files();
+    const auto r = cli("generate " + args + " --out " + shell_quote(out("refused.h5")));
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(fragment), std::string::npos) << args << "\n" << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_EQ(files(), before) << args;
+  }
+  std::vector<std::string> files() const {
+    std::vector<std::string> v;
+    for (const auto& e : std::filesystem::directory_iterator(scratch_.path())) v.push_back(e.path().string());
+    std::sort(v.begin(), v.end());
+    return v;
+  }
+  static test::ScratchDirectory* dir_;
+  test::ScratchDirectory scratch_;
+};
+test::ScratchDirectory* GenerateCommandTest::dir_ = nullptr;
+
+TEST_F(GenerateCommandTest, SameSeedGivesTheSameFileForAnyStreamsAndThreads) {
+  const std::string common =
+      "generate --checkpoint " + ck() + " --events 21 --batch-size 8 --seed 5 --energy 20:200";
+  const auto a = cli(common + " --streams 1 --threads 1 --out " + shell_quote(out("a.h5")));
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  EXPECT_NE(a.output.find("ms/shower"), std::string::npos) << a.output;
+  const Showers ref = read(out("a.h5"));
+  ASSERT_EQ(ref.energy.size(), 21u);
+  for (float e : ref.energy) EXPECT_TRUE(e >= 20 && e <= 200) << e;
+  for (const char* opts : {"--streams 2 --threads 2", "--streams 1 --threads 2", "--streams 3 --threads 3"}) {
+    const auto b = cli(common + " " + opts + " --out " + shell_quote(out("b.h5")) + " --overwrite");
+    ASSERT_EQ(b.exit_code, 0) << b.output;
+    const Showers other = read(out("b.h5"));
+    EXPECT_TRUE(other.ecal == ref.ecal) << opts;
+    EXPECT_TRUE(other.energy == ref.energy) << opts;
+  }
+  const auto c =
+      cli("generate --checkpoint " + ck() + " --events 21 --batch-size 8 --seed 6 --energy 20:200 --out " +
+          shell_quote(out("c.h5")));
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_FALSE(read(out("c.h5")).ecal == ref.ecal);  // another seed, other showers
+}
+
+TEST_F(GenerateCommandTest, Bf16IsDeterministicForAnyStreamsAndThreadsAndCloseToF32) {
+  const std::string common =
+      "generate --checkpoint " + ck() + " --events 12 --batch-size 4 --seed 8 --energy 50:150";
+  const auto f = cli(common + " --out " + shell_quote(out("f.h5")));
+  const auto a = cli(common + " --precision bf16 --streams 1 --threads 1 --out " + shell_quote(out("a.h5")));
+  const auto b = cli(common + " --precision bf16 --streams 2 --threads 2 --out " + shell_quote(out("b.h5")));
+  ASSERT_EQ(f.exit_code, 0) << f.output;
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  const Showers s32 = read(out("f.h5")), s16 = read(out("a.h5"));
+  EXPECT_TRUE(read(out("b.h5")).ecal == s16.ecal);
+  if (a.output.find("lacks AVX-512 BF16") != std::string::npos) {
+    EXPECT_TRUE(s16.ecal == s32.ecal);  // ran f32, as the note says
+    return;
+  }
+  double diff = 0, scale = 0;
+  for (std::size_t i = 0; i < s32.ecal.size(); ++i) {
+    diff = std::max(diff, static_cast<double>(std::abs(s16.ecal[i] - s32.ecal[i])));
+    scale = std::max(scale, static_cast<double>(std::abs(s32.ecal[i])));
+  }
+  // bf16 rounds inputs and weights to 2^-9 relative; the test checkpoint's random BatchNorms
+  // (scales up to 4.5, shifts of either sign) amplify that to a few per cent at worst, while
+  // a wrong kernel or layout would be off by the showers' own size.
+  EXPECT_GT(diff, 0);
+  EXPECT_LT(diff / scale, 5e-2);
+  EXPECT_EQ(s16.energy, s32.energy);
+}
+
+TEST_F(GenerateCommandTest, Bf16PassesThePhysicsGateAgainstF32) {
+  // The gate: showers from the same latent vectors (same seed), bf16 against f32,
+  // through `validate`: every observable green in every bin, and the mean sampled fraction
+  // within 0.5 % of f32's. (Untrained weights: the showers are not physical, but the
+  // comparison of two precisions is the same.)
+  const std::string common =
+      "generate --checkpoint " + ck() + " --events 1500 --energy 10:500 --seed 12 --quiet";
+  const auto f = cli(common + " --out " + shell_quote(out("f.h5")));
+  const auto b = cli(common + " --precision bf16 --out " + shell_quote(out("b.h5")));
+  ASSERT_EQ(f.exit_code, 0) << f.output;
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  if (b.output.find("lacks AVX-512 BF16") != std::string::npos) GTEST_SKIP() << "no bf16 on this CPU";
+  const auto v =
+      cli("validate --reference " + shell_quote(out("f.h5")) + " --candidate " + shell_quote(out("b.h5")) +
+          " --bins 10:250,250:500 --quiet --out " + shell_quote(out("val")));
+  ASSERT_EQ(v.exit_code, 0) << v.output;
+  std::ifstream in(out("val") + "/metrics.json");
+  const auto m = nlohmann::json::parse(in);
+  EXPECT_EQ(m["verdict"], "green");
+  int observables = 0;
+  for (const auto& bin : m["bins"]) {
+    if (bin["empty"].get<bool>()) continue;
+    for (const auto& [name, o] : bin["observables"].items()) {
+      EXPECT_EQ(o["verdict"], "green") << bin["label"] << " " << name;
+      ++observables;
+    }
+    EXPECT_LT(bin["observables"]["sampled_fraction"]["metrics"]["relative_error_of_mean"].get<double>(),
+              0.005)
+        << bin["label"];
+  }
+  EXPECT_GT(observables, 30);
+}
+
+TEST_F(GenerateCommandTest, SavedLatentVectorsReproduceTheShowers) {
+  const auto a = cli("generate --checkpoint " + ck() + " --events 6 --energy 10,100 --seed 3 --out " +
+                     shell_quote(out("a.h5")) + " --save-latent " + shell_quote(out("z.h5")));
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  const Showers ref = read(out("a.h5"));
+  EXPECT_EQ(ref.energy, (std::vector<float>{10, 100, 10, 100, 10, 100}));  // a list is cycled
+  const LatentSet z = read_latent_file(out("z.h5"), 200);
+  EXPECT_EQ(z.energy_gev, ref.energy);
+  const auto b = cli("generate --checkpoint " + ck() + " --latent " + shell_quote(out("z.h5")) + " --out " +
+                     shell_quote(out("b.h5")));
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  const Showers again = read(out("b.h5"));
+  EXPECT_TRUE(again.ecal == ref.ecal);
+  EXPECT_EQ(again.energy, ref.energy);
+}
+
+TEST_F(GenerateCommandTest, EnergiesOutsideTheTrainedRangeWarnOrAreRefusedWhenStrict) {
+  const auto r =
+      cli("generate --checkpoint " + ck() + " --events 2 --energy 700 --out " + shell_quote(out("w.h5")));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("warning: energies 700-700 GeV reach outside the range 10-500 GeV"),
+            std::string::npos)
+      << r.output;
+  expect_refused("--checkpoint " + ck() + " --events 2 --energy 5:50 --strict", "(--strict)");
+}
+
+TEST_F(GenerateCommandTest, BadInputIsRefusedWithOneLineAndNoOutput) {
+  const std::string c = "--checkpoint " + ck();
+  expect_refused("--checkpoint " + shell_quote(out("none.h5")) + " --events 2", "none.h5");
+  {
+    std::ofstream(out("corrupt.h5")) << "not an HDF5 file";
+    expect_refused("--checkpoint " + shell_quote(out("corrupt.h5")) + " --events 2", "corrupt.h5");
+    std::filesystem::remove(out("corrupt.h5"));
+  }
+  expect_refused(c + " --model 3dgan-v1 --events 2", "3dgan-v1");
+  expect_refused(c + " --events 0", "invalid --events 0");
+  expect_refused(c + " --events -3", "invalid --events -3");
+  expect_refused(c + " --events 2 --energy abc", "abc");
+  expect_refused(c + " --events 2 --batch-size 0", "--batch-size");
+  expect_refused(c + " --events 2 --streams 0", "--streams");
+  expect_refused(c + " --events 2 --precision fp64", "unknown --precision 'fp64'");
+  expect_refused(c + " --events 2 --precision int8", "--precision int8 is not implemented yet");
+  {
+    test::ScratchDirectory other;
+    write_latent_file(other.file("z100.h5"),
+                      {.latent_size = 100, .z = std::vector<float>(200, 0.5f), .energy_gev = {10, 20}},
+                      false);
+    expect_refused(c + " --latent " + shell_quote(other.file("z100.h5")), "z has shape (2, 100)");
+  }
+}
+
+TEST_F(GenerateCommandTest, MissingShippedModelNamesItsPathAndTheWayOut) {
+  test::ScratchDirectory data;  // an empty data folder: no models/3dgan-16.h5 in it
+  const auto r = run_command("CALO3DGAN_DATA=" + shell_quote(data.path().string()) + " " + CALO_CLI +
+                             " generate --events 2 --out " + shell_quote(out("x.h5")));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("no trained model at " + data.path().string() + "/models/3dgan-16.h5"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("--checkpoint"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(out("x.h5")));
+}
+
+}  // namespace
+}  // namespace calo::infer
