@@ -26,6 +26,13 @@ namespace calo::gan {
 /// "format" attribute of the file's root group.
 inline constexpr const char* kCheckpointFormat = "calo3dgan-checkpoint-1";
 
+/// Names of the notes calo3dgan's trainer writes (TrainingPosition::notes): the ECAL-sum fit
+/// (train::EcalSumFit's JSON), the primary-energy range the generator was trained on (the JSON
+/// array [min, max] in GeV: what `generate` warns outside of), the run's config.json text.
+inline constexpr const char* kEcalSumFitNote = "ecal_sum_fit";
+inline constexpr const char* kEnergyRangeNote = "energy_range_gev";
+inline constexpr const char* kTrainConfigNote = "train_config";
+
 /// Where training stands.
 struct TrainingPosition {
   std::int64_t epoch = 0;                ///< completed epochs

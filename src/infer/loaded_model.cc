@@ -1,6 +1,7 @@
 #include "infer/loaded_model.hh"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/error.hh"
@@ -47,6 +48,16 @@ LoadedModel load_generator(const std::string& path, const gan::ModelSpec* expect
   const io::CheckpointReader reader(path);
   m.trained_min_gev = attribute_or(reader, "energy_min_gev", kDefaultTrainedMinGev);
   m.trained_max_gev = attribute_or(reader, "energy_max_gev", kDefaultTrainedMaxGev);
+  // A checkpoint of `calo3dgan train` says the range it was trained on.
+  const auto notes = gan::read_checkpoint_notes(path);
+  if (const auto it = notes.find(gan::kEnergyRangeNote); it != notes.end()) {
+    const auto range = nlohmann::json::parse(it->second, nullptr, false);
+    CALO_VALIDATE(range.is_array() && range.size() == 2 && range[0].is_number() && range[1].is_number() &&
+                      range[0].get<double>() > 0,
+                  "checkpoint " + path + ": note " + gan::kEnergyRangeNote + " = '" + it->second +
+                      "' is not [min, max] in GeV");
+    m.trained_min_gev = range[0].get<double>(), m.trained_max_gev = range[1].get<double>();
+  }
   CALO_VALIDATE(m.trained_min_gev < m.trained_max_gev,
                 "checkpoint " + path + ": energy_min_gev is not below energy_max_gev");
   return m;

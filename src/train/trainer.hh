@@ -14,6 +14,7 @@
 #include <functional>
 #include <string>
 
+#include "gan/checkpoint.hh"
 #include "train/gan_step.hh"
 #include "train/trainer_options.hh"
 #include "train/validation_metrics.hh"
@@ -30,12 +31,11 @@ inline constexpr std::uint64_t kRefreshStream = 0x7265667200000000ULL;  // + ste
 inline constexpr int kRefreshBatches = 8;
 inline constexpr std::int64_t kRefreshBatchSize = 32;
 
-/// Notes every checkpoint of a run carries (gan::TrainingPosition::notes): the ECAL-sum fit
-/// (EcalSumFit::to_json), the primary-energy range the generator was trained on as the JSON
-/// array [min, max] in GeV, and the run's configuration (config.json's text).
-inline constexpr const char* kEcalSumFitNote = "ecal_sum_fit";
-inline constexpr const char* kEnergyRangeNote = "energy_range_gev";
-inline constexpr const char* kTrainConfigNote = "train_config";
+/// Notes every checkpoint of a run carries (gan/checkpoint.hh): the ECAL-sum fit, the trained
+/// energy range and the run's configuration.
+using gan::kEcalSumFitNote;
+using gan::kEnergyRangeNote;
+using gan::kTrainConfigNote;
 
 /// What the caller sees after each step (progress bars).
 struct StepProgress {

@@ -66,7 +66,9 @@ void expect_same(const nn::Optimizer& a, const nn::Optimizer& b) {
 const TrainingPosition kPosition{.epoch = 3,
                                  .step = 1234567,
                                  .seed = 0xfedcba9876543210ULL,
-                                 .rng_state = {1, 2, 3, 0xffffffffffffffffULL}};
+                                 .rng_state = {1, 2, 3, 0xffffffffffffffffULL},
+                                 .notes = {{"ecal_sum_fit", R"({"source":"data","coefficients":[2.1]})"},
+                                           {"energy_range_gev", "[10,500]"}}};
 
 TEST(CheckpointTest, RoundTripIsBitExact) {
   ScratchDirectory dir;
@@ -82,6 +84,7 @@ TEST(CheckpointTest, RoundTripIsBitExact) {
   nn::RMSprop opt_g(g.store()), opt_d(d.store());
   const TrainingPosition at = load_checkpoint(path, spec, {&g, &d, &opt_g, &opt_d});
   EXPECT_EQ(at, kPosition);
+  EXPECT_EQ(read_checkpoint_notes(path), kPosition.notes);
   expect_same(g.store(), a.g.store());
   expect_same(d.store(), a.d.store());
   expect_same(opt_g, a.opt_g);
