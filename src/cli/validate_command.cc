@@ -46,6 +46,16 @@ void run_validate(const ValidateOptions& o) {
   CALO_VALIDATE(o.max_events >= 0, "invalid --max-events (must be >= 0; 0 = all)");
   CALO_VALIDATE(o.min_events >= 1, "invalid --min-events (must be >= 1)");
   CALO_VALIDATE(o.bin_half_width > 0, "invalid --bin-width (must be positive GeV)");
+  CALO_VALIDATE(o.seed >= 0, "invalid --seed (must be >= 0)");
+  const classifier::ClassifierOptions& c = o.classifier;
+  CALO_VALIDATE(c.hidden >= 1, "invalid --classifier-hidden " + std::to_string(c.hidden) + " (must be >= 1)");
+  CALO_VALIDATE(c.layers >= 1, "invalid --classifier-layers " + std::to_string(c.layers) + " (must be >= 1)");
+  CALO_VALIDATE(c.epochs >= 1, "invalid --classifier-epochs " + std::to_string(c.epochs) + " (must be >= 1)");
+  CALO_VALIDATE(c.batch >= 1, "invalid --classifier-batch " + std::to_string(c.batch) + " (must be >= 1)");
+  CALO_VALIDATE(c.threads >= 0,
+                "invalid --classifier-threads " + std::to_string(c.threads) + " (must be >= 0)");
+  CALO_VALIDATE(c.learning_rate > 0 && std::isfinite(c.learning_rate),
+                "invalid --classifier-lr (must be a positive number)");
   physics::ValidationOptions options;
   if (!o.bins.empty()) options.bins = physics::parse_energy_bins(o.bins, o.bin_half_width);
   options.max_events = static_cast<std::uint64_t>(o.max_events);
@@ -58,16 +68,6 @@ void run_validate(const ValidateOptions& o) {
                 "cannot create output folder '" + o.out + "' (" + ec.message() + ")");
   CALO_VALIDATE(access(dir.c_str(), W_OK) == 0, "output folder '" + o.out + "' is not writable");
 
-  CALO_VALIDATE(o.seed >= 0, "invalid --seed (must be >= 0)");
-  const classifier::ClassifierOptions& c = o.classifier;
-  CALO_VALIDATE(c.hidden >= 1, "invalid --classifier-hidden " + std::to_string(c.hidden) + " (must be >= 1)");
-  CALO_VALIDATE(c.layers >= 1, "invalid --classifier-layers " + std::to_string(c.layers) + " (must be >= 1)");
-  CALO_VALIDATE(c.epochs >= 1, "invalid --classifier-epochs " + std::to_string(c.epochs) + " (must be >= 1)");
-  CALO_VALIDATE(c.batch >= 1, "invalid --classifier-batch " + std::to_string(c.batch) + " (must be >= 1)");
-  CALO_VALIDATE(c.threads >= 0,
-                "invalid --classifier-threads " + std::to_string(c.threads) + " (must be >= 0)");
-  CALO_VALIDATE(c.learning_rate > 0 && std::isfinite(c.learning_rate),
-                "invalid --classifier-lr (must be a positive number)");
   options.seed = static_cast<std::uint64_t>(o.seed);
   options.distances = !o.no_distances;
   classifier::ShowerSets showers;

@@ -237,8 +237,9 @@ TEST_F(Cli, ValidateRefusesDifferentGridsMissingFilesAndBadOptions) {
        {"--classifier-epochs 0", "--classifier-hidden 0", "--classifier-batch -3", "--classifier-lr -1",
         "--classifier-layers 0", "--seed -1", "--classifier-threads -2"})
     expect_refused("validate --reference " + (dir_ / "w25.h5").string() + " --candidate " +
-                       (dir_ / "w25.h5").string() + " " + bad + report,
+                       (dir_ / "w25.h5").string() + " " + bad + " --out " + (dir_ / "bad-report").string(),
                    bad.substr(0, bad.find(' ')));
+  EXPECT_FALSE(fs::exists(dir_ / "bad-report")) << "a refused option must leave no output folder";
 }
 
 TEST_F(Cli, BenchNnHelpListsItsOptions) {
