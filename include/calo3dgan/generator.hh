@@ -24,6 +24,8 @@
 // with `threads` OpenMP threads and the inference graph, ~12 MB), taken from a pool that
 // grows to the largest number of simultaneous calls; the first call of a batch size on an
 // engine plans it (milliseconds), later calls reuse the plan and allocate nothing large.
+// Each batch size keeps its plan and buffers (tens of MB at n = 128): use a few sizes, not
+// every n from 1 to 1000.
 // There is no global state: two ShowerGenerators are independent.
 //
 // Errors: calo::InputError (calo3dgan/error.hh) for a missing, corrupt or incompatible
