@@ -62,8 +62,6 @@ train::TrainerOptions effective_options(const TrainCommandOptions& c, const CLI:
     if (given("--max-steps")) stored.max_steps = now.max_steps;
     if (given("--lr")) stored.learning_rate = now.learning_rate;
     if (given("--warmup-steps")) stored.warmup_steps = now.warmup_steps;
-    if (given("--generated-batch-mode"))
-      stored.generated_batch_in_training_mode = now.generated_batch_in_training_mode;
     if (given("--seed")) stored.seed = now.seed;
     if (given("--threads")) stored.threads = now.threads;
     if (given("--validation-fraction")) stored.data.validation_fraction = now.data.validation_fraction;
@@ -172,16 +170,6 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--warmup-steps", t.warmup_steps,
                   "Ramp the learning rate up linearly over the first N steps (0: none, the original)")
       ->capture_default_str();
-  cmd->add_option_function<std::string>(
-         "--generated-batch-mode",
-         [&t](const std::string& mode) {
-           CALO_VALIDATE(mode == "infer" || mode == "train",
-                         "invalid --generated-batch-mode '" + mode + "' (use infer or train)");
-           t.generated_batch_in_training_mode = mode == "train";
-         },
-         "Generator mode for the discriminator's generated batch: infer (Keras predict, the original) or "
-         "train (batch statistics)")
-      ->default_str("infer");
   cmd->add_option("--loss-weights", c->loss_weights, "BCE,energy,ECAL-sum loss weights (default 6,0.2,0.1)");
   cmd->add_option("--fake-energy-range", c->fake_energy_range,
                   "Energies A:B GeV of the generated showers (default: the training data's range)");

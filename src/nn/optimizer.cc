@@ -40,6 +40,13 @@ void Optimizer::set_iterations(std::int64_t n) {
   iterations_ = n;
 }
 
+namespace {
+/// Below this many parameters an update is a few microseconds: threads would cost more (and a
+/// small network's training, e.g. validate's classifier, then spent most of its time in
+/// OpenMP's spinning workers).
+constexpr std::int64_t kParallelUpdateMin = 1 << 16;
+}  // namespace
+
 RMSprop::RMSprop(ParameterStore& store, float lr, float rho, float epsilon)
     : Optimizer(store), rho_(rho), eps_(epsilon) {
   lr_ = lr;
@@ -52,7 +59,7 @@ void RMSprop::step() {
   float* v = slot(0).data();
   const std::int64_t n = static_cast<std::int64_t>(w.size());
   const float lr = lr_, rho = rho_, eps = eps_;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelUpdateMin)
   for (std::int64_t i = 0; i < n; ++i) {
     v[i] = rho * v[i] + (1.f - rho) * g[i] * g[i];
     w[i] -= lr * g[i] / (std::sqrt(v[i]) + eps);
@@ -77,7 +84,7 @@ void Adam::step() {
   float* v = slot(1).data();
   const std::int64_t n = static_cast<std::int64_t>(w.size());
   const float b1 = b1_, b2 = b2_, eps = eps_;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelUpdateMin)
   for (std::int64_t i = 0; i < n; ++i) {
     m[i] = b1 * m[i] + (1.f - b1) * g[i];
     v[i] = b2 * v[i] + (1.f - b2) * g[i] * g[i];

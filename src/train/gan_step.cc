@@ -121,9 +121,7 @@ StepLosses GanStep::step(std::span<const float> real_images, std::span<const flo
   std::vector<float> fake_sum(b);
   for (std::size_t i = 0; i < b; ++i)
     fake_sum[i] = static_cast<float>(config_.ecal_sum_fit.target(draws.fake_energy[i]));
-  const nn::Tensor& generated =
-      gen_.forward(latent_tensor(draws.latent[0], batch),
-                   config_.generated_batch_in_training_mode ? nn::Mode::train : nn::Mode::infer);
+  const nn::Tensor& generated = gen_.forward(latent_tensor(draws.latent[0], batch), nn::Mode::infer);
   losses.d_fake = discriminator_update(generated, {draws.fake_labels, draws.fake_energy, fake_sum});
 
   // 3. Generator updates through the frozen D, labels 1.

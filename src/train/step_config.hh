@@ -24,9 +24,6 @@ struct StepConfig {
   double fake_energy_max = 5.0;
   /// Generator updates through the frozen discriminator per step.
   int generator_updates = 2;
-  /// The discriminator's generated batch from the generator in training mode (batch
-  /// statistics) instead of inference mode (Keras' predict, the original).
-  bool generated_batch_in_training_mode = false;
   /// ECAL-sum targets of generated showers; training should fit them on its data
   /// (EcalSumFit::fit), the public 3DGAN fit is the original's choice.
   EcalSumFit ecal_sum_fit = EcalSumFit::public_fit();

@@ -150,7 +150,6 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   step_config.loss_weights = o.loss_weights;
   step_config.label_flip_probability = o.label_flip_probability;
   step_config.generator_updates = o.generator_updates;
-  step_config.generated_batch_in_training_mode = o.generated_batch_in_training_mode;
   step_config.ecal_sum_fit = fit;
   if (o.fake_energy_max_gev > 0) {
     step_config.fake_energy_min = o.fake_energy_min_gev / 100,

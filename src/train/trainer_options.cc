@@ -72,7 +72,6 @@ std::string to_json(const TrainerOptions& o) {
   j["batch_size"] = o.batch_size;
   j["max_steps"] = o.max_steps;
   j["learning_rate"] = o.learning_rate;
-  j["generated_batch_mode"] = o.generated_batch_in_training_mode ? "train" : "infer";
   j["warmup_steps"] = o.warmup_steps;
   j["loss_weights"] = {o.loss_weights.real_fake, o.loss_weights.energy, o.loss_weights.ecal_sum};
   j["fake_energy_gev"] = {o.fake_energy_min_gev, o.fake_energy_max_gev};
@@ -106,7 +105,6 @@ TrainerOptions trainer_options_from_json(const std::string& text) {
     o.batch_size = j.at("batch_size");
     o.max_steps = j.at("max_steps");
     o.learning_rate = j.at("learning_rate");
-    o.generated_batch_in_training_mode = j.value("generated_batch_mode", std::string("infer")) == "train";
     o.warmup_steps = j.value("warmup_steps", std::int64_t{0});  // absent in runs made before it existed
     const auto w = j.at("loss_weights").get<std::vector<float>>();
     CALO_VALIDATE(w.size() == 3, "loss_weights must hold three numbers");

@@ -39,7 +39,6 @@ struct TrainerOptions {
   double fake_energy_min_gev = 0, fake_energy_max_gev = 0;
   double label_flip_probability = 0.05;
   int generator_updates = 2;
-  bool generated_batch_in_training_mode = false;  ///< StepConfig's; --generated-batch-mode train
   bool public_ecal_fit = false;  ///< the original's fixed fit instead of one made on the data
   std::uint64_t seed = 1;
   int threads = 0;          ///< 0: all cores
