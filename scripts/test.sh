@@ -10,7 +10,5 @@ ctest --test-dir build --output-on-failure --timeout 900 -j2
 echo "test: sanitizer build (preset asan, build-asan/)"
 cmake --preset asan >/dev/null
 cmake --build --preset asan --parallel "$(nproc)"
-# The style check is the same source either way: it runs once, above. Tests labelled slow
-# (minutes of training in Release) run once too: the code they drive is covered under the
-# sanitizers by smaller tests (tests/train/README.md).
-ctest --preset asan --label-exclude 'style|slow' --timeout 1800 -j2
+# The style check is the same source either way: it runs once, above.
+ctest --preset asan --label-exclude style --timeout 1800 -j2
