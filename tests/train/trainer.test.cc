@@ -24,6 +24,7 @@
 #include "nn/context.hh"
 #include "nn/optimizer.hh"
 #include "scratch_directory.hh"
+#include "tiny_model_spec.hh"
 #include "train/run_directory.hh"
 
 namespace calo::train {
@@ -33,34 +34,10 @@ namespace fs = std::filesystem;
 using calo::test::contains;
 using calo::test::input_error_message;
 
-constexpr const char* kSpec = R"({
-  "format": "calo3dgan-model-spec-1", "name": "tiny-trainer", "description": "test", "latent_size": 8,
-  "image_shape": [4, 4, 4],
-  "generator": {"layers": [
-    {"type": "Dense", "name": "dense", "units": 128},
-    {"type": "Reshape", "name": "reshape", "target_shape": [4, 4, 4, 2]},
-    {"type": "Conv3D", "name": "conv1", "filters": 2, "kernel_size": [3, 3, 3], "padding": "same"},
-    {"type": "LeakyReLU", "name": "lrelu1", "alpha": 0.3},
-    {"type": "BatchNormalization", "name": "bn1", "momentum": 0.99, "epsilon": 0.001},
-    {"type": "Conv3D", "name": "conv2", "filters": 1, "kernel_size": [2, 2, 2], "padding": "same"},
-    {"type": "ReLU", "name": "relu2"}]},
-  "discriminator": {"layers": [
-    {"type": "Conv3D", "name": "conv1", "filters": 2, "kernel_size": [3, 3, 3], "padding": "same"},
-    {"type": "LeakyReLU", "name": "lrelu1", "alpha": 0.3},
-    {"type": "Dropout", "name": "dropout1", "rate": 0.2},
-    {"type": "BatchNormalization", "name": "bn1", "momentum": 0.99, "epsilon": 0.001},
-    {"type": "Flatten", "name": "flatten"}],
-   "heads": [
-    {"output": "real_fake",
-     "layers": [{"type": "Dense", "name": "generation", "units": 1, "activation": "sigmoid"}]},
-    {"output": "energy", "layers": [{"type": "Dense", "name": "auxiliary", "units": 1}]}],
-   "ecal_sum": true}
-})";
-
 class Trainer : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_.file("tiny.json")) << kSpec;
+    std::ofstream(dir_.file("tiny.json")) << calo::test::kTinyModelSpec;
     // 50 showers per file at 10..250 GeV: 45 + 45 training events, batch 6: 15 steps per epoch.
     for (int f = 0; f < 2; ++f) {
       const std::string name = f == 0 ? "s0.h5" : "s1.h5";
