@@ -20,8 +20,8 @@ struct LoadedModel {
   std::string path;
   gan::ModelSpec spec;
   std::map<std::string, std::vector<float>> tensors;  ///< store name -> values (plain)
-  double trained_min_gev = kDefaultTrainedMinGev;     ///< root attributes energy_min_gev,
-  double trained_max_gev = kDefaultTrainedMaxGev;     ///< energy_max_gev when present
+  double trained_min_gev = kDefaultTrainedMinGev;     ///< the checkpoint's energy_range_gev note
+  double trained_max_gev = kDefaultTrainedMaxGev;     ///< (gan/checkpoint.hh) when present
 };
 
 /// Reads the generator of a checkpoint (docs/checkpoint.md). InputError naming the file when

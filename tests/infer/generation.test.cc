@@ -2,6 +2,7 @@
 // public ShowerGenerator (calo3dgan/generator.hh).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <thread>
 
@@ -150,6 +151,22 @@ TEST_F(GenerationTest, ApiBatchEqualsItsLatentVectorsAndTwoThreadsEqualSequentia
   double e0 = 0;
   for (float x : sequential[0]) e0 += x;
   EXPECT_GT(e0, 0);
+}
+
+TEST(LoadedModelTest, TrainedEnergyRangeComesFromTheTrainersNoteElseTheDefault) {
+  test::ScratchDirectory dir;
+  gan::TrainingPosition trained;
+  trained.notes[gan::kEnergyRangeNote] = "[20.5,80]";
+  test::write_test_checkpoint(dir.file("trained.h5"), "3dgan-16", 3, false, trained);
+  const ShowerGenerator gen(dir.file("trained.h5"));
+  EXPECT_EQ(gen.energy_range_gev(), (std::array<double, 2>{20.5, 80}));
+  test::write_test_checkpoint(dir.file("plain.h5"), "3dgan-16", 3);
+  EXPECT_EQ(load_generator(dir.file("plain.h5")).trained_min_gev, kDefaultTrainedMinGev);
+  for (const char* bad : {"[80,20]", "[0,50]", "fifty", "[10]"}) {
+    trained.notes[gan::kEnergyRangeNote] = bad;
+    test::write_test_checkpoint(dir.file("bad.h5"), "3dgan-16", 3, false, trained);
+    EXPECT_TRUE(contains(input_error_message([&] { load_generator(dir.file("bad.h5")); }), "bad.h5")) << bad;
+  }
 }
 
 TEST_F(GenerationTest, ApiRefusesBadArgumentsWithInputErrors) {

@@ -30,14 +30,14 @@ inline void randomise_batchnorms(gan::Generator& gen, Rng& rng) {
 
 /// Writes the checkpoint at path (a fresh Generator of spec, seed `seed`).
 inline void write_test_checkpoint(const std::string& path, const std::string& model, std::uint64_t seed,
-                                  bool keras_batchnorm = false) {
+                                  bool keras_batchnorm = false, gan::TrainingPosition position = {}) {
   const gan::ModelSpec spec = gan::load_model_spec(model);
   nn::Context ctx(1);
   gan::Generator gen(ctx, spec);
   Rng rng(seed, 0);
   gen.initialise(rng);
   if (!keras_batchnorm) randomise_batchnorms(gen, rng);
-  gan::save_checkpoint(path, spec, {.generator = &gen}, gan::TrainingPosition{}, true);
+  gan::save_checkpoint(path, spec, {.generator = &gen}, position, true);
 }
 
 }  // namespace calo::test
