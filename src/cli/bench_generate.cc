@@ -173,16 +173,8 @@ void run_bench_generate(const GenBenchOptions& o) {
 
   // The weights: the given checkpoint, the shipped model, or initialised ones (the speed is
   // the same: only the values differ).
-  const std::filesystem::path scratch =
-      std::filesystem::temp_directory_path() / ("calo3dgan-bench-generate-" + std::to_string(getpid()));
-  std::filesystem::create_directories(scratch);
-  struct Cleanup {
-    std::filesystem::path p;
-    ~Cleanup() {
-      std::error_code ec;
-      std::filesystem::remove_all(p, ec);
-    }
-  } cleanup{scratch};
+  const ScratchFolder folder("calo3dgan-bench-generate");
+  const std::filesystem::path& scratch = folder.path();
   std::string checkpoint = o.checkpoint.empty() ? shipped_model_path() : o.checkpoint;
   std::string weights_note = checkpoint;
   if (o.checkpoint.empty() && !std::filesystem::exists(checkpoint)) {

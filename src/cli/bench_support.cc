@@ -1,5 +1,7 @@
 #include "cli/bench_support.hh"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -23,6 +25,17 @@ double median_seconds(const std::function<void()>& fn, double min_time) {
   }
   std::ranges::sort(t);
   return t[t.size() / 2];
+}
+
+ScratchFolder::ScratchFolder(const std::string& prefix)
+    : path_(std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(getpid()))) {
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+ScratchFolder::~ScratchFolder() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
 }
 
 std::vector<float> synthetic_cells(std::size_t elements, Rng& rng) {

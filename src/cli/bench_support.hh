@@ -1,6 +1,7 @@
 #pragma once
 // What the `bench` subcommands share: timing, the PyTorch reference (bench/reference/
 // timing.py run as a subprocess in the same run) and the FLOPs a network executes.
+#include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -14,6 +15,20 @@ namespace calo::cli {
 
 /// Median seconds per call after one warm-up, over >= 3 calls and >= min_time seconds.
 double median_seconds(const std::function<void()>& fn, double min_time);
+
+/// A folder of the bench's own under the system temporary directory ("<prefix>-<pid>"),
+/// created empty and removed with its contents when the bench ends (also on errors).
+class ScratchFolder {
+ public:
+  explicit ScratchFolder(const std::string& prefix);
+  ~ScratchFolder();
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 /// Sparse shower-like cells [GeV] (70 % zeros, exponential values of mean 0.05 GeV), as the
 /// reference's synthetic batches: `elements` of them.

@@ -2,8 +2,6 @@
 // training iteration and the PyTorch reference's iteration, measured in the same run, and the
 // data loader alone against what training consumes (issue: train path within 5 % of the bare
 // iteration, >= 3x PyTorch, loader >= 10x training's consumption).
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -42,26 +40,6 @@ struct TrainBenchOptions {
   bool reference = true;
 };
 
-/// A folder removed with its contents when the bench ends (also on errors).
-class TemporaryFolder {
- public:
-  TemporaryFolder()
-      : path_(fs::temp_directory_path() / ("calo3dgan-bench-train-" + std::to_string(getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TemporaryFolder() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TemporaryFolder(const TemporaryFolder&) = delete;
-  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 /// Sparse shower-like events at energies uniform in 10-500 GeV, in the DESIGN.md section 4 format.
 std::string write_synthetic_showers(const fs::path& folder, const gan::ModelSpec& spec, int events) {
   const io::ShowerGrid grid{static_cast<std::size_t>(spec.image_shape[0]),
@@ -84,7 +62,7 @@ void run_bench_train(const TrainBenchOptions& o) {
   CALO_VALIDATE(o.batch_size >= 1 && o.events >= 1 && o.threads >= 1,
                 "--batch-size, --events and --threads must be >= 1");
   const gan::ModelSpec spec = gan::load_model_spec(o.model);
-  TemporaryFolder tmp;
+  const ScratchFolder tmp("calo3dgan-bench-train");
   const std::string data_glob = o.data.empty() ? write_synthetic_showers(tmp.path(), spec, o.events) : o.data;
   nn::ContextOptions context_options = nn_options_from_environment();
   context_options.threads = o.threads;

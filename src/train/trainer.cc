@@ -100,17 +100,9 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
                        static_cast<std::size_t>(spec.image_shape[2])};
   const ShowerDataset data = ShowerDataset::open(data_options);
   for (const SkippedFile& s : data.skipped()) say("skipped " + s.path + ": " + s.reason);
-  // A resumed run keeps the fit it started with: the checkpoint's copy, else the run's file.
-  const auto latest = resume ? run.latest_checkpoint() : std::nullopt;
-  std::map<std::string, std::string> stored_notes;
-  if (latest) stored_notes = gan::read_checkpoint_notes(latest->string());
+  // A resumed run keeps the fit it started with (set below, from its checkpoint or file).
   EcalSumFit fit = EcalSumFit::public_fit();
-  if (stored_notes.contains(kEcalSumFitNote))
-    fit = EcalSumFit::from_json(stored_notes.at(kEcalSumFitNote));
-  else if (resume && std::filesystem::exists(run.ecal_sum_fit()))
-    fit = EcalSumFit::from_json(read_text_file(run.ecal_sum_fit()));
-  else if (!o.public_ecal_fit)
-    fit = fit_on_data(data);
+  if (!resume && !o.public_ecal_fit) fit = fit_on_data(data);
   if (resume)
     io::write_file_atomically(run.config().string(), to_json(o));
   else
@@ -126,7 +118,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   gan::TrainingPosition position;
   position.seed = o.seed;
   double best_score = INFINITY;
-  if (latest) {
+  if (const auto latest = resume ? run.latest_checkpoint() : std::nullopt) {
     position = gan::load_checkpoint(latest->string(), spec, parts);
     run.truncate_metrics_after(position.step);
     say("resumed " + run_dir + " at step " + std::to_string(position.step) + " from " + latest->string());
@@ -135,6 +127,14 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
     gen.initialise(init);
     disc.initialise(init);
     if (resume) run.truncate_metrics_after(-1);  // from the start: the step-0 validation again too
+  }
+  if (resume) {  // the fit the run started with: its checkpoint's copy, else the run's file
+    if (const auto it = position.notes.find(kEcalSumFitNote); it != position.notes.end())
+      fit = EcalSumFit::from_json(it->second);
+    else if (std::filesystem::exists(run.ecal_sum_fit()))
+      fit = EcalSumFit::from_json(read_text_file(run.ecal_sum_fit()));
+    else if (!o.public_ecal_fit)
+      fit = fit_on_data(data);
   }
   if (resume && std::filesystem::exists(run.best())) {
     // The best score is the minimum over the validation lines kept in the log.
