@@ -14,6 +14,7 @@
 #include "classifier/two_sample_test.hh"
 #include "physics/validation.hh"
 #include "physics_test_support.hh"
+#include "simulated_showers.hh"
 
 namespace fs = std::filesystem;
 
@@ -43,9 +44,7 @@ class McShowers : public ::testing::Test {
     const int lock = ::open(file(".lock").c_str(), O_CREAT | O_RDWR, 0644);
     ASSERT_GE(lock, 0);
     ::flock(lock, LOCK_EX);
-    const fs::path cli(CALO_CLI);
-    const std::string stamp = std::to_string(fs::file_size(cli)) + ":" +
-                              std::to_string(fs::last_write_time(cli).time_since_epoch().count()) + ":v3";
+    const std::string stamp = calo::test::simulator_stamp("v3");
     std::string old;
     std::getline(std::ifstream(file("stamp")), old);
     if (old != stamp || !fs::exists(file("mc120_as100.h5"))) make_sets(stamp);
@@ -53,27 +52,20 @@ class McShowers : public ::testing::Test {
     ::close(lock);
   }
 
-  static void simulate(const std::string& out, int events, double energy, int seed) {
-    const auto r = run_command(shell_quote(CALO_CLI) + " simulate --events " + std::to_string(events) +
-                               " --energy " + std::to_string(energy) + " --seed " + std::to_string(seed) +
-                               " --threads 2 --quiet --overwrite --out " + shell_quote(out));
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-  }
-
   static void make_sets(const std::string& stamp) {
     fs::remove(file("stamp"));
     // 10 GeV electrons: cheap to simulate (about 20 ms each), so that the evaluation split
     // (200 a set) gives an AUC error below 0.03.
-    simulate(file("mc10_a.h5"), 1000, 10.0, 11);
-    simulate(file("mc10_b.h5"), 1000, 10.0, 12);
+    calo::test::simulate_showers(file("mc10_a.h5"), 1000, 10.0, 11);
+    calo::test::simulate_showers(file("mc10_b.h5"), 1000, 10.0, 12);
     // Every cell x 1.05 of the independent set: the same showers scaled would pair each
     // reference shower with its own copy, which neither the classifier nor the MMD may see.
     copy_showers(file("mc10_b.h5"), file("mc10_b_x105.h5"), 0, 1, [](std::vector<float>& cells, float&) {
       for (float& c : cells) c *= 1.05f;
     });
     // 120 GeV showers labelled 100 GeV against 100 GeV ones.
-    simulate(file("mc100.h5"), 200, 100.0, 21);
-    simulate(file("mc120.h5"), 100, 120.0, 22);
+    calo::test::simulate_showers(file("mc100.h5"), 200, 100.0, 21);
+    calo::test::simulate_showers(file("mc120.h5"), 100, 120.0, 22);
     copy_showers(file("mc120.h5"), file("mc120_as100.h5"), 0, 1,
                  [](std::vector<float>&, float& e) { e = 100.0f; });
     std::ofstream(file("stamp")) << stamp << "\n";

@@ -13,6 +13,7 @@
 
 #include "physics/validation.hh"
 #include "physics_test_support.hh"
+#include "simulated_showers.hh"
 
 namespace fs = std::filesystem;
 
@@ -31,7 +32,7 @@ class McSets : public ::testing::Test {
     const int lock = ::open(file(".lock").c_str(), O_CREAT | O_RDWR, 0644);
     ASSERT_GE(lock, 0);
     ::flock(lock, LOCK_EX);
-    const std::string stamp = simulator_stamp();
+    const std::string stamp = calo::test::simulator_stamp("240+40");
     std::string old;
     std::getline(std::ifstream(file("stamp")), old);
     if (old != stamp || !fs::exists(file("mc120_as100.h5"))) make_sets(stamp);
@@ -39,23 +40,10 @@ class McSets : public ::testing::Test {
     ::close(lock);
   }
 
-  static std::string simulator_stamp() {
-    const fs::path cli(CALO_CLI);
-    return std::to_string(fs::file_size(cli)) + ":" +
-           std::to_string(fs::last_write_time(cli).time_since_epoch().count()) + ":240+40";
-  }
-
-  static void simulate(const std::string& out, int events, double energy, int seed) {
-    const auto r = run_command(shell_quote(CALO_CLI) + " simulate --events " + std::to_string(events) +
-                               " --energy " + std::to_string(energy) + " --seed " + std::to_string(seed) +
-                               " --threads 2 --quiet --overwrite --out " + shell_quote(out));
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-  }
-
   static void make_sets(const std::string& stamp) {
     fs::remove(file("stamp"));
-    simulate(file("mc100.h5"), 240, 100.0, 1);
-    simulate(file("mc120.h5"), 40, 120.0, 2);
+    calo::test::simulate_showers(file("mc100.h5"), 240, 100.0, 1);
+    calo::test::simulate_showers(file("mc120.h5"), 40, 120.0, 2);
     copy_showers(file("mc100.h5"), file("mc100_even.h5"), 0, 2);
     copy_showers(file("mc100.h5"), file("mc100_odd.h5"), 1, 2);
     copy_showers(file("mc100.h5"), file("mc100_odd_scaled.h5"), 1, 2, [](std::vector<float>& cells, float&) {
