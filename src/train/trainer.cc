@@ -76,6 +76,7 @@ void check_same_run(const TrainerOptions& stored, const TrainerOptions& given) {
   if (stored.batch_size != given.batch_size) refuse("--batch-size");
   if (stored.seed != given.seed) refuse("--seed");
   if (stored.generator_updates != given.generator_updates) refuse("generator update count");
+  if (stored.cell_scale != given.cell_scale) refuse("--cell-scale");
 }
 
 }  // namespace
@@ -151,6 +152,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   step_config.label_flip_probability = o.label_flip_probability;
   step_config.generator_updates = o.generator_updates;
   step_config.ecal_sum_fit = fit;
+  step_config.cell_scale = o.cell_scale;
   if (o.fake_energy_max_gev > 0) {
     step_config.fake_energy_min = o.fake_energy_min_gev / 100,
     step_config.fake_energy_max = o.fake_energy_max_gev / 100;
@@ -166,7 +168,8 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
       {kEcalSumFitNote, fit.to_json()},
       {kEnergyRangeNote,
        nlohmann::json::array({100 * step_config.fake_energy_min, 100 * step_config.fake_energy_max}).dump()},
-      {kTrainConfigNote, to_json(o)}};
+      {kTrainConfigNote, to_json(o)},
+      {kCellScaleNote, nlohmann::json(o.cell_scale).dump()}};
 
   const std::int64_t steps_per_epoch =
       (static_cast<std::int64_t>(data.training().size()) + o.batch_size - 1) / o.batch_size;
@@ -208,7 +211,10 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
         gen, ctx,
         gan::draw_latent_batches(gen, kRefreshBatches, kRefreshBatchSize, step_config.fake_energy_min,
                                  step_config.fake_energy_max, refresh_rng));
-    ValidationInput in{.max_events = o.validation_events, .seed = o.seed, .loss_weights = o.loss_weights};
+    ValidationInput in{.max_events = o.validation_events,
+                       .seed = o.seed,
+                       .loss_weights = o.loss_weights,
+                       .cell_scale = static_cast<float>(o.cell_scale)};
     report.last_validation = validate_generator(ctx, gen, disc, data, in);
     const ValidationMetrics& m = report.last_validation;
     if (m.events == 0) return;
@@ -239,7 +245,8 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   std::int64_t samples_this_run = 0;
   while (step < total_steps) {
     const std::int64_t epoch = step / steps_per_epoch;
-    BatchLoader loader(data, epoch_order(data.training(), o.seed, epoch), {.batch_size = o.batch_size},
+    BatchLoader loader(data, epoch_order(data.training(), o.seed, epoch),
+                       {.batch_size = o.batch_size, .cell_scale = static_cast<float>(o.cell_scale)},
                        static_cast<std::uint64_t>(step % steps_per_epoch));
     bool stop = false;
     while (step < total_steps && step / steps_per_epoch == epoch) {
