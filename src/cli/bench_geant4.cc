@@ -33,12 +33,18 @@ void apply_setting(sim::PhysicsConfig& c, const std::string& kv) {
   CALO_VALIDATE(eq != std::string::npos, "invalid --set '" + kv + "' (want name=value)");
   const std::string name = kv.substr(0, eq);
   double value = 0;
+  std::size_t used = 0;
+  const std::string text = kv.substr(eq + 1);
   try {
-    value = std::stod(kv.substr(eq + 1));
+    value = std::stod(text, &used);
   } catch (const std::exception&) {
-    CALO_VALIDATE(false, "invalid --set '" + kv + "' (value is not a number)");
+    used = 0;
   }
-  CALO_VALIDATE(std::isfinite(value) && value >= 0, "invalid --set '" + kv + "' (must be >= 0)");
+  CALO_VALIDATE(used > 0 && used == text.size(), "invalid --set '" + kv + "' (value is not a number)");
+  // 0 only where it means "off" (range rejection); every length and fraction must be > 0
+  const bool zero_allowed = name == "range_rejection_mev";
+  CALO_VALIDATE(std::isfinite(value) && (value > 0 || (zero_allowed && value == 0)),
+                "invalid --set '" + kv + (zero_allowed ? "' (must be >= 0)" : "' (must be > 0)"));
   if (name == "dr_over_range")
     c.dr_over_range = value;
   else if (name == "final_range_mm")
@@ -78,16 +84,16 @@ std::size_t absorber_material(const sim::LayerStack& stack) {
 void run_bench_geant4(const Geant4BenchOptions& o) {
   CALO_VALIDATE(o.events >= 2, "invalid --events (must be >= 2)");
   CALO_VALIDATE(o.threads >= 1, "invalid --threads (must be >= 1)");
+  CALO_VALIDATE(o.energy >= 0 && std::isfinite(o.energy), "invalid --energy (must be > 0 GeV)");
+  sim::PhysicsConfig config;  // settings first: a bad --set is refused before any work
+  config.msc_urban_angular = o.urban;
+  for (const auto& kv : o.settings) apply_setting(config, kv);
   std::string stack_name;
   double gev = 0;
   const physics::ShowerSummary g4 = physics::read_geant4_summary(o.reference, &stack_name, &gev);
-  CALO_VALIDATE(o.energy >= 0 && std::isfinite(o.energy), "invalid --energy (must be > 0 GeV)");
   const bool compare = o.energy == 0 || o.energy == gev;
   if (o.energy > 0) gev = o.energy;
   const std::string geometry = o.geometry.empty() ? geometry_for(stack_name, o.reference) : o.geometry;
-  sim::PhysicsConfig config;
-  config.msc_urban_angular = o.urban;
-  for (const auto& kv : o.settings) apply_setting(config, kv);
   const sim::ShowerPhysics physics(sim::load_layer_stack(geometry), config);
 
   sim::RunRequest req;
