@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "core/units.hh"
 #include "sim/transport/shower_run.hh"
@@ -202,6 +203,135 @@ TEST(Berger1969, EnergyDepositSpectrumOf1MeVElectronsIn530umSilicon) {
       "%.4f / %.4f (ours / measured)\n",
       ours.peak_bin_low, data.peak_bin_low, ours.mean, data.mean, ours.tail, data.tail);
 }
+
+}  // namespace
+}  // namespace calo::sim
+namespace calo::sim {
+namespace {
+
+// Lockwood et al., Sandia report SAND79-0414 (1980/1987): energy deposited per incident
+// electron versus depth in semi-infinite targets, normal incidence, measured with thin
+// calorimeter foils; depth as a fraction of the CSDA range r0, deposit in MeV cm^2/g. The
+// digitised points are those Geant4 compares with in TestEm11 (sandia/data/*.ascii; Kadri et al.,
+// NIM B 258 (2007) 381). Tantalum (Z = 73) is the nearest element to tungsten in the set.
+struct SandiaPoint {
+  double depth_over_r0, mev_cm2_per_g;
+};
+struct SandiaCase {
+  const char* element;
+  double z_density, ipot_ev, energy_mev;
+  std::vector<SandiaPoint> data;
+  double tolerance;  ///< on the mean |ours/data - 1| over points holding > 20 % of the maximum
+};
+
+class Sandia : public ::testing::TestWithParam<SandiaCase> {};
+
+TEST_P(Sandia, DepthDoseOfElectronsInSemiInfiniteTarget) {
+  const SandiaCase c = GetParam();
+  // r0 first (from a one-slab stack of the material), then 60 slices over 1.2 r0 plus 3 r0 of backing.
+  const LayerStack probe =
+      parse_layer_stack(slab_json(c.element, c.z_density, c.ipot_ev, c.element, 1.0), "probe");
+  const double rho = probe.materials[0].density / units::g_per_cm3;  // [g/cm^3]
+  double r0_mm = 0;
+  {
+    const int n = 400;
+    const double lo = std::log(1e-3), hi = std::log(c.energy_mev);
+    for (int i = 0; i < n; ++i) {
+      const double t = std::exp(lo + (i + 0.5) * (hi - lo) / n);
+      r0_mm += t * (hi - lo) / n /
+               (collision_stopping_power(probe.materials[0], t, false) +
+                radiative_stopping_power(probe.materials[0], t, false));
+    }
+  }
+  const int slices = 60;
+  const double slice_mm = 1.2 * r0_mm / slices;
+  char buf[1024];
+  std::snprintf(buf, sizeof buf,
+                R"({"name": "sandia", "cell_size_mm": 1000, "transverse_size_mm": 1000,
+  "materials": [{"name": "%s", "density_g_cm3": %g, "mean_excitation_eV": %g, "atom_counts": {"%s": 1}}],
+  "layers": [{"repeat": %d, "slices": [{"material": "%s", "thickness_mm": %.9g, "sensitive": true}]},
+             {"repeat": 1, "slices": [{"material": "%s", "thickness_mm": %.9g}]}]})",
+                c.element, c.z_density, c.ipot_ev, c.element, slices, c.element, slice_mm, c.element,
+                3.0 * r0_mm);
+  const ShowerPhysics physics(parse_layer_stack(buf, "sandia"), PhysicsConfig{});
+  ShowerTransport transport(physics, readout_for(physics.stack(), 1));
+  EventScore score;
+  const int n = 20000;
+  std::vector<double> dose(slices, 0.0);  // [MeV cm^2/g] per electron
+  const double slice_g_cm2 = slice_mm * 0.1 * rho;
+  for (int i = 0; i < n; ++i) {
+    Rng rng(11, i);
+    transport.simulate(Particle::electron, c.energy_mev, rng, score);
+    for (int l = 0; l < slices; ++l) dose[l] += score.cells[l] / slice_g_cm2 / n;
+  }
+  double max_data = 0;
+  for (const auto& p : c.data) max_data = std::max(max_data, p.mev_cm2_per_g);
+  double sum_dev = 0;
+  int used = 0;
+  std::string table;
+  for (const auto& p : c.data) {
+    const double x = p.depth_over_r0 * slices / 1.2 - 0.5;  // slice-centre coordinate
+    const int i0 = std::clamp(int(std::floor(x)), 0, slices - 2);
+    const double f = std::clamp(x - i0, 0.0, 1.0);
+    const double ours = dose[i0] + f * (dose[i0 + 1] - dose[i0]);
+    char line[96];
+    std::snprintf(line, sizeof line, " %.3f:%.2f/%.2f", p.depth_over_r0, ours, p.mev_cm2_per_g);
+    table += line;
+    if (p.mev_cm2_per_g < 0.2 * max_data) continue;
+    sum_dev += std::abs(ours / p.mev_cm2_per_g - 1.0);
+    ++used;
+  }
+  const double mean_dev = sum_dev / used;
+  std::printf("Sandia %s %g MeV (r0 %.4g g/cm2): mean |dev| %.3f; depth/r0: ours/data%s\n", c.element,
+              c.energy_mev, r0_mm * 0.1 * rho, mean_dev, table.c_str());
+  EXPECT_LT(mean_dev, c.tolerance) << table;
+  RecordProperty("mean_abs_deviation", std::to_string(mean_dev));
+}
+
+// Measured points: TestEm11 sandia/data/Ta_1000keV.ascii, Ta_500keV.ascii, Al_1033keV.ascii.
+// Tolerance 10 % on the mean |deviation| over the points above 20 % of the maximum (the
+// digitised points scatter by a few per cent around a smooth curve). Measured 2026-12-06: Ta
+// 1 MeV 7.4 %, Ta 0.5 MeV 6.3 %, Al 1.033 MeV 2.9 %. With Geant4's step limit (msc range factor
+// 0.04) our Ta profiles were 15 % / 17 % off (energy deposited too close to the surface: +16 % /
+// +30 % at the peak) while the finest steps give 6.7 % / 5.3 %: this test guards that the
+// default steps are converged in a high-Z absorber.
+INSTANTIATE_TEST_SUITE_P(
+    Lockwood, Sandia,
+    ::testing::Values(SandiaCase{"Ta",
+                                 16.654,
+                                 718,
+                                 1.0,
+                                 {{0.013, 2.44}, {0.015, 2.6},  {0.018, 2.9},  {0.02, 2.95},  {0.027, 3.17},
+                                  {0.034, 3.36}, {0.035, 3.33}, {0.043, 3.55}, {0.045, 3.56}, {0.057, 3.75},
+                                  {0.061, 3.9},  {0.07, 3.75},  {0.082, 3.58}, {0.091, 3.56}, {0.107, 3.41},
+                                  {0.12, 3.29},  {0.142, 2.96}, {0.17, 2.6},   {0.208, 2.04}, {0.221, 1.81},
+                                  {0.276, 1.2},  {0.305, 0.88}, {0.364, 0.45}, {0.426, 0.17}, {0.451, 0.13}},
+                                 0.10},
+                      SandiaCase{"Ta",
+                                 16.654,
+                                 718,
+                                 0.5,
+                                 {{0.034, 3.9},
+                                  {0.07, 4.23},
+                                  {0.1, 4.02},
+                                  {0.144, 3.35},
+                                  {0.193, 2.61},
+                                  {0.253, 1.61},
+                                  {0.333, 0.71},
+                                  {0.489, 0.1}},
+                                 0.10},
+                      SandiaCase{
+                          "Al",
+                          2.699,
+                          166,
+                          1.033,
+                          {{0.0045, 1.63}, {0.0165, 1.87}, {0.0317, 2.01}, {0.0448, 2.12}, {0.0591, 2.28},
+                           {0.0707, 2.37}, {0.0836, 2.45}, {0.0987, 2.64}, {0.115, 2.73},  {0.127, 2.9},
+                           {0.142, 2.98},  {0.174, 3.17},  {0.195, 3.22},  {0.221, 3.28},  {0.253, 3.28},
+                           {0.28, 3.25},   {0.32, 3.11},   {0.373, 2.87},  {0.391, 2.76},  {0.431, 2.52},
+                           {0.443, 2.43},  {0.511, 1.93},  {0.552, 1.63},  {0.621, 1.09},  {0.736, 0.42},
+                           {0.846, 0.08}},
+                          0.10}));
 
 }  // namespace
 }  // namespace calo::sim
