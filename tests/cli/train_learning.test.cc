@@ -1,13 +1,15 @@
 // Issue 12's learning test: a few hundred steps of `calo3dgan train` (3dgan-16, the recipe at a
-// lower learning rate, the default cell scale) on a small Monte Carlo set at three energies
-// learn for real. Two things, each measured by the trainer's own log:
+// lower learning rate with a 50-step warm-up, the default cell scale) on a small Monte Carlo set at three
+// energies learn for real. Two things, each measured by the trainer's own log:
 //  - the discriminator's energy regression on real showers (MAPE of E/100 GeV on the real batch,
 //    logged before each D update, so the same measurement at step 1 — the initialised D — and
 //    at the end) falls to at most half: median over the last 50 steps <= kEnergyMapeFall x the
 //    value at step 1;
 //  - the generated showers' mean ECAL sum (validation: mean over held-out energies of
 //    <sum/E>_GAN / <sum/E>_data, BatchNorm statistics refreshed) moves from the initialised
-//    generator's ~50x the data's to within a factor kSumRatioBand of it.
+//    generator's 27-56x the data's to within a factor kSumRatioBand of it.
+// Measured with this setting (seeds 1 and 2): MAPE median / step 1 = 0.39 and 0.39, final sum
+// ratio 0.78 and 0.85.
 // Thresholds from measured runs (tests/cli/README.md, docs/train.md "Early training dynamics").
 #include <gtest/gtest.h>
 
@@ -27,7 +29,7 @@ namespace {
 using calo::test::run_command;
 using calo::test::shell_quote;
 
-constexpr int kSteps = 300;
+constexpr int kSteps = 400;
 constexpr double kEnergyMapeFall = 0.5;  // the issue's "fall by at least half"
 constexpr double kSumRatioBand = 2.0;    // 0.5 .. 2 x the data's mean ECAL sum
 
@@ -55,15 +57,22 @@ double median(std::vector<double> v) {
 }
 
 TEST(TrainLearning, DiscriminatorLearnsEnergiesAndGeneratedSumsApproachTheData) {
+#if defined(__SANITIZE_ADDRESS__)
+  // A numerical-behaviour test of 400 full-size steps (~4 min in Release on 2 cores, several
+  // times that under the sanitizers); the same trainer and step code run under ASan+UBSan in
+  // tests/train (tiny model) and train_interrupt.test.cc.
+  GTEST_SKIP() << "400 steps of 3dgan-16: Release build only";
+#endif
   calo::test::ScratchDirectory dir;
   // 150 e- showers at each of 20, 50 and 80 GeV (~25 CPU-s): 405 training and 45 held-out showers.
   for (const int energy : {20, 50, 80})
     calo::test::simulate_showers(dir.file("e" + std::to_string(energy) + ".h5"), 150, energy, energy);
   const std::string run = dir.file("run");
-  const auto r = run_command(shell_quote(CALO_CLI) + " train --data " + shell_quote(dir.file("e*.h5")) +
-                             " --out " + shell_quote(run) + " --lr 3e-4 --seed 1 --max-steps " +
-                             std::to_string(kSteps) + " --log-every 1 --validate-every " +
-                             std::to_string(kSteps) + " --validation-events 45 --threads 2 --quiet");
+  const auto r =
+      run_command(shell_quote(CALO_CLI) + " train --data " + shell_quote(dir.file("e*.h5")) + " --out " +
+                  shell_quote(run) + " --lr 3e-4 --warmup-steps 50 --seed 1 --max-steps " +
+                  std::to_string(kSteps) + " --log-every 1 --validate-every " + std::to_string(kSteps) +
+                  " --validation-events 45 --threads 2 --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.output;
 
   const Log log = read_log(run + "/metrics.jsonl");
