@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -31,6 +32,8 @@ constexpr int kTraining = 54;
 class TrainMpi : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Open MPI keeps allocations until exit: the asan build's LeakSanitizer is told so.
+    setenv("LSAN_OPTIONS", "suppressions=" CALO_TEST_SOURCE_DIR "/tests/support/lsan-mpi.supp", 0);
     std::ofstream(dir_.file("tiny.json")) << calo::test::kTinyModelSpec;
     calo::io::ShowerWriter w(dir_.file("showers.h5"), {.grid = {4, 4, 4}});
     calo::Rng rng(3, 0);
