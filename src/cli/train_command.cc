@@ -129,32 +129,40 @@ train::TrainerOptions effective_options(const TrainCommandOptions& c, const CLI:
   return o;
 }
 
-void run_train(const TrainCommandOptions& c, const CLI::App& cmd, dist::Communicator& comm);
+/// Trains as this rank; the exit code: 0, or 128 + signal after a stop request.
+int run_train(const TrainCommandOptions& c, const CLI::App& cmd, dist::Communicator& comm);
 
 /// One rank of a job launched by mpirun/srun, or one process. A rank that fails ends the
 /// whole job (after printing its error): the others would wait for it in their next allreduce.
+/// A stopped job finalises MPI before exiting (a rank that exits without it is a failure to
+/// the launcher).
 void run_train_ranks(const TrainCommandOptions& c, const CLI::App& cmd) {
+  int code = 0;
   if (!dist::launched_by_mpi()) {
     dist::SerialCommunicator serial;
-    run_train(c, cmd, serial);
-    return;
+    code = run_train(c, cmd, serial);
+  } else {
+    dist::MpiCommunicator comm;
+    try {
+      code = run_train(c, cmd, comm);
+    } catch (const std::exception& e) {
+      if (comm.size() == 1) throw;
+      const bool input = dynamic_cast<const InputError*>(&e) != nullptr;
+      std::string line = e.what();
+      for (char& ch : line)
+        if (ch == '\n') ch = ' ';
+      std::fprintf(stderr, "calo3dgan: error: rank %d of %d: %s\n", comm.rank(), comm.size(), line.c_str());
+      std::fflush(stderr);
+      comm.abort(input ? 2 : 1);
+    }
   }
-  dist::MpiCommunicator comm;
-  try {
-    run_train(c, cmd, comm);
-  } catch (const std::exception& e) {
-    if (comm.size() == 1) throw;
-    const bool input = dynamic_cast<const InputError*>(&e) != nullptr;
-    std::string line = e.what();
-    for (char& ch : line)
-      if (ch == '\n') ch = ' ';
-    std::fprintf(stderr, "calo3dgan: error: rank %d of %d: %s\n", comm.rank(), comm.size(), line.c_str());
-    std::fflush(stderr);
-    comm.abort(input ? 2 : 1);
+  if (code != 0) {
+    std::fflush(stdout);
+    std::exit(code);
   }
 }
 
-void run_train(const TrainCommandOptions& c, const CLI::App& cmd, dist::Communicator& comm) {
+int run_train(const TrainCommandOptions& c, const CLI::App& cmd, dist::Communicator& comm) {
   CALO_VALIDATE(c.out.empty() != c.resume.empty(),
                 "give either --out RUN_DIR (a new run) or --resume RUN_DIR");
   CALO_VALIDATE(!c.resume.empty() || !c.data.empty(),
@@ -231,13 +239,13 @@ void run_train(const TrainCommandOptions& c, const CLI::App& cmd, dist::Communic
           static_cast<long long>(r.last_validation.events), 100 * r.last_validation.sampled_fraction_error,
           100 * r.last_validation.longitudinal_error, 100 * r.last_validation.transverse_error);
   }
-  if (r.stopped) {
-    const int signal_number = stop.load();
+  if (!r.stopped) return 0;
+  // Another rank may have been the one signalled (the stop is collective): SIGTERM then.
+  const int signal_number = stop.load() != 0 ? stop.load() : 15;
+  if (leader)
     std::fprintf(stderr, "calo3dgan: %s; checkpoint written, continue with --resume %s\n",
                  signal_number == 2 ? "interrupted (SIGINT)" : "terminated (SIGTERM)", run_dir.c_str());
-    std::fflush(stdout);
-    std::exit(128 + signal_number);
-  }
+  return 128 + signal_number;
 }
 
 }  // namespace
