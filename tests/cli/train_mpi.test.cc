@@ -4,6 +4,9 @@
 // and the last checkpoint resumes on one rank; a one-rank checkpoint resumes on two at the next
 // event; ranks started with different options refuse to train and leave nothing.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -12,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "calo3dgan/shower_file.hh"
@@ -145,6 +149,42 @@ TEST_F(TrainMpi, AOneRankCheckpointResumesOnTwoRanksAtTheNextEvent) {
   const auto [step, position] = last_checkpoint(run);
   EXPECT_EQ(step, 8);
   EXPECT_EQ(position, (nlohmann::json{{"epoch", 1}, {"events", 0}}));
+}
+
+TEST_F(TrainMpi, SigtermStopsEveryRankAfterTheSameStepWithACheckpoint) {
+  // mpirun forwards SIGTERM to the ranks; the stop is agreed in the step's allreduce, rank 0
+  // checkpoints the step every rank stopped after, and the run resumes from it.
+  const fs::path run = dir_.file("run");
+  const std::string line = "exec " + mpirun(2) +
+                           train(run.string(), " --epochs 1000 --checkpoint-every 100000") + " >" +
+                           dir_.file("out.txt") + " 2>&1";
+  const pid_t child = fork();
+  if (child == 0) {
+    execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait for 3 step lines (counted as text: a line may be half written while we look).
+  const auto steps_logged = [&] {
+    std::ifstream f(run / "metrics.jsonl");
+    int n = 0;
+    for (std::string l; std::getline(f, l);) n += l.find("\"kind\":\"step\"") != std::string::npos;
+    return n;
+  };
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(60) && steps_logged() < 3)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(child, SIGTERM);
+  int status = 0;
+  waitpid(child, &status, 0);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, 60);
+  EXPECT_TRUE(WIFEXITED(status)) << "mpirun itself was killed";
+  const auto [step, position] = last_checkpoint(run);
+  ASSERT_GE(step, 3) << std::ifstream(dir_.file("out.txt")).rdbuf();
+  EXPECT_EQ(metric_lines(run, "step").back().at("step"), step);  // the step it stopped after
+  const auto again = run_command(resume(run.string(), " --quiet --max-steps " + std::to_string(step + 2)));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(last_checkpoint(run).first, step + 2);
 }
 
 TEST_F(TrainMpi, RanksStartedWithDifferentOptionsRefuseToTrain) {
