@@ -405,6 +405,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
                                     {"d_real", loss_json(losses.d_real)},
                                     {"d_fake", loss_json(losses.d_fake)},
                                     {"g", loss_json(losses.generator.back())},
+                                    {"lr", lr},
                                     {"samples_per_s", rate}};
         run.append_metrics(j.dump());
       }

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -102,6 +103,12 @@ TEST_F(TrainMpi, TwoRanksShareEachEpochAndOnlyRankZeroWrites) {
   ASSERT_EQ(steps.size(), 10u);
   for (std::size_t i = 0; i < steps.size(); ++i) EXPECT_EQ(steps[i].at("step"), static_cast<int>(i + 1));
   EXPECT_DOUBLE_EQ(steps[4].at("epoch").get<double>(), 1.0);
+  // The learning rate of 2 ranks: 1e-3 (1 + min(1, t / 5)), t the epochs done before the step
+  // (12 events a step, the last of each epoch 6).
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const double t = static_cast<double>(i / 5) + 12.0 * static_cast<double>(i % 5) / kTraining;
+    EXPECT_NEAR(steps[i].at("lr").get<double>(), 1e-3 * (1 + std::min(1.0, t / 5)), 1e-15) << i;
+  }
   EXPECT_NEAR(steps[1].at("epoch").get<double>(), 24.0 / kTraining, 1e-12);
   EXPECT_EQ(metric_lines(run, "validation").size(), 3u);  // untrained, after epochs 1 and 2
   const auto [step, position] = last_checkpoint(run);
