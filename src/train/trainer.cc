@@ -80,12 +80,14 @@ void check_same_run(const TrainerOptions& stored, const TrainerOptions& given) {
 }
 
 /// What every rank must agree on (InputError on each rank otherwise, before anything is
-/// written): the options (threads aside, a machine's choice), the model spec and the data.
-void check_same_configuration(dist::Communicator& comm, const TrainerOptions& o, const gan::ModelSpec& spec,
-                              const ShowerDataset& data) {
+/// written): the options (threads aside, a machine's choice) with the fusion threshold (it
+/// lays out the allreduces), the model spec and the data.
+void check_same_configuration(dist::Communicator& comm, const TrainerOptions& o, const DistributedRun& d,
+                              const gan::ModelSpec& spec, const ShowerDataset& data) {
   if (comm.size() == 1) return;
   auto options = nlohmann::json::parse(to_json(o));
   options.erase("threads");
+  options["fusion_threshold_bytes"] = d.fusion_threshold_bytes;
   const std::string mine = options.dump() + "\n" + gan::model_spec_to_json(spec) + "\n" +
                            nlohmann::json(data.files()).dump() + " " + std::to_string(data.training().size());
   std::string root = mine;
@@ -170,7 +172,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
                        static_cast<std::size_t>(spec.image_shape[2])};
   const ShowerDataset data = ShowerDataset::open(data_options);
   for (const SkippedFile& s : data.skipped()) say("skipped " + s.path + ": " + s.reason);
-  check_same_configuration(comm, o, spec, data);
+  check_same_configuration(comm, o, distributed, spec, data);
   // A resumed run keeps the fit it started with (set below, from its checkpoint or file).
   // Rank 0 makes it; the others take its copy.
   EcalSumFit fit = EcalSumFit::public_fit();
