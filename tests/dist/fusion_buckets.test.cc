@@ -68,7 +68,9 @@ TEST(FusionBuckets, RandomEntryListsArePartitionedFromTheEnd) {
       EXPECT_EQ(b[i].offset + b[i].size, end_offset);
       EXPECT_LT(b[i].first_entry, b[i].end_entry);
       EXPECT_EQ(b[i].offset, e.offsets[b[i].first_entry]);
-      if (i + 1 < b.size()) EXPECT_GE(b[i].size * sizeof(float), threshold);
+      if (i + 1 < b.size()) {
+        EXPECT_GE(b[i].size * sizeof(float), threshold);
+      }
       // Minimal: without its first entry the bucket would be under the threshold.
       EXPECT_LT((b[i].size - sizes[b[i].first_entry]) * sizeof(float), std::max<std::size_t>(threshold, 1));
       end_entry = b[i].first_entry, end_offset = b[i].offset;
