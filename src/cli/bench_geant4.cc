@@ -8,6 +8,7 @@
 #include "cli/commands.hh"
 #include "core/data_path.hh"
 #include "core/error.hh"
+#include "core/units.hh"
 #include "physics/geant4_summary.hh"
 #include "sim/transport/shower_run.hh"
 
@@ -22,7 +23,45 @@ struct Geant4BenchOptions {
   int threads = 1;
   bool profiles = false;
   bool urban = false;
+  double energy = 0;                  ///< GeV; 0: the reference's energy
+  std::vector<std::string> settings;  ///< --set name=value (transport settings, for convergence studies)
 };
+
+/// Applies "name=value" to the transport settings a convergence study varies (lengths in mm).
+void apply_setting(sim::PhysicsConfig& c, const std::string& kv) {
+  const auto eq = kv.find('=');
+  CALO_VALIDATE(eq != std::string::npos, "invalid --set '" + kv + "' (want name=value)");
+  const std::string name = kv.substr(0, eq);
+  double value = 0;
+  std::size_t used = 0;
+  const std::string text = kv.substr(eq + 1);
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  CALO_VALIDATE(used > 0 && used == text.size(), "invalid --set '" + kv + "' (value is not a number)");
+  // 0 only where it means "off" (range rejection); every length and fraction must be > 0
+  const bool zero_allowed = name == "range_rejection_mev";
+  CALO_VALIDATE(std::isfinite(value) && (value > 0 || (zero_allowed && value == 0)),
+                "invalid --set '" + kv + (zero_allowed ? "' (must be >= 0)" : "' (must be > 0)"));
+  if (name == "dr_over_range")
+    c.dr_over_range = value;
+  else if (name == "final_range_mm")
+    c.final_range = value * units::mm;
+  else if (name == "msc_range_factor")
+    c.msc_range_factor = value;
+  else if (name == "msc_safety_factor")
+    c.msc_safety_factor = value;
+  else if (name == "range_cut_mm")
+    c.range_cut = value * units::mm;
+  else if (name == "range_rejection_mev")
+    c.range_rejection_energy = value * units::MeV;
+  else
+    CALO_VALIDATE(false, "unknown --set '" + name +
+                             "' (dr_over_range, final_range_mm, msc_range_factor, msc_safety_factor, "
+                             "range_cut_mm, range_rejection_mev)");
+}
 
 /// The stack of a development-set file: "clic" is the shipped default, "wsi" the
 /// wsi_geometry.json beside the reference (its README).
@@ -45,12 +84,16 @@ std::size_t absorber_material(const sim::LayerStack& stack) {
 void run_bench_geant4(const Geant4BenchOptions& o) {
   CALO_VALIDATE(o.events >= 2, "invalid --events (must be >= 2)");
   CALO_VALIDATE(o.threads >= 1, "invalid --threads (must be >= 1)");
+  CALO_VALIDATE(o.energy >= 0 && std::isfinite(o.energy), "invalid --energy (must be > 0 GeV)");
+  sim::PhysicsConfig config;  // settings first: a bad --set is refused before any work
+  config.msc_urban_angular = o.urban;
+  for (const auto& kv : o.settings) apply_setting(config, kv);
   std::string stack_name;
   double gev = 0;
   const physics::ShowerSummary g4 = physics::read_geant4_summary(o.reference, &stack_name, &gev);
+  const bool compare = o.energy == 0 || o.energy == gev;
+  if (o.energy > 0) gev = o.energy;
   const std::string geometry = o.geometry.empty() ? geometry_for(stack_name, o.reference) : o.geometry;
-  sim::PhysicsConfig config;
-  config.msc_urban_angular = o.urban;
   const sim::ShowerPhysics physics(sim::load_layer_stack(geometry), config);
 
   sim::RunRequest req;
@@ -74,6 +117,25 @@ void run_bench_geant4(const Geant4BenchOptions& o) {
     }
   });
   const physics::ShowerSummary ours = acc.result();
+  if (!compare) {  // no Geant4 file at this energy: our observables only (the stack is the reference's)
+    std::printf(
+        "calo3dgan %s  bench geant4: %g GeV e- in %s (%s), %llu showers, seed %lld; no Geant4 summary at "
+        "this energy (stack taken from %s)\n\n",
+        version(), gev, physics.stack().name.c_str(), geometry.c_str(), (unsigned long long)ours.events,
+        o.seed, o.reference.c_str());
+    const double err = ours.window_mean * ours.window_rel_rms / std::sqrt(double(ours.events));
+    std::printf("| observable | calo3dgan |\n|---|---:|\n");
+    std::printf("| window sum / E | %.3f +- %.3f %% |\n|   its relative rms | %.4f |\n",
+                100 * ours.window_mean, 100 * err, ours.window_rel_rms);
+    std::printf("| all Si / E | %.5f |\n| absorber / E | %.5f |\n| all material / E | %.5f |\n",
+                ours.si_total, ours.absorber_total, ours.all_total);
+    std::printf(
+        "| x width (2nd moment) [cells] | %.4f |\n| hits > 1e-4 GeV | %.1f |\n| hits > 3e-4 GeV | %.1f |\n",
+        ours.x2_mean, ours.hits_1e4, ours.hits_3e4);
+    std::printf("| shower max [layer] | %d |\n\nCPU %.4f s/shower (%d thread%s)\n", ours.shower_max_layer,
+                stats.cpu_seconds / double(ours.events), o.threads, o.threads > 1 ? "s" : "");
+    return;
+  }
 
   std::printf(
       "calo3dgan %s  bench geant4: %g GeV e- in %s (%s), %llu showers, seed %lld; Geant4 11.4: "
@@ -129,9 +191,15 @@ void add_bench_geant4_command(CLI::App& bench) {
                   "Layer-stack JSON (default: from the reference's stack name)");
   cmd->add_option("--events", opts->events, "Showers to simulate")->capture_default_str();
   cmd->add_option("--seed", opts->seed, "Random seed")->capture_default_str();
+  cmd->add_option("--energy", opts->energy,
+                  "Primary energy [GeV] if not the reference's (then only our observables are printed)");
   cmd->add_option("--threads", opts->threads, "Threads (results do not depend on it)")->capture_default_str();
   cmd->add_flag("--msc-urban", opts->urban,
                 "Urban's (Geant4's) msc angular distribution instead of the default");
+  cmd->add_option(
+      "--set", opts->settings,
+      "Transport setting name=value (repeatable): dr_over_range, final_range_mm, msc_range_factor, "
+      "msc_safety_factor, range_cut_mm, range_rejection_mev");
   cmd->add_flag("--profiles", opts->profiles, "Also print the longitudinal and x profiles bin by bin");
   cmd->callback([opts] { run_bench_geant4(*opts); });
 }

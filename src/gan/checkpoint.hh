@@ -32,6 +32,8 @@ inline constexpr const char* kCheckpointFormat = "calo3dgan-checkpoint-1";
 inline constexpr const char* kEcalSumFitNote = "ecal_sum_fit";
 inline constexpr const char* kEnergyRangeNote = "energy_range_gev";
 inline constexpr const char* kTrainConfigNote = "train_config";
+/// The generator's cell unit: its output / cell_scale is GeV (a JSON number; absent: 1).
+inline constexpr const char* kCellScaleNote = "cell_scale";
 
 /// Where training stands.
 struct TrainingPosition {

@@ -11,6 +11,28 @@
 
 namespace calo::infer {
 
+namespace {
+
+/// A generator trained on cells in GeV x scale (train::TrainerOptions::cell_scale) made to
+/// give GeV: its last weighted layer is divided by the scale. Exact because only ReLUs follow
+/// it (relu(w x / s) = relu(w x) / s); InputError naming the checkpoint otherwise.
+void fold_cell_scale(LoadedModel& m, double scale) {
+  const std::vector<gan::LayerSpec>& layers = m.spec.generator.layers;
+  auto last = layers.rbegin();
+  while (last != layers.rend() && last->type == gan::LayerType::relu) ++last;
+  CALO_VALIDATE(
+      last != layers.rend() && (last->type == gan::LayerType::conv3d || last->type == gan::LayerType::dense),
+      "checkpoint " + m.path + ": note " + gan::kCellScaleNote +
+          " needs a generator that ends in a convolution or dense layer and ReLUs");
+  for (const char* part : {".weight", ".bias"}) {
+    const auto it = m.tensors.find("generator/" + last->name + part);
+    if (it == m.tensors.end()) continue;
+    for (float& v : it->second) v = static_cast<float>(v / scale);
+  }
+}
+
+}  // namespace
+
 LoadedModel load_generator(const std::string& path, const gan::ModelSpec* expected_spec) {
   LoadedModel m;
   m.path = path;
@@ -40,6 +62,14 @@ LoadedModel load_generator(const std::string& path, const gan::ModelSpec* expect
   }
   CALO_VALIDATE(m.trained_min_gev < m.trained_max_gev,
                 "checkpoint " + path + ": trained energy range min is not below max");
+  if (const auto it = position.notes.find(gan::kCellScaleNote); it != position.notes.end()) {
+    const auto scale = nlohmann::json::parse(it->second, nullptr, false);
+    CALO_VALIDATE(scale.is_number() && scale.get<double>() > 0 && std::isfinite(scale.get<double>()),
+                  "checkpoint " + path + ": note " + gan::kCellScaleNote + " = '" + it->second +
+                      "' is not a positive number");
+    fold_cell_scale(m, scale.get<double>());
+    m.cell_scale = scale.get<double>();
+  }
   return m;
 }
 

@@ -22,6 +22,9 @@ struct LoadedModel {
   std::map<std::string, std::vector<float>> tensors;  ///< store name -> values (plain)
   double trained_min_gev = kDefaultTrainedMinGev;     ///< the checkpoint's energy_range_gev note
   double trained_max_gev = kDefaultTrainedMaxGev;     ///< (gan/checkpoint.hh) when present
+  /// The checkpoint's cell_scale note (1 when absent). Already divided out of `tensors`: the
+  /// generator they describe gives GeV.
+  double cell_scale = 1;
 };
 
 /// Reads the generator of a checkpoint (docs/checkpoint.md). InputError naming the file when

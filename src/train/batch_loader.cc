@@ -91,7 +91,7 @@ Batch BatchLoader::read_batch(std::uint64_t index) {
       if (!std::isfinite(c))
         throw InputError("shower file " + data_.files()[batch.events[i].file] +
                          " has a non-finite cell in event " + std::to_string(batch.events[i].event));
-      const float kept = c < options_.cell_threshold_gev ? 0.f : c;
+      const float kept = c < options_.cell_threshold_gev ? 0.f : c * options_.cell_scale;
       batch.images[i * cells + k] = kept;
       batch.ecal_sums[i] += kept;
     }

@@ -29,6 +29,9 @@ struct LoaderOptions {
   std::size_t queue_batches = 4;
   /// Cells below this are set to 0 [GeV] (the original's preprocessing).
   float cell_threshold_gev = 1e-6f;
+  /// Kept cells are multiplied by this (the networks' cell unit: the original's `xscale`,
+  /// TrainerOptions::cell_scale); images and ecal_sums are then in GeV x cell_scale.
+  float cell_scale = 1.f;
   /// Energies are divided by this [GeV] (the networks take energy in units of 100 GeV).
   float energy_unit_gev = 100.f;
   /// Shower files kept open at once (least recently used closed first).
@@ -36,11 +39,11 @@ struct LoaderOptions {
 };
 
 struct Batch {
-  std::uint64_t index = 0;        ///< batch number within the order (first_batch, first_batch + 1, ...)
-  std::vector<EventRef> events;   ///< (B) the events, in order; the last batch may be smaller
-  std::vector<float> images;      ///< (B x cells) plain [x][y][layer] per shower [GeV], preprocessed
+  std::uint64_t index = 0;       ///< batch number within the order (first_batch, first_batch + 1, ...)
+  std::vector<EventRef> events;  ///< (B) the events, in order; the last batch may be smaller
+  std::vector<float> images;  ///< (B x cells) plain [x][y][layer] per shower [GeV x cell_scale], preprocessed
   std::vector<float> energies;    ///< (B) primary energies [energy_unit_gev]
-  std::vector<double> ecal_sums;  ///< (B) sums of the preprocessed cells [GeV], in cell order
+  std::vector<double> ecal_sums;  ///< (B) sums of the preprocessed cells [GeV x cell_scale], in cell order
 };
 
 class BatchLoader {

@@ -152,7 +152,7 @@ StepLosses GanStep::step(std::span<const float> real_images, std::span<const flo
   // 2. D on a generated batch (generator in inference mode, as Keras' predict).
   std::vector<float> fake_sum(b);
   for (std::size_t i = 0; i < b; ++i)
-    fake_sum[i] = static_cast<float>(config_.ecal_sum_fit.target(draws.fake_energy[i]));
+    fake_sum[i] = static_cast<float>(config_.ecal_sum_fit.target(draws.fake_energy[i]) * config_.cell_scale);
   const nn::Tensor* generated =
       batch > 0 ? &gen_.forward(latent_tensor(draws.latent[0], batch), nn::Mode::infer) : nullptr;
   losses.d_fake = discriminator_update(generated, {draws.fake_labels, draws.fake_energy, fake_sum});

@@ -15,6 +15,8 @@ void validate(const StepConfig& c) {
                     c.fake_energy_max >= c.fake_energy_min && std::isfinite(c.fake_energy_max),
                 "generated energy range " + std::to_string(c.fake_energy_min) + ":" +
                     std::to_string(c.fake_energy_max) + " [100 GeV] (must be 0 < min <= max)");
+  CALO_VALIDATE(std::isfinite(c.cell_scale) && c.cell_scale > 0,
+                "cell scale " + std::to_string(c.cell_scale) + " (must be positive)");
   CALO_VALIDATE(c.generator_updates >= 1,
                 "generator updates per step " + std::to_string(c.generator_updates) + " (must be >= 1)");
   const LossWeights& w = c.loss_weights;

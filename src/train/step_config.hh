@@ -27,6 +27,9 @@ struct StepConfig {
   /// ECAL-sum targets of generated showers; training should fit them on its data
   /// (EcalSumFit::fit), the public 3DGAN fit is the original's choice.
   EcalSumFit ecal_sum_fit = EcalSumFit::public_fit();
+  /// The networks' cell unit in GeV^-1 (TrainerOptions::cell_scale): the images are in
+  /// GeV x cell_scale, so the ECAL-sum targets (a fit in GeV) are multiplied by it.
+  double cell_scale = 1;
 };
 
 /// InputError naming the bad field ("label flip probability 1.5 (must be in [0, 1])").

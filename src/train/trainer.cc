@@ -77,6 +77,7 @@ void check_same_run(const TrainerOptions& stored, const TrainerOptions& given) {
   if (stored.batch_size != given.batch_size) refuse("--batch-size");
   if (stored.seed != given.seed) refuse("--seed");
   if (stored.generator_updates != given.generator_updates) refuse("generator update count");
+  if (stored.cell_scale != given.cell_scale) refuse("--cell-scale");
 }
 
 /// What every rank must agree on (InputError on each rank otherwise, before anything is
@@ -236,6 +237,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   step_config.label_flip_probability = o.label_flip_probability;
   step_config.generator_updates = o.generator_updates;
   step_config.ecal_sum_fit = fit;
+  step_config.cell_scale = o.cell_scale;
   if (o.fake_energy_max_gev > 0) {
     step_config.fake_energy_min = o.fake_energy_min_gev / 100,
     step_config.fake_energy_max = o.fake_energy_max_gev / 100;
@@ -260,7 +262,8 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
       {kEcalSumFitNote, fit.to_json()},
       {kEnergyRangeNote,
        nlohmann::json::array({100 * step_config.fake_energy_min, 100 * step_config.fake_energy_max}).dump()},
-      {kTrainConfigNote, to_json(o)}};
+      {kTrainConfigNote, to_json(o)},
+      {kCellScaleNote, nlohmann::json(o.cell_scale).dump()}};
 
   // Position: `consumed` events of epoch `epoch`'s order are trained on. Each step trains on
   // the next global_batch of them, batch_size per rank.
@@ -326,7 +329,10 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
         gen, ctx,
         gan::draw_latent_batches(gen, kRefreshBatches, kRefreshBatchSize, step_config.fake_energy_min,
                                  step_config.fake_energy_max, refresh_rng));
-    ValidationInput in{.max_events = o.validation_events, .seed = o.seed, .loss_weights = o.loss_weights};
+    ValidationInput in{.max_events = o.validation_events,
+                       .seed = o.seed,
+                       .loss_weights = o.loss_weights,
+                       .cell_scale = static_cast<float>(o.cell_scale)};
     report.last_validation = validate_generator(ctx, gen, disc, data, in);
     const ValidationMetrics& m = report.last_validation;
     if (m.events == 0) return;
@@ -360,7 +366,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   const std::vector<float> no_cells, no_energies;
   while (step < total_steps) {
     BatchLoader loader(data, epoch_shard(epoch_order(data.training(), o.seed, epoch), consumed, rank, ranks),
-                       {.batch_size = o.batch_size});
+                       {.batch_size = o.batch_size, .cell_scale = static_cast<float>(o.cell_scale)});
     const std::int64_t first_epoch_step = steps_per_epoch - steps_for(n_train - consumed);
     std::int64_t epoch_step = first_epoch_step;
     bool stop = false;

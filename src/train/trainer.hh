@@ -35,6 +35,7 @@ inline constexpr std::int64_t kRefreshBatchSize = 32;
 
 /// Notes every checkpoint of a run carries (gan/checkpoint.hh): the ECAL-sum fit, the trained
 /// energy range and the run's configuration.
+using gan::kCellScaleNote;
 using gan::kEcalSumFitNote;
 using gan::kEnergyRangeNote;
 using gan::kTrainConfigNote;

@@ -43,6 +43,12 @@ struct TrainerOptions {
   double label_flip_probability = 0.05;
   int generator_updates = 2;
   bool public_ecal_fit = false;  ///< the original's fixed fit instead of one made on the data
+  /// The networks see cells in GeV x cell_scale (the original's `xscale`; 100 in the seed's
+  /// training scripts). In GeV (1) the real showers' ECAL sums are ~10^-4 of what the
+  /// initialised generator makes and RMSprop's fixed-size steps cannot hold such a small
+  /// output: the generator empties within ~150 steps (docs/train.md, "Cell scale"). The
+  /// checkpoint records it (note "cell_scale") and inference divides by it.
+  double cell_scale = 100;
   std::uint64_t seed = 1;
   int threads = 0;          ///< 0: all cores
   nn::ConvAlgorithms conv;  ///< the networks' convolution algorithms (not stored: a machine's choice)

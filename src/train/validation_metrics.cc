@@ -71,7 +71,7 @@ ValidationMetrics validate_generator(nn::Context& ctx, gan::Generator& gen, gan:
 
   Rng rng(in.seed, kValidationStream);
   LossGradients grads;
-  BatchLoader loader(data, events, {.batch_size = in.batch_size});
+  BatchLoader loader(data, events, {.batch_size = in.batch_size, .cell_scale = in.cell_scale});
   std::int64_t batches = 0;
   while (auto batch = loader.next()) {
     const auto b = static_cast<std::int64_t>(batch->events.size());

@@ -37,6 +37,7 @@ struct ValidationInput {
   int energy_bins = 5;
   std::uint64_t seed = 1;  ///< latent vectors: Rng(seed, kValidationStream), the same each time
   LossWeights loss_weights;
+  float cell_scale = 1;  ///< the networks' cell unit (TrainerOptions::cell_scale)
 };
 
 /// The random stream of the validation latents (apart from the training streams).

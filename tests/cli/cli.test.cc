@@ -242,6 +242,17 @@ TEST_F(Cli, ValidateRefusesDifferentGridsMissingFilesAndBadOptions) {
   EXPECT_FALSE(fs::exists(dir_ / "bad-report")) << "a refused option must leave no output folder";
 }
 
+TEST_F(Cli, BenchGeant4RefusesBadSettingsBeforeReadingTheReference) {
+  const std::string ref = "--reference " + (dir_ / "none.json").string() + " --events 2";
+  expect_refused("bench geant4 " + ref + " --set foo=1", "unknown --set 'foo'");
+  expect_refused("bench geant4 " + ref + " --set dr_over_range", "want name=value");
+  expect_refused("bench geant4 " + ref + " --set dr_over_range=1abc", "not a number");
+  expect_refused("bench geant4 " + ref + " --set range_cut_mm=0", "must be > 0");
+  expect_refused("bench geant4 " + ref + " --set msc_range_factor=nan", "must be > 0");
+  expect_refused("bench geant4 " + ref + " --energy -5", "invalid --energy");
+  expect_refused("bench geant4 " + ref, "cannot read");
+}
+
 TEST_F(Cli, BenchNnHelpListsItsOptions) {
   const Result r = run("bench nn --help");  // help only: the benchmark itself is not run
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -169,6 +169,37 @@ TEST(LoadedModelTest, TrainedEnergyRangeComesFromTheTrainersNoteElseTheDefault) 
   }
 }
 
+// A generator trained on cells in GeV x s (train --cell-scale) gives GeV after loading: the
+// same weights without the note give s times the showers, cell by cell.
+TEST(LoadedModelTest, CellScaleNoteIsDividedOutSoShowersAreInGev) {
+  test::ScratchDirectory dir;
+  gan::TrainingPosition trained;
+  trained.notes[gan::kCellScaleNote] = "100";
+  test::write_test_checkpoint(dir.file("scaled.h5"), "3dgan-16", 3, false, trained);
+  test::write_test_checkpoint(dir.file("plain.h5"), "3dgan-16", 3);
+  EXPECT_EQ(load_generator(dir.file("scaled.h5")).cell_scale, 100);
+  EXPECT_EQ(load_generator(dir.file("plain.h5")).cell_scale, 1);
+  const ShowerGenerator scaled(dir.file("scaled.h5"), {.threads = 1}),
+      plain(dir.file("plain.h5"), {.threads = 1});
+  const std::vector<float> energies = {20, 150};
+  std::vector<float> a(2 * plain.cells()), b(a.size());
+  plain.generate(energies.data(), 2, 5, 0, a.data());
+  scaled.generate(energies.data(), 2, 5, 0, b.data());
+  double sum = 0;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    // Float rounding of the divided weights and of the sums over 128 inputs per cell.
+    EXPECT_NEAR(100 * b[k], a[k], 1e-5 * std::abs(a[k]) + 1e-6) << k;
+    sum += a[k];
+  }
+  EXPECT_GT(sum, 0);
+  for (const char* bad : {"0", "-2", "\"x\"", "[1]"}) {
+    trained.notes[gan::kCellScaleNote] = bad;
+    test::write_test_checkpoint(dir.file("bad.h5"), "3dgan-16", 3, false, trained);
+    EXPECT_TRUE(contains(input_error_message([&] { load_generator(dir.file("bad.h5")); }), "cell_scale"))
+        << bad;
+  }
+}
+
 TEST_F(GenerationTest, ApiRefusesBadArgumentsWithInputErrors) {
   const ShowerGenerator gen(checkpoint());
   std::vector<float> out(gen.cells());

@@ -161,6 +161,7 @@ TEST(GanStep, LossesEqualAHandComputationFromTheOutputs) {
   StepConfig config;
   config.loss_weights = {5.f, 0.3f, 0.7f};  // not the defaults: each weight must be the one used
   config.ecal_sum_fit = EcalSumFit({0.01, -0.1, 1.5});
+  config.cell_scale = 40;               // generated targets in the networks' unit, GeV x 40
   config.label_flip_probability = 0.5;  // flips in a batch of 6: both labels occur
   GanStep step(m.ctx, m.gen, m.disc, opt_g, opt_d, config);
   Rng rng(5, 0);
@@ -188,7 +189,7 @@ TEST(GanStep, LossesEqualAHandComputationFromTheOutputs) {
     for (std::int64_t k = 0; k < kCells; ++k) sum += images[i * kCells + k];
     real_sum[i] = static_cast<float>(sum);
     const double e = draws.fake_energy[i];
-    fake_sum[i] = static_cast<float>((0.01 * e * e - 0.1 * e + 1.5) * e);
+    fake_sum[i] = static_cast<float>((0.01 * e * e - 0.1 * e + 1.5) * e * 40);
   }
   const nn::Tensor real = nn::Tensor::from_host(m.ctx, m.disc.input_dims(kBatch), images);
   auto z = [&](int k) { return nn::Tensor::from_host(m.ctx, m.gen.input_dims(kBatch), draws.latent[k]); };

@@ -116,6 +116,25 @@ TEST_F(Pipeline, EpochDeliversEveryTrainingEventOnceInOrderPreprocessed) {
   EXPECT_FALSE(loader.next());
 }
 
+TEST_F(Pipeline, CellScaleMultipliesTheCellsKeptByTheGevThreshold) {
+  const ShowerDataset data = ShowerDataset::open(options());
+  const auto order = epoch_order(data.training(), 3, 0);
+  BatchLoader plain(data, order, {.batch_size = 8}),
+      scaled(data, order, {.batch_size = 8, .cell_scale = 100});
+  while (auto a = plain.next()) {
+    const auto b = scaled.next();
+    ASSERT_TRUE(b);
+    for (std::size_t k = 0; k < a->images.size(); ++k) EXPECT_EQ(b->images[k], a->images[k] * 100.f);
+    EXPECT_EQ(b->images[0], 0.f);  // 5e-7 GeV: below the threshold, which is in GeV
+    for (std::size_t i = 0; i < a->events.size(); ++i) {
+      // Each scaled cell is rounded to float (relative 6e-8), so the sums agree to that.
+      EXPECT_NEAR(b->ecal_sums[i], 100 * a->ecal_sums[i], 1e-7 * b->ecal_sums[i]);
+      EXPECT_EQ(b->energies[i], a->energies[i]);
+    }
+  }
+  EXPECT_FALSE(scaled.next());
+}
+
 TEST_F(Pipeline, ResumingAtABatchGivesTheRestOfTheEpoch) {
   const ShowerDataset data = ShowerDataset::open(options());
   const auto order = epoch_order(data.training(), 3, 2);

@@ -179,14 +179,27 @@ TEST_F(Trainer, KeepsTheLastCheckpointsAndWritesTheRunFiles) {
   EXPECT_NEAR(fit.target(1.0), 1.6, 0.3);
 }
 
-TEST_F(Trainer, EveryCheckpointCarriesTheFitTheTrainedEnergyRangeAndTheConfig) {
+TEST_F(Trainer, EveryCheckpointCarriesTheFitTheTrainedEnergyRangeTheCellScaleAndTheConfig) {
   TrainerOptions o = options();
   o.max_steps = 4;
+  o.cell_scale = 250;
   run_training(o, dir_.file("run"), false);
   const RunDirectory run(dir_.file("run"));
   const auto notes = gan::read_checkpoint_notes(run.checkpoint(4).string());
   ASSERT_TRUE(notes.contains(kEcalSumFitNote) && notes.contains(kEnergyRangeNote) &&
-              notes.contains(kTrainConfigNote));
+              notes.contains(kTrainConfigNote) && notes.contains(kCellScaleNote));
+  EXPECT_EQ(nlohmann::json::parse(notes.at(kCellScaleNote)).get<double>(), 250);
+  // The fit stays in GeV (sums of the stored cells), whatever unit the networks see.
+  double fit_sum = 0, cells = 0;
+  const EcalSumFit fit = EcalSumFit::from_json(notes.at(kEcalSumFitNote));
+  for (int e = 0; e < 50; ++e) fit_sum += fit.target((10 + 5 * e) / 100.0);
+  for (const char* f : {"s0.h5", "s1.h5"}) {
+    const io::ShowerReader r(dir_.file(f));
+    std::vector<float> ecal, energy;
+    r.read(0, r.events(), ecal, energy);
+    for (float c : ecal) cells += c >= 1e-6f ? c : 0;
+  }
+  EXPECT_NEAR(fit_sum, cells / 2, 0.1 * cells / 2);  // a GeV x 250 fit would be 250 times off
   EXPECT_EQ(EcalSumFit::from_json(notes.at(kEcalSumFitNote)),
             EcalSumFit::from_json(text(run.ecal_sum_fit())));
   EXPECT_EQ(notes.at(kTrainConfigNote), text(run.config()));
@@ -240,6 +253,14 @@ TEST_F(Trainer, BadRunsAreRefusedWithNothingLeftBehind) {
   o.batch_size = 5;
   EXPECT_TRUE(
       contains(input_error_message([&] { run_training(o, dir_.file("run"), true); }), "--batch-size"));
+  o = options();
+  o.cell_scale = 7;  // the networks' unit: the run's weights mean nothing in another
+  EXPECT_TRUE(
+      contains(input_error_message([&] { run_training(o, dir_.file("run"), true); }), "--cell-scale"));
+  o.cell_scale = 0;
+  EXPECT_TRUE(
+      contains(input_error_message([&] { run_training(o, dir_.file("fresh"), false); }), "--cell-scale"));
+  EXPECT_FALSE(fs::exists(dir_.file("fresh")));
 }
 
 }  // namespace

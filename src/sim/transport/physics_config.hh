@@ -10,11 +10,16 @@ struct PhysicsConfig {
   double tracking_cut = 1.0 * units::keV;  ///< below: deposited on the spot
   double dr_over_range = 0.2;              ///< continuous-loss step limit (fraction of range)
   double final_range = 1.0 * units::mm;    ///< ... never below this range
-  double msc_range_factor = 0.04;          ///< Urban "UseSafety" step limit fraction
-  double msc_safety_factor = 0.6;          ///< steps may reach this fraction of the safety
-  double msc_min_step = 1.0 * units::um;   ///< the msc step limit never goes below this
-  bool msc_urban_angular = false;          ///< Urban's (Geant4's) msc angular model function
-  double linear_loss_limit = 0.01;         ///< dE = dE/dx * step when step < this * range
+  /// Urban "UseSafety" step limit: this fraction of max(range, lambda_1) at entry into a slab.
+  /// Geant4's default is 0.04 (with its own, tuned angular model); ours takes 0.01: with 0.04
+  /// the depth-dose of 0.5-1 MeV e- in tantalum is 15-17 % off Lockwood's measurement (energy
+  /// deposited too close to the surface), with 0.01 it is 6-7 %, as with the finest steps
+  /// (docs/physics.md, issue 10). Cost: +31 % CPU per shower.
+  double msc_range_factor = 0.01;
+  double msc_safety_factor = 0.6;         ///< steps may reach this fraction of the safety
+  double msc_min_step = 1.0 * units::um;  ///< the msc step limit never goes below this
+  bool msc_urban_angular = false;         ///< Urban's (Geant4's) msc angular model function
+  double linear_loss_limit = 0.01;        ///< dE = dE/dx * step when step < this * range
   /// e+- below this energy whose range is shorter than the distance to the nearest boundary
   /// deposit their energy on the spot: exact up to the brems photons above the photon cut
   /// they would have radiated, a fraction ~ 1e-3 of their energy in W at 1 MeV. 0 disables.

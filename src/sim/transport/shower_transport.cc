@@ -139,6 +139,11 @@ void ShowerTransport::transport_photon(Track t) {
       continue;
     }
     if (u < mu_compton + mp->photon.xs_pair(gp)) {
+      // The tables are interpolated linearly between grid points, so just below the threshold
+      // 2 m c^2 the pair cross section read from them is not zero. Such an interaction is a
+      // null collision (the flight used a total a little too large there; nothing happens and
+      // the flight goes on), which is exact; creating the pair would make energy.
+      if (t.energy <= kTwoMass) continue;
       const PairSample s = mp->pair.sample(t.energy, *rng_);
       score_->rest_mass_balance += kTwoMass;
       push(Particle::electron, s.electron_energy, t.pos, rotate(t.dir, s.electron_cos, phi), t.slab);

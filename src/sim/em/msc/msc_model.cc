@@ -53,7 +53,7 @@ MscModel::MscModel(const Material& material, bool positron, bool urban_angular)
     const double t = std::exp(log_emin_ + i / inv_dlog_);
     double inv_l1 = 0, inv_l1_rutherford = 0, inv_l2 = 0;
     for (const auto& el : material.elements) {
-      const TransportXs xs = wentzel_transport_xs(el.z, t, positron);
+      const TransportXs xs = wentzel_transport_xs(el.z, t, positron, el.molar_mass);
       inv_l1 += el.atoms_per_volume * xs.sigma1;
       inv_l1_rutherford += el.atoms_per_volume * xs.sigma1_rutherford;
       inv_l2 += el.atoms_per_volume * xs.sigma2;

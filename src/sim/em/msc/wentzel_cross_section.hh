@@ -20,6 +20,8 @@ struct TransportXs {
 /// (the +1 counts the atomic electrons) integrated in closed form, times the first-order
 /// McKinley-Feshbach spin/charge factor 1 - beta^2 s^2 -/+ pi alpha Z beta s (1 - s),
 /// s = sin(theta/2), with - for positrons and + for electrons (Phys. Rev. 74 (1948) 1759).
-TransportXs wentzel_transport_xs(int z, double t, bool positron);
+/// With mass_number > 0 the nucleus has its finite size (dipole form factor, R = 1.27 A^0.27
+/// fm); 0 gives a point nucleus.
+TransportXs wentzel_transport_xs(int z, double t, bool positron, double mass_number = 0);
 
 }  // namespace calo::sim

@@ -25,8 +25,10 @@ double screening(int z, double t) {
 }
 
 /// 1 / lambda_1 of a pure element [1/mm]: Simpson integration over w = 1 - cos in the variable
-/// ln(w + 2A) of 2 pi w dsigma/dOmega with the McKinley-Feshbach factor.
-double inverse_lambda1(int z, double atoms_per_volume, double t, bool positron) {
+/// ln(w + 2A) of 2 pi w dsigma/dOmega with the McKinley-Feshbach factor and the nuclear form
+/// factor of an exponential charge density, F = (1 + q^2 R^2 / 12)^-2, q^2 = 2 p^2 w, R = 1.27
+/// A^0.27 fm (Butkevich et al., NIM A 488 (2002) 282; the form Geant4's WentzelVI model uses).
+double inverse_lambda1(int z, double mass_number, double atoms_per_volume, double t, bool positron) {
   const double a = screening(z, t), beta2 = test::beta2_of(t), beta = std::sqrt(beta2);
   const double k = z * (z + 1.0) * classic_electron_radius * classic_electron_radius * electron_mass_c2 *
                    electron_mass_c2 / (test::pc2_of(t) * beta2);
@@ -40,7 +42,9 @@ double inverse_lambda1(int z, double atoms_per_volume, double t, bool positron) 
     const double w = std::max(0.0, q - 2.0 * a);
     const double s = std::sqrt(0.5 * w);  // sin(theta/2)
     const double mott = 1.0 - beta2 * s * s + charge * s * (1.0 - s);
-    const double f = 2.0 * pi * w * k * mott / (q * q) * q;  // dw = q du
+    const double radius = 1.27e-12 * std::pow(mass_number, 0.27);  // [mm]
+    const double ff = 1.0 / std::pow(1.0 + test::pc2_of(t) * w * radius * radius / (6.0 * hbarc * hbarc), 2);
+    const double f = 2.0 * pi * w * k * mott * ff / (q * q) * q;  // dw = q du
     sum += f * (i == 0 || i == n ? 1.0 : (i % 2 ? 4.0 : 2.0));
   }
   return atoms_per_volume * sum * h / 3.0;
@@ -59,7 +63,7 @@ TEST_P(TransportMfp, MatchesNumericalIntegration) {
   const Material m = c.tungsten ? test::tungsten() : test::silicon();
   const MscModel model(m, c.positron);
   const auto& el = m.elements.front();
-  const double expected = 1.0 / inverse_lambda1(el.z, el.atoms_per_volume, c.t, c.positron);
+  const double expected = 1.0 / inverse_lambda1(el.z, el.molar_mass, el.atoms_per_volume, c.t, c.positron);
   // Table interpolation on 64 points per decade: < 0.1 %; integration error << that.
   EXPECT_NEAR(model.transport_mfp(c.t) / expected, 1.0, 2e-3)
       << m.name << " T=" << c.t << " MeV positron=" << c.positron;
@@ -73,29 +77,30 @@ INSTANTIATE_TEST_SUITE_P(WAndSi, TransportMfp,
                                            Case{false, 3.0, false}, Case{false, 250.0, false},
                                            Case{false, 1e5, true}));
 
-// At high energy A ~ 1/p^2, so lambda_1 ~ p^2 beta^2 / (ln(1/A) - 1 - beta^2 +- spin term):
-// the ratio over a decade in momentum is 100 up to the slowly growing logarithm.
+// At high energy the screening angle (A ~ 1/p^2) and the nuclear angle where the form factor
+// cuts the single-scattering tail (mu ~ 1/(p R)^2) both scale as 1/p, so the bracket of
+// sigma_1 tends to a constant and lambda_1 ~ p^2 beta^2: the ratio over a decade is 1 up to
+// the Moliere (alpha Z / beta)^2 term. (A point nucleus gave ln(1/A) in the bracket and a
+// ratio of l1/l2 ~ 0.87 here; the finite nucleus is what Urban's high-energy fit and Geant4's
+// WentzelVI model show, see docs/physics/msc.md section 1.)
 TEST(TransportMfpScaling, PSquaredBetaSquaredAtHighEnergy) {
   const Material w = test::tungsten();
   const MscModel model(w, false);
   const double t1 = 1.0 * GeV, t2 = 10.0 * GeV;
   const double scaled1 = model.transport_mfp(t1) / (test::pc2_of(t1) * test::beta2_of(t1));
   const double scaled2 = model.transport_mfp(t2) / (test::pc2_of(t2) * test::beta2_of(t2));
-  // Ratio of the bracket values ln(1/A): the spin terms (about 1 and pi alpha Z) do not change.
-  const double l1 = std::log(1.0 / screening(74, t1)) - 1.0 - 1.0 + pi * fine_structure * 74;
-  const double l2 = std::log(1.0 / screening(74, t2)) - 1.0 - 1.0 + pi * fine_structure * 74;
-  EXPECT_NEAR(scaled2 / scaled1, l1 / l2, 0.01 * l1 / l2);
-  EXPECT_GT(scaled2 / scaled1, 0.7);
-  EXPECT_LT(scaled2 / scaled1, 1.0);
+  EXPECT_NEAR(scaled2 / scaled1, 1.0, 0.02);
 }
 
 // Positrons scatter less than electrons on heavy nuclei (the charge term of the
-// McKinley-Feshbach factor changes sign); the difference is small for Si.
+// McKinley-Feshbach factor changes sign); the difference is small for Si. The charge term acts
+// at large angles, which the nuclear size removes at high energy: at 1 GeV in W the difference
+// is a few per cent only.
 TEST(TransportMfpScaling, PositronsScatterLessOnHeavyNuclei) {
   const MscModel w_minus(test::tungsten(), false), w_plus(test::tungsten(), true);
   const MscModel si_minus(test::silicon(), false), si_plus(test::silicon(), true);
   for (double t : {1.0, 10.0, 1000.0}) {
-    EXPECT_GT(w_plus.transport_mfp(t), 1.1 * w_minus.transport_mfp(t)) << t;
+    EXPECT_GT(w_plus.transport_mfp(t), (t < 100.0 ? 1.1 : 1.0) * w_minus.transport_mfp(t)) << t;
     EXPECT_GT(si_plus.transport_mfp(t), si_minus.transport_mfp(t)) << t;
     EXPECT_LT(si_plus.transport_mfp(t), 1.08 * si_minus.transport_mfp(t)) << t;
   }
