@@ -15,6 +15,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang-format
   libhdf5-dev nlohmann-json3-dev libcli11-dev libfmt-dev libdnnl-dev ocl-icd-opencl-dev libfftw3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libopenmpi-dev openmpi-bin
   gnuplot-nox
   python3 python3-h5py python3-numpy python3-jsonschema python3-torch
   chromium

@@ -82,6 +82,7 @@ void add_bench_command(CLI::App& app) {
   add_bench_nn_command(*bench);
   add_bench_geant4_command(*bench);
   add_bench_train_command(*bench);
+  add_bench_scaling_command(*bench);
   add_bench_generate_command(*bench);
 }
 

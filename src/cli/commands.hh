@@ -15,6 +15,7 @@ void add_bench_nn_command(CLI::App& bench);
 void add_bench_geant4_command(CLI::App& bench);
 /// `bench train` under the `bench` subcommand (bench_train.cc).
 void add_bench_train_command(CLI::App& bench);
+void add_bench_scaling_command(CLI::App& bench);
 void add_validate_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_train_command(CLI::App& app);

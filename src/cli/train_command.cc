@@ -1,6 +1,10 @@
 // calo3dgan train: the 3DGAN recipe on shower files into a run directory (docs/train.md).
+#include <sched.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -9,6 +13,7 @@
 #include "cli/nn_options.hh"
 #include "core/error.hh"
 #include "core/progress_bar.hh"
+#include "dist/mpi_communicator.hh"
 #include "report/training_report.hh"
 #include "train/run_directory.hh"
 #include "train/trainer.hh"
@@ -21,8 +26,43 @@ struct TrainCommandOptions {
   train::TrainerOptions trainer;
   std::vector<std::string> data;
   std::string out, resume, energy_range, fake_energy_range, loss_weights, checkpoint_every = "10min";
+  std::string timeline;
+  double fusion_threshold_mib = static_cast<double>(train::kDefaultFusionBytes) / (1 << 20);
+  bool no_overlap = false;
   bool quiet = false;
 };
+
+/// The threads a rank computes with: --threads, else what OpenMP takes (OMP_NUM_THREADS, else
+/// the cores this process is bound to, so that mpirun --bind-to gives each rank its own).
+int effective_threads(int option) {
+  if (option > 0) return option;
+  if (const char* v = std::getenv("OMP_NUM_THREADS"); v && std::atoi(v) > 0) return std::atoi(v);
+  cpu_set_t set;
+  return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+}
+
+/// "cores 0-1,4" of this process's affinity mask.
+std::string bound_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return "?";
+  std::string out;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (!CPU_ISSET(c, &set) || (c > 0 && CPU_ISSET(c - 1, &set))) continue;
+    int last = c;
+    while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set)) ++last;
+    out += (out.empty() ? "" : ",") + std::to_string(c) + (last > c ? "-" + std::to_string(last) : "");
+  }
+  return out;
+}
+
+/// Testing only (tests/cli/train_mpi): CALO3DGAN_TEST_EXIT="RANK:STEP" ends that rank with
+/// exit code 3 right after that step, as a crash would (no clean-up).
+void exit_if_told(int rank, std::int64_t step) {
+  static const char* told = std::getenv("CALO3DGAN_TEST_EXIT");
+  int r = -1;
+  long long s = -1;
+  if (told && std::sscanf(told, "%d:%lld", &r, &s) == 2 && r == rank && s == step) std::_Exit(3);
+}
 
 /// "A:B" [GeV] into the data options; InputError otherwise.
 void parse_energy_range(const std::string& text, train::DatasetOptions& d) {
@@ -62,6 +102,7 @@ train::TrainerOptions effective_options(const TrainCommandOptions& c, const CLI:
     if (given("--max-steps")) stored.max_steps = now.max_steps;
     if (given("--lr")) stored.learning_rate = now.learning_rate;
     if (given("--warmup-steps")) stored.warmup_steps = now.warmup_steps;
+    if (given("--warmup-epochs")) stored.warmup_epochs = now.warmup_epochs;
     if (given("--seed")) stored.seed = now.seed;
     if (given("--threads")) stored.threads = now.threads;
     if (given("--validation-fraction")) stored.data.validation_fraction = now.data.validation_fraction;
@@ -89,7 +130,40 @@ train::TrainerOptions effective_options(const TrainCommandOptions& c, const CLI:
   return o;
 }
 
-void run_train(const TrainCommandOptions& c, const CLI::App& cmd) {
+/// Trains as this rank; the exit code: 0, or 128 + signal after a stop request.
+int run_train(const TrainCommandOptions& c, const CLI::App& cmd, dist::Communicator& comm);
+
+/// One rank of a job launched by mpirun/srun, or one process. A rank that fails ends the
+/// whole job (after printing its error): the others would wait for it in their next allreduce.
+/// A stopped job finalises MPI before exiting (a rank that exits without it is a failure to
+/// the launcher).
+void run_train_ranks(const TrainCommandOptions& c, const CLI::App& cmd) {
+  int code = 0;
+  if (!dist::launched_by_mpi()) {
+    dist::SerialCommunicator serial;
+    code = run_train(c, cmd, serial);
+  } else {
+    dist::MpiCommunicator comm;
+    try {
+      code = run_train(c, cmd, comm);
+    } catch (const std::exception& e) {
+      if (comm.size() == 1) throw;
+      const bool input = dynamic_cast<const InputError*>(&e) != nullptr;
+      std::string line = e.what();
+      for (char& ch : line)
+        if (ch == '\n') ch = ' ';
+      std::fprintf(stderr, "calo3dgan: error: rank %d of %d: %s\n", comm.rank(), comm.size(), line.c_str());
+      std::fflush(stderr);
+      comm.abort(input ? 2 : 1);
+    }
+  }
+  if (code != 0) {
+    std::fflush(stdout);
+    std::exit(code);
+  }
+}
+
+int run_train(const TrainCommandOptions& c, const CLI::App& cmd, dist::Communicator& comm) {
   CALO_VALIDATE(c.out.empty() != c.resume.empty(),
                 "give either --out RUN_DIR (a new run) or --resume RUN_DIR");
   CALO_VALIDATE(!c.resume.empty() || !c.data.empty(),
@@ -99,10 +173,28 @@ void run_train(const TrainCommandOptions& c, const CLI::App& cmd) {
   const std::string run_dir = c.resume.empty() ? c.out : c.resume;
   const std::atomic<int>& stop = stop_cleanly_on_interrupt();
 
+  CALO_VALIDATE(
+      std::isfinite(c.fusion_threshold_mib) && c.fusion_threshold_mib >= 0,
+      "invalid --fusion-threshold " + std::to_string(c.fusion_threshold_mib) + " (MiB, must be >= 0)");
+  train::DistributedRun distributed;
+  distributed.comm = &comm;
+  distributed.fusion_threshold_bytes = static_cast<std::size_t>(c.fusion_threshold_mib * (1 << 20));
+  distributed.overlap = !c.no_overlap;
+  distributed.timeline = c.timeline;
+  const bool leader = comm.rank() == 0;
+  if (!c.quiet && comm.size() > 1) {
+    char host[256] = "?";
+    gethostname(host, sizeof host - 1);
+    const int threads = effective_threads(o.threads);
+    std::fprintf(stderr, "rank %d of %d on %s: %d thread%s, cores %s\n", comm.rank(), comm.size(), host,
+                 threads, threads == 1 ? "" : "s", bound_cores().c_str());
+  }
+
   std::unique_ptr<ProgressBar> bar;
   std::int64_t bar_epoch = -1;
   train::TrainerHooks hooks;
   hooks.stop = &stop;
+  hooks.step_done = [&](std::int64_t step) { exit_if_told(comm.rank(), step); };
   hooks.message = [&](const std::string& text) {
     if (!c.quiet) std::fprintf(stderr, "%s%s\n", bar && bar->enabled() ? "\n" : "", text.c_str());
   };
@@ -115,7 +207,7 @@ void run_train(const TrainCommandOptions& c, const CLI::App& cmd) {
     char note[160];
     std::snprintf(note, sizeof note, "D %.3f/%.3f G %.3f  %.1f samples/s", p.losses.d_real.total,
                   p.losses.d_fake.total, p.losses.generator.back().total, p.samples_per_second);
-    bar->update(p.step - p.epoch * p.steps_per_epoch, note);
+    bar->update(p.epoch_step, note);
   };
   // training.html at every checkpoint; a report that cannot be drawn (no gnuplot) is noted
   // once and never stops the training.
@@ -131,12 +223,16 @@ void run_train(const TrainCommandOptions& c, const CLI::App& cmd) {
                    e.what());
     }
   };
-  const train::TrainingReport r = train::run_training(o, run_dir, !c.resume.empty(), hooks);
+  const train::TrainingReport r = train::run_training(o, run_dir, !c.resume.empty(), hooks, distributed);
   if (bar) bar->finish();
-  if (!c.quiet) {
+  if (!c.quiet && leader) {
     std::printf("trained %lld steps (%lld in this run, %.1f s), %lld epochs complete; last checkpoint %s\n",
                 static_cast<long long>(r.steps), static_cast<long long>(r.steps_this_run), r.seconds,
                 static_cast<long long>(r.epochs), r.checkpoint.c_str());
+    if (r.ranks > 1)
+      std::printf("%d ranks: %.1f s in gradient allreduces on rank 0, %.0f %% of it hidden behind backward\n",
+                  r.ranks, r.allreduce_seconds,
+                  r.allreduce_seconds > 0 ? 100 * (1 - r.allreduce_wait_seconds / r.allreduce_seconds) : 0.0);
     if (r.last_validation.events > 0)
       std::printf(
           "validation (%lld showers): sampled fraction %.1f %%, longitudinal %.1f %%, transverse %.1f %% "
@@ -144,13 +240,13 @@ void run_train(const TrainCommandOptions& c, const CLI::App& cmd) {
           static_cast<long long>(r.last_validation.events), 100 * r.last_validation.sampled_fraction_error,
           100 * r.last_validation.longitudinal_error, 100 * r.last_validation.transverse_error);
   }
-  if (r.stopped) {
-    const int signal_number = stop.load();
+  if (!r.stopped) return 0;
+  // Another rank may have been the one signalled (the stop is collective): SIGTERM then.
+  const int signal_number = stop.load() != 0 ? stop.load() : 15;
+  if (leader)
     std::fprintf(stderr, "calo3dgan: %s; checkpoint written, continue with --resume %s\n",
                  signal_number == 2 ? "interrupted (SIGINT)" : "terminated (SIGTERM)", run_dir.c_str());
-    std::fflush(stdout);
-    std::exit(128 + signal_number);
-  }
+  return 128 + signal_number;
 }
 
 }  // namespace
@@ -171,6 +267,19 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--warmup-steps", t.warmup_steps,
                   "Ramp the learning rate up linearly over the first N steps (0: none, the original)")
       ->capture_default_str();
+  cmd->add_option("--warmup-epochs", t.warmup_epochs,
+                  "Several ranks: ramp the learning rate from --lr to ranks x --lr over N epochs")
+      ->capture_default_str();
+  cmd->add_option(
+         "--fusion-threshold", c->fusion_threshold_mib,
+         "Several ranks: gradients allreduced in buckets of at least this many MiB (0: per parameter)")
+      ->capture_default_str();
+  cmd->add_flag(
+      "--no-overlap", c->no_overlap,
+      "Several ranks: allreduce the gradients after backward instead of during it (for comparisons)");
+  cmd->add_option(
+      "--timeline", c->timeline,
+      "Write rank 0's Chrome-trace timeline (forward, backward, allreduces, optimiser, data wait) here");
   cmd->add_option("--loss-weights", c->loss_weights, "BCE,energy,ECAL-sum loss weights (default 6,0.2,0.1)");
   cmd->add_option("--fake-energy-range", c->fake_energy_range,
                   "Energies A:B GeV of the generated showers (default: the training data's range)");
@@ -199,7 +308,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--log-every", t.log_every, "Steps between metrics-log lines")->capture_default_str();
   cmd->add_flag("--skip-bad-files", t.data.skip_bad_files, "Skip unreadable or malformed files (listed)");
   cmd->add_flag("--quiet", c->quiet, "Print nothing but errors");
-  cmd->callback([c, cmd] { run_train(*c, *cmd); });
+  cmd->callback([c, cmd] { run_train_ranks(*c, *cmd); });
 }
 
 }  // namespace calo::cli

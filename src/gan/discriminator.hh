@@ -45,8 +45,10 @@ class Discriminator {
   DiscriminatorOutputs forward(const nn::Tensor& image, nn::Mode mode);
   /// After a Mode::train forward: accumulates the parameter gradients of the heads and the
   /// trunk (unless switched off) and returns d loss / d image when need_diff_image (in the
-  /// image's memory layout, valid until the next backward), else nullptr.
-  const nn::Tensor* backward(const DiscriminatorGrads& grads, bool need_diff_image = false);
+  /// image's memory layout, valid until the next backward), else nullptr. layer_done:
+  /// nn::LayerDoneHook, called for the heads' layers and the trunk's.
+  const nn::Tensor* backward(const DiscriminatorGrads& grads, bool need_diff_image = false,
+                             const nn::LayerDoneHook* layer_done = nullptr);
 
   /// Parameter-gradient accumulation on/off (all layers).
   void set_weight_grads(bool on);

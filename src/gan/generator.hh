@@ -30,9 +30,10 @@ class Generator {
 
   const nn::Tensor& forward(const nn::Tensor& z, nn::Mode mode) { return net_.forward(z, mode); }
   /// After a Mode::train forward: accumulates parameter gradients (unless switched off) and
-  /// returns d loss / d z when need_diff_z (else nullptr).
-  const nn::Tensor* backward(const nn::Tensor& diff_image, bool need_diff_z = false) {
-    return net_.backward(diff_image, {.need_diff_in = need_diff_z});
+  /// returns d loss / d z when need_diff_z (else nullptr). layer_done: nn::LayerDoneHook.
+  const nn::Tensor* backward(const nn::Tensor& diff_image, bool need_diff_z = false,
+                             const nn::LayerDoneHook* layer_done = nullptr) {
+    return net_.backward(diff_image, {.need_diff_in = need_diff_z, .layer_done = layer_done});
   }
   void set_weight_grads(bool on) { net_.set_weight_grads(on); }
 

@@ -24,6 +24,7 @@
 // Weights are read from the store's flat buffer at every forward (reordered into the
 // primitive's blocked layout when that differs: a few microseconds), so an optimiser or an
 // allreduce may change values()/grads() freely between steps.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,10 +38,17 @@
 namespace calo::nn {
 
 class Plan;  // primitives + buffers for one input shape (nn-internal: plan.hh)
+class Layer;
+
+/// Called by Sequential::backward after each of its layers' backward: that layer's parameter
+/// gradients are final, so a data-parallel trainer may start reducing them while the layers
+/// before it still compute (dist/overlapped_allreduce.hh).
+using LayerDoneHook = std::function<void(const Layer&)>;
 
 /// What backward computes besides the layer's own chain rule.
 struct BackwardOptions {
-  bool need_diff_in = true;  ///< false: skip the data gradient (first layer of a model)
+  bool need_diff_in = true;                   ///< false: skip the data gradient (first layer of a model)
+  const LayerDoneHook* layer_done = nullptr;  ///< see LayerDoneHook (null: none)
 };
 
 class Layer {

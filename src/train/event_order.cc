@@ -35,9 +35,16 @@ std::vector<EventRef> epoch_order(std::span<const EventRef> training_events, std
   Rng rng(seed, epoch);
   for (std::size_t i = all.size(); i > 1; --i) std::swap(all[i - 1], all[uniform_below(rng, i)]);
   if (ranks == 1) return all;
+  return epoch_shard(all, 0, rank, ranks);
+}
+
+std::vector<EventRef> epoch_shard(std::span<const EventRef> order, std::uint64_t consumed, int rank,
+                                  int ranks) {
+  CALO_VALIDATE(ranks >= 1 && rank >= 0 && rank < ranks,
+                "invalid rank " + std::to_string(rank) + " of " + std::to_string(ranks));
   std::vector<EventRef> mine;
-  mine.reserve(all.size() / ranks + 1);
-  for (std::size_t i = rank; i < all.size(); i += ranks) mine.push_back(all[i]);
+  mine.reserve(order.size() / ranks + 1);
+  for (std::size_t i = consumed + rank; i < order.size(); i += ranks) mine.push_back(order[i]);
   return mine;
 }
 

@@ -37,4 +37,12 @@ std::uint64_t uniform_below(Rng& rng, std::uint64_t n);
 std::vector<EventRef> epoch_order(std::span<const EventRef> training_events, std::uint64_t seed,
                                   std::uint64_t epoch, int rank = 0, int ranks = 1);
 
+/// Rank r's share of an epoch's (whole, one-rank) order whose first `consumed` events are
+/// trained on: positions consumed + r, consumed + r + R, ... So with batch b per rank, step j
+/// of the ranks together trains on order positions consumed + [jRb, (j+1)Rb), the global batch
+/// of one rank with batch Rb, and a run resumes on any number of ranks at the next event.
+/// epoch_shard(epoch_order(t, s, e), 0, r, R) == epoch_order(t, s, e, r, R).
+std::vector<EventRef> epoch_shard(std::span<const EventRef> order, std::uint64_t consumed, int rank,
+                                  int ranks);
+
 }  // namespace calo::train

@@ -37,6 +37,29 @@ void assign_or_make(nn::Tensor& t, nn::Context& ctx, const nn::Dims& dims, std::
     t = nn::Tensor::from_host(ctx, dims, data);
 }
 
+/// A timeline span from its creation to the next mark() or its end (nothing without a timeline).
+class Phase {
+ public:
+  Phase(dist::Timeline* t, std::string name) : t_(t), name_(std::move(name)) {
+    if (t_) begin_ = t_->now();
+  }
+  ~Phase() { mark(""); }
+  Phase(const Phase&) = delete;
+  Phase& operator=(const Phase&) = delete;
+  /// Ends the current span and starts one called next ("" : none).
+  void mark(std::string next) {
+    if (!t_) return;
+    const auto now = t_->now();
+    if (!name_.empty()) t_->add(name_, dist::Timeline::kCompute, begin_, now);
+    name_ = std::move(next), begin_ = now;
+  }
+
+ private:
+  dist::Timeline* t_;
+  std::string name_;
+  dist::Timeline::Clock::time_point begin_;
+};
+
 }  // namespace
 
 StepDraws draw_step(const StepConfig& config, std::int64_t batch, std::int64_t latent_size, Rng& rng) {
@@ -75,11 +98,19 @@ StepLosses GanStep::step(std::span<const float> real_images, std::span<const flo
   return step(real_images, real_energy, draw_step(config_, batch, gen_.latent_size(), rng));
 }
 
-LossTerms GanStep::discriminator_update(const nn::Tensor& images, const LossTargets& targets) {
+LossTerms GanStep::discriminator_update(const nn::Tensor* images, const LossTargets& targets) {
   disc_.store().zero_grads();
-  const LossTerms loss =
-      discriminator_loss(disc_.forward(images, nn::Mode::train), targets, config_.loss_weights, grads_);
-  disc_.backward(grads_.view(), false);
+  LossTerms loss;
+  if (sync_) sync_->begin(disc_.store());
+  Phase phase(timeline_, "forward D");
+  if (images) {  // null: an empty batch on this rank
+    loss = discriminator_loss(disc_.forward(*images, nn::Mode::train), targets, config_.loss_weights, grads_);
+    phase.mark("backward D");
+    disc_.backward(grads_.view(), false, sync_ ? sync_->hook() : nullptr);
+  }
+  phase.mark("");
+  if (sync_) sync_->finish(disc_.store());
+  phase.mark("optimizer D");
   disc_opt_.step();
   return loss;
 }
@@ -94,7 +125,7 @@ StepLosses GanStep::step(std::span<const float> real_images, std::span<const flo
   const auto batch = static_cast<std::int64_t>(real_energy.size());
   const auto b = static_cast<std::size_t>(batch);
   const auto latent = static_cast<std::size_t>(b * gen_.latent_size());
-  CALO_VALIDATE(batch > 0 && real_images.size() == b * static_cast<std::size_t>(cells_),
+  CALO_VALIDATE((batch > 0 || sync_) && real_images.size() == b * static_cast<std::size_t>(cells_),
                 "training step: " + std::to_string(real_images.size()) + " cells for " +
                     std::to_string(batch) + " energies (need " + std::to_string(cells_) +
                     " cells per shower and a batch >= 1)");
@@ -114,14 +145,16 @@ StepLosses GanStep::step(std::span<const float> real_images, std::span<const flo
     for (std::size_t k = 0; k < static_cast<std::size_t>(cells_); ++k) s += real_images[i * cells_ + k];
     real_sum[i] = static_cast<float>(s);
   }
-  assign_or_make(real_, ctx_, disc_.input_dims(batch), real_images);
-  losses.d_real = discriminator_update(real_, {draws.real_labels, real_energy, real_sum});
+  if (batch > 0) assign_or_make(real_, ctx_, disc_.input_dims(batch), real_images);
+  losses.d_real =
+      discriminator_update(batch > 0 ? &real_ : nullptr, {draws.real_labels, real_energy, real_sum});
 
   // 2. D on a generated batch (generator in inference mode, as Keras' predict).
   std::vector<float> fake_sum(b);
   for (std::size_t i = 0; i < b; ++i)
     fake_sum[i] = static_cast<float>(config_.ecal_sum_fit.target(draws.fake_energy[i]) * config_.cell_scale);
-  const nn::Tensor& generated = gen_.forward(latent_tensor(draws.latent[0], batch), nn::Mode::infer);
+  const nn::Tensor* generated =
+      batch > 0 ? &gen_.forward(latent_tensor(draws.latent[0], batch), nn::Mode::infer) : nullptr;
   losses.d_fake = discriminator_update(generated, {draws.fake_labels, draws.fake_energy, fake_sum});
 
   // 3. Generator updates through the frozen D, labels 1.
@@ -129,12 +162,22 @@ StepLosses GanStep::step(std::span<const float> real_images, std::span<const flo
   FrozenScope frozen(disc_);
   for (int k = 1; k <= config_.generator_updates; ++k) {
     gen_.store().zero_grads();
-    const nn::Tensor& image = gen_.forward(latent_tensor(draws.latent[k], batch), nn::Mode::train);
-    losses.generator.push_back(discriminator_loss(disc_.forward(image, nn::Mode::train),
-                                                  {ones, draws.fake_energy, fake_sum}, config_.loss_weights,
-                                                  grads_));
-    const nn::Tensor* d_image = disc_.backward(grads_.view(), true);
-    gen_.backward(*d_image, false);
+    if (sync_) sync_->begin(gen_.store());
+    Phase phase(timeline_, "forward G");
+    if (batch > 0) {
+      const nn::Tensor& image = gen_.forward(latent_tensor(draws.latent[k], batch), nn::Mode::train);
+      losses.generator.push_back(discriminator_loss(disc_.forward(image, nn::Mode::train),
+                                                    {ones, draws.fake_energy, fake_sum}, config_.loss_weights,
+                                                    grads_));
+      phase.mark("backward G");
+      const nn::Tensor* d_image = disc_.backward(grads_.view(), true);
+      gen_.backward(*d_image, false, sync_ ? sync_->hook() : nullptr);
+    } else {
+      losses.generator.emplace_back();
+    }
+    phase.mark("");
+    if (sync_) sync_->finish(gen_.store());
+    phase.mark("optimizer G");
     gen_opt_.step();
   }
   return losses;

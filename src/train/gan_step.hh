@@ -22,12 +22,14 @@
 #include <vector>
 
 #include "core/rng.hh"
+#include "dist/timeline.hh"
 #include "gan/discriminator.hh"
 #include "gan/generator.hh"
 #include "nn/context.hh"
 #include "nn/optimizer.hh"
 #include "nn/tensor.hh"
 #include "train/gan_loss.hh"
+#include "train/gradient_sync.hh"
 #include "train/step_config.hh"
 
 namespace calo::train {
@@ -66,12 +68,20 @@ class GanStep {
   StepLosses step(std::span<const float> real_images, std::span<const float> real_energy,
                   const StepDraws& draws);
 
+  /// Data-parallel training: gradients go through sync (kept; null: one process) between
+  /// each backward and its optimiser step. With a sync a rank may have an empty batch (the
+  /// last step of an epoch whose events ran out on this rank): it computes nothing, adds zero
+  /// gradients with weight 0 and applies the averaged update like the others.
+  void set_gradient_sync(GradientSync* sync) { sync_ = sync; }
+  /// Records forward, backward and optimiser spans of each update there (null: none).
+  void set_timeline(dist::Timeline* timeline) { timeline_ = timeline; }
+
   const StepConfig& config() const { return config_; }
   /// Cells of one shower image, X * Y * L of the model spec.
   std::int64_t cells_per_image() const { return cells_; }
 
  private:
-  LossTerms discriminator_update(const nn::Tensor& images, const LossTargets& targets);
+  LossTerms discriminator_update(const nn::Tensor* images, const LossTargets& targets);
   const nn::Tensor& latent_tensor(std::span<const float> z, std::int64_t batch);
 
   nn::Context& ctx_;
@@ -83,6 +93,8 @@ class GanStep {
   std::int64_t cells_;
   nn::Tensor real_, z_;  // reused from step to step
   LossGradients grads_;
+  GradientSync* sync_ = nullptr;
+  dist::Timeline* timeline_ = nullptr;
 };
 
 }  // namespace calo::train

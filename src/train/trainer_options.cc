@@ -45,6 +45,8 @@ void validate(const TrainerOptions& o) {
   CALO_VALIDATE(o.keep_checkpoints >= 1, "invalid --keep-checkpoints (must be at least 1)");
   CALO_VALIDATE(o.log_every > 0, "invalid --log-every (must be positive)");
   CALO_VALIDATE(o.warmup_steps >= 0, "invalid --warmup-steps (must be >= 0)");
+  CALO_VALIDATE(std::isfinite(o.warmup_epochs) && o.warmup_epochs >= 0,
+                "invalid --warmup-epochs (must be >= 0)");
   CALO_VALIDATE(o.validate_every >= 0, "invalid --validate-every (must be >= 0; 0 = each epoch only)");
   CALO_VALIDATE(o.validation_events > 0, "invalid --validation-events (must be positive)");
   CALO_VALIDATE((o.fake_energy_min_gev == 0 && o.fake_energy_max_gev == 0) ||
@@ -75,6 +77,7 @@ std::string to_json(const TrainerOptions& o) {
   j["max_steps"] = o.max_steps;
   j["learning_rate"] = o.learning_rate;
   j["warmup_steps"] = o.warmup_steps;
+  j["warmup_epochs"] = o.warmup_epochs;
   j["loss_weights"] = {o.loss_weights.real_fake, o.loss_weights.energy, o.loss_weights.ecal_sum};
   j["fake_energy_gev"] = {o.fake_energy_min_gev, o.fake_energy_max_gev};
   j["label_flip_probability"] = o.label_flip_probability;
@@ -109,6 +112,7 @@ TrainerOptions trainer_options_from_json(const std::string& text) {
     o.max_steps = j.at("max_steps");
     o.learning_rate = j.at("learning_rate");
     o.warmup_steps = j.value("warmup_steps", std::int64_t{0});  // absent in runs made before it existed
+    o.warmup_epochs = j.value("warmup_epochs", 5.0);            // likewise
     const auto w = j.at("loss_weights").get<std::vector<float>>();
     CALO_VALIDATE(w.size() == 3, "loss_weights must hold three numbers");
     o.loss_weights = {w[0], w[1], w[2]};

@@ -32,6 +32,9 @@ struct TrainerOptions {
   /// Learning rate ramped linearly from learning_rate / warmup_steps to learning_rate over the
   /// first warmup_steps steps (0: none, the original recipe).
   std::int64_t warmup_steps = 0;
+  /// Several ranks (docs/distributed.md): the rate is scaled by the number of ranks, reached
+  /// by a linear ramp over this many epochs (lr_schedule.hh; Goyal et al. 2017, the seed's 5).
+  double warmup_epochs = 5;
   LossWeights loss_weights;
   /// Energies of the generated showers [GeV], uniform; both 0: the training data's range
   /// (the original's 10-500 GeV was its data's range; far outside it the ECAL-sum fit

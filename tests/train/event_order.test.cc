@@ -74,6 +74,38 @@ TEST(EpochOrder, RanksShareEveryEventExactlyOnce) {
   EXPECT_EQ(std::set<EventRef>(seen.begin(), seen.end()).size(), all.size());
 }
 
+TEST(EpochShard, RanksResumedAtAnyEventShareTheRestExactlyOnceInGlobalBatches) {
+  // 102 events; a run that trained on `consumed` of them (on any number of ranks) goes on with
+  // R ranks x batch b: the ranks' step-j batches together are positions consumed + [jRb,
+  // (j+1)Rb) of the order, the batch of one rank with batch Rb, and the rest is used once.
+  const auto whole = epoch_order(events(2, 51), 9, 3);
+  for (int ranks : {1, 2, 3, 5})
+    for (std::uint64_t consumed : {0, 7, 60, 101})
+      for (std::int64_t b : {1, 4, 8}) {
+        std::vector<std::vector<EventRef>> shards;
+        for (int r = 0; r < ranks; ++r) shards.push_back(epoch_shard(whole, consumed, r, ranks));
+        const std::size_t rest = whole.size() - consumed;
+        const std::size_t steps = (rest + ranks * b - 1) / (ranks * b);
+        std::size_t used = 0;
+        for (std::size_t j = 0; j < steps; ++j) {
+          std::multiset<EventRef> step, expected;
+          for (int r = 0; r < ranks; ++r)
+            for (std::size_t i = j * b; i < std::min(shards[r].size(), (j + 1) * b); ++i)
+              step.insert(shards[r][i]);
+          for (std::size_t p = consumed + j * ranks * b;
+               p < std::min(whole.size(), consumed + (j + 1) * ranks * b); ++p)
+            expected.insert(whole[p]);
+          ASSERT_EQ(step, expected) << ranks << " ranks, " << consumed << " consumed, batch " << b
+                                    << ", step " << j;
+          used += step.size();
+        }
+        EXPECT_EQ(used, rest);
+        for (const auto& s : shards) EXPECT_LE(s.size(), steps * b);  // no rank needs an extra step
+      }
+  for (int r = 0; r < 4; ++r) EXPECT_EQ(epoch_shard(whole, 0, r, 4), epoch_order(events(2, 51), 9, 3, r, 4));
+  EXPECT_THROW(epoch_shard(whole, 0, 4, 4), InputError);
+}
+
 TEST(EpochOrder, RefusesABadRank) {
   const auto all = events(1, 4);
   EXPECT_THROW(epoch_order(all, 1, 0, 2, 2), InputError);
