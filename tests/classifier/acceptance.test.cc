@@ -142,17 +142,14 @@ TEST_F(McShowers, AFivePercentEnergyScaleIsDetected) {
   // KPD: measured 4.9 errors here (2.2 on another pair of sets, README.md); the null's stays
   // within 1 error.
   EXPECT_GT(r.distances.kpd.value, 2 * r.distances.kpd.error);
-  // FPD: above its error, and above the same reference's FPD against the unscaled showers by
-  // their combined errors (measured 2.8 errors, and 2.0 combined errors above the null). The
-  // null's FPD alone can reach 3 stated errors (README.md), so the comparison with the null, not
-  // with zero, is what shows the scale.
-  // The null's FPD comes from validate() alone (the same seed gives the same batches as in the
-  // test above, without its classifier).
-  const physics::PhysicsDistances null =
-      physics::validate(file("mc10_a.h5"), file("mc10_b.h5"), {}).distances;
-  ASSERT_TRUE(null.computed);
-  EXPECT_GT(r.distances.fpd.value, r.distances.fpd.error);
-  EXPECT_GT(r.distances.fpd.value - null.fpd.value, 1.5 * std::hypot(r.distances.fpd.error, null.fpd.error));
+  // FPD does not resolve a 5 % scale at 4,000 showers, so it is not asserted here (issue 15
+  // stays open on this point): on the sets of 2026-12-06 before issue 10's transport changes it
+  // gave 0.00115 +- 0.00041 (2.0 combined errors above the null), on the sets after them
+  // 0.00048 +- 0.00051 with the reference halves at 0.0020 - the scale's FPD is below the
+  // sets' own fluctuation, which jetnet's stated error leaves out (README.md). The 120-as-100
+  // GeV case below asserts FPD (1.2 +- 0.08). Recorded for the reader of the test log:
+  RecordProperty("fpd_x105", std::to_string(r.distances.fpd.value));
+  RecordProperty("fpd_x105_error", std::to_string(r.distances.fpd.error));
 }
 
 TEST_F(McShowers, TheWrongPrimaryEnergyIsDetected) {
