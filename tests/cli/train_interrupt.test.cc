@@ -24,6 +24,7 @@
 #include "nn/optimizer.hh"
 #include "scratch_directory.hh"
 #include "tiny_model_spec.hh"
+#include "tiny_showers.hh"
 
 namespace {
 
@@ -36,16 +37,7 @@ class TrainInterrupt : public ::testing::Test {
  protected:
   void SetUp() override {
     std::ofstream(dir_.file("tiny.json")) << calo::test::kTinyModelSpec;
-    calo::io::ShowerWriter w(dir_.file("showers.h5"), {.grid = {4, 4, 4}});
-    calo::Rng rng(3, 0);
-    std::vector<float> cells(64);
-    for (int e = 0; e < 60; ++e) {
-      const float energy = 10.f + 4.f * e, pdg = 11;
-      for (float& c : cells)
-        c = rng.uniform() < 0.5 ? static_cast<float>(0.0005 * energy * rng.exponential()) : 0.f;
-      w.append(cells.data(), &energy, &pdg, 1);
-    }
-    w.commit();
+    calo::test::write_tiny_showers(dir_.file("showers.h5"));
   }
 
   /// The train command line of a new run into `run` (or its resume).
