@@ -16,6 +16,8 @@ enum class FftIsa { automatic, generic };
 struct ConvAlgorithms {
   AlgorithmSwitch thin = AlgorithmSwitch::automatic;  ///< thin-input data gradient (train mode)
   AlgorithmSwitch fft = AlgorithmSwitch::automatic;   ///< FFT convolution
+  AlgorithmSwitch phase =
+      AlgorithmSwitch::automatic;  ///< own kernels for upsampled convolutions (infer mode)
   FftIsa fft_isa = FftIsa::automatic;
 };
 

@@ -6,6 +6,7 @@
 
 #include "core/error.hh"
 #include "nn/conv/activation_backward.hh"
+#include "nn/conv/conv3d_phase_infer.hh"
 #include "nn/conv/direct_conv.hh"
 
 namespace calo::nn {
@@ -43,6 +44,31 @@ std::vector<PhaseAxis> split_phases(std::int64_t n, std::int64_t f, std::int64_t
   return axes;
 }
 
+void fold_phase_taps(const std::array<const PhaseAxis*, 3>& axis, const std::array<std::int64_t, 3>& kernel,
+                     std::int64_t pairs, float* phase_kernels, float* kernels, bool fold) {
+  const auto& td = axis[0]->tap_of;
+  const auto& th = axis[1]->tap_of;
+  const auto& tw = axis[2]->tap_of;
+  const std::int64_t lh = axis[1]->taps, lw = axis[2]->taps;
+  const std::int64_t per = axis[0]->taps * lh * lw, taps = kernel[0] * kernel[1] * kernel[2];
+#pragma omp parallel for schedule(static)
+  for (std::int64_t oi = 0; oi < pairs; ++oi) {
+    float* phase = phase_kernels + oi * per;
+    float* k_oi = kernels + oi * taps;
+    if (fold) std::fill(phase, phase + per, 0.f);
+    for (std::int64_t kd = 0; kd < kernel[0]; ++kd)
+      for (std::int64_t kh = 0; kh < kernel[1]; ++kh)
+        for (std::int64_t kw = 0; kw < kernel[2]; ++kw) {
+          float& p = phase[(td[kd] * lh + th[kh]) * lw + tw[kw]];
+          float& k = k_oi[(kd * kernel[1] + kh) * kernel[2] + kw];
+          if (fold)
+            p += k;  // the phase tap sums the kernel taps that read its input element
+          else
+            k += p;  // adjoint: each kernel tap gets the gradient of its phase tap
+        }
+  }
+}
+
 class PolyphaseConvPlan : public Plan {
  public:
   PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode);
@@ -60,12 +86,7 @@ class PolyphaseConvPlan : public Plan {
     std::vector<float> dw_host;  // the phase kernel's weight gradient, plain
   };
 
-  std::int64_t weight_taps() const {
-    return conv_.spec().kernel[0] * conv_.spec().kernel[1] * conv_.spec().kernel[2];
-  }
-  /// fold: phase kernels (plain [OC][IC][Ld][Lh][Lw]) = the sums of the kernel taps
-  /// (plain [OC][IC][KD][KH][KW]) each phase tap stands for; !fold: the adjoint, kernels +=
-  /// the phase kernels' values at the taps they stand for (weight gradients).
+  /// fold_phase_taps for this layer's kernels.
   void for_each_tap(const Phase& ph, float* phase_kernels, float* kernels, bool fold) const;
   /// Copy between the layer's output layout and a phase's (scatter: phase -> full).
   void interleave(const Phase& ph, float* full, float* part, bool scatter) const;
@@ -163,29 +184,8 @@ PolyphaseConvPlan::PolyphaseConvPlan(Conv3D& conv, const Tensor& in, Mode mode)
 }
 
 void PolyphaseConvPlan::for_each_tap(const Phase& ph, float* phase_kernels, float* kernels, bool fold) const {
-  const auto& s = conv_.spec();
-  const auto& td = ph.axis[0]->tap_of;
-  const auto& th = ph.axis[1]->tap_of;
-  const auto& tw = ph.axis[2]->tap_of;
-  const std::int64_t lh = ph.axis[1]->taps, lw = ph.axis[2]->taps;
-  const std::int64_t per = ph.axis[0]->taps * lh * lw, taps = weight_taps();
-  const std::int64_t pairs = s.filters * in_dims_.c;
-#pragma omp parallel for schedule(static)
-  for (std::int64_t oi = 0; oi < pairs; ++oi) {
-    float* phase = phase_kernels + oi * per;
-    float* kernel = kernels + oi * taps;
-    if (fold) std::fill(phase, phase + per, 0.f);
-    for (std::int64_t kd = 0; kd < s.kernel[0]; ++kd)
-      for (std::int64_t kh = 0; kh < s.kernel[1]; ++kh)
-        for (std::int64_t kw = 0; kw < s.kernel[2]; ++kw) {
-          float& p = phase[(td[kd] * lh + th[kh]) * lw + tw[kw]];
-          float& k = kernel[(kd * s.kernel[1] + kh) * s.kernel[2] + kw];
-          if (fold)
-            p += k;  // the phase tap sums the kernel taps that read its input element
-          else
-            k += p;  // adjoint: each kernel tap gets the gradient of its phase tap
-        }
-  }
+  fold_phase_taps(ph.axis, conv_.spec().kernel, conv_.spec().filters * in_dims_.c, phase_kernels, kernels,
+                  fold);
 }
 
 void PolyphaseConvPlan::interleave(const Phase& ph, float* full, float* part, bool scatter) const {
@@ -268,6 +268,7 @@ const Tensor* PolyphaseConvPlan::backward(const Tensor& diff_out, const Backward
 }
 
 std::unique_ptr<Plan> make_polyphase_conv_plan(Conv3D& conv, const Tensor& in, Mode mode) {
+  if (auto own = make_phase_infer_plan(conv, in, mode)) return own;  // conv3d_phase_infer.hh
   return std::make_unique<PolyphaseConvPlan>(conv, in, mode);
 }
 

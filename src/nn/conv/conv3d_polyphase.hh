@@ -36,6 +36,14 @@ struct PhaseAxis {
 std::vector<PhaseAxis> split_phases(std::int64_t n, std::int64_t f, std::int64_t p, std::int64_t K,
                                     std::int64_t out);
 
+/// fold: phase kernels (plain [pairs][Ld][Lh][Lw], pairs = OC IC) = the sums of the kernel
+/// taps (plain [pairs][KD][KH][KW]) each phase tap stands for; !fold: the adjoint, kernels +=
+/// the phase kernels' values at the taps they stand for (weight gradients).
+void fold_phase_taps(const std::array<const PhaseAxis*, 3>& axis, const std::array<std::int64_t, 3>& kernel,
+                     std::int64_t pairs, float* phase_kernels, float* kernels, bool fold);
+
+/// The plan of a Conv3D with a folded upsampling: in Mode::infer the AVX-512 phase kernels
+/// where they apply (conv3d_phase_infer.hh), else one oneDNN convolution per phase.
 std::unique_ptr<Plan> make_polyphase_conv_plan(Conv3D& conv, const Tensor& in, Mode mode);
 
 }  // namespace calo::nn
