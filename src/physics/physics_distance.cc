@@ -178,13 +178,13 @@ void normalise_by_reference(FeatureMatrix& reference, FeatureMatrix& candidate) 
 FpdOptions fpd_options_for(std::size_t n) {
   FpdOptions o;
   o.max_samples = std::min<std::size_t>(50000, n);
-  o.min_samples = std::max<std::size_t>(2, o.max_samples * 2 / 5);
+  o.min_samples = std::max<std::size_t>(2, std::min<std::size_t>(10000, o.max_samples * 2 / 5));
   return o;
 }
 
 KpdOptions kpd_options_for(std::size_t n) {
   KpdOptions o;
-  o.batch_size = std::min<std::size_t>(5000, n / 2);
+  o.batch_size = std::min<std::size_t>(10000, n / 2);
   return o;
 }
 

@@ -38,8 +38,10 @@ struct KpdOptions {
   unsigned threads = 0;
 };
 
-/// jetnet's defaults for sets of n (the smaller) showers: max_samples = min(50000, n),
-/// min_samples = 0.4 max_samples (jetnet's 20000 / 50000); KPD batches of min(5000, n / 2).
+/// The sizes the CaloChallenge's evaluate.py passes to jetnet (FPD from 10000 to jetnet's
+/// 50000, KPD batches of 10000), scaled down for sets of n (the smaller) showers:
+/// max_samples = min(50000, n), min_samples = min(10000, 0.4 max_samples) (0.4: jetnet's
+/// default 20000 / 50000); KPD batches of min(10000, n / 2).
 FpdOptions fpd_options_for(std::size_t n);
 KpdOptions kpd_options_for(std::size_t n);
 

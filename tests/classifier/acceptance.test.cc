@@ -55,7 +55,7 @@ class McShowers : public ::testing::Test {
     fs::remove(file("stamp"));
     // 10 GeV electrons: cheap to simulate (about 20 ms each). 4,000 a set, so that the
     // evaluation split (800 a class) gives an AUC error of 0.0144 and "AUC <= 0.53" is 2 errors,
-    // and FPD and KPD are out of the few-showers regime where 152 features bias them
+    // and FPD and KPD are out of the few-showers regime where 202 features bias them
     // (README.md: at 1,000 a set a null FPD averaged 0.005, spread 0.004, stated errors 0.001-0.002).
     calo::test::simulate_showers(file("mc10_a.h5"), 4000, 10.0, 11);
     calo::test::simulate_showers(file("mc10_b.h5"), 4000, 10.0, 12);
@@ -124,9 +124,14 @@ TEST_F(McShowers, IndependentSetsOfOneConfigurationAreIndistinguishable) {
   ASSERT_TRUE(r.distances.computed);
   // FPD is bounded at 0 (jetnet); its stated error, the 1/n fit's, leaves out the fluctuation of
   // the two sets themselves (README.md: independent sets of 4,000 reach 2.9 stated errors), so
-  // compatibility is judged at 3 of them. KPD's error (the spread of the batches) covers it.
+  // compatibility is judged at 3 of them. KPD at most 2 errors above 0. Below 0 the unbiased MMD
+  // cannot show that the sets differ, and its error (the spread of 10 batches of half of each
+  // set) also leaves out the sets' own fluctuation: with the CaloChallenge's 202 features these
+  // sets gave -9.5e-6 +- 4.0e-6 (2.4 errors below 0; numpy with other batches -1.3e-5 +-
+  // 0.94e-5, README.md). So the lower side is a guard at 4 errors, as for the AUC.
   EXPECT_LE(r.distances.fpd.value, 3 * r.distances.fpd.error);
-  EXPECT_LE(std::abs(r.distances.kpd.value), 2 * r.distances.kpd.error);
+  EXPECT_LE(r.distances.kpd.value, 2 * r.distances.kpd.error);
+  EXPECT_GE(r.distances.kpd.value, -4 * r.distances.kpd.error);
 }
 
 TEST_F(McShowers, AFivePercentEnergyScaleIsDetected) {
@@ -139,15 +144,18 @@ TEST_F(McShowers, AFivePercentEnergyScaleIsDetected) {
     EXPECT_GT(v.candidate.auc, v.baseline.auc + 0.05) << v.name;
   }
   ASSERT_TRUE(r.distances.computed);
-  // KPD: measured 4.9 errors here (2.2 on another pair of sets, README.md); the null's stays
-  // within 1 error.
+  // KPD: measured 4.4 errors here with the CaloChallenge's 202 features (4.9 and 2.2 with the
+  // 152 before them, README.md); the null's stays within 2.4.
   EXPECT_GT(r.distances.kpd.value, 2 * r.distances.kpd.error);
   // FPD does not resolve a 5 % scale at 4,000 showers, so it is not asserted here (issue 15
-  // stays open on this point): on the sets of 2026-12-06 before issue 10's transport changes it
-  // gave 0.00115 +- 0.00041 (2.0 combined errors above the null), on the sets after them
-  // 0.00048 +- 0.00051 with the reference halves at 0.0020 - the scale's FPD is below the
-  // sets' own fluctuation, which jetnet's stated error leaves out (README.md). The 120-as-100
-  // GeV case below asserts FPD (1.2 +- 0.08). Recorded for the reader of the test log:
+  // stays open on this point). With the CaloChallenge's features and normalisation (jetnet's:
+  // each feature divided by its largest magnitude in the reference) it gave 0.00021 +- 0.00063
+  // against 0 +- 0.00068 for the null and 0.0023 for the reference halves; the scale moves the
+  // log10 energies by 0.021, which that normalisation (largest magnitudes 1-8) turns into a
+  // Fréchet term of about 0.0009, below the sets' own fluctuation at this size (README.md: also
+  // at 8,000 showers a set, with jetnet's batches drawn with replacement, and with the same
+  // showers scaled). The 120-as-100 GeV case below asserts FPD. Recorded for the reader of the
+  // test log:
   RecordProperty("fpd_x105", std::to_string(r.distances.fpd.value));
   RecordProperty("fpd_x105_error", std::to_string(r.distances.fpd.error));
 }

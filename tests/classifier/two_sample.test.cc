@@ -49,7 +49,7 @@ TEST(TwoSampleTest, FindsAClearDifferenceWhileTheReferenceHalvesStayNearOneHalf)
   EXPECT_EQ(r.evaluation, 60u);
   ASSERT_EQ(r.variants.size(), 2u);
   EXPECT_EQ(r.variants[0].inputs, 126u);  // log10 E_inc and 125 cells
-  EXPECT_EQ(r.variants[1].inputs, 32u);   // 2 + 6 x 5 layers
+  EXPECT_EQ(r.variants[1].inputs, 42u);   // 2 + 8 x 5 layers
   for (const physics::ClassifierVariant& v : r.variants) {
     EXPECT_GT(v.candidate.auc, 0.9) << v.name;
     EXPECT_GT(v.candidate.jsd, v.baseline.jsd + 0.1) << v.name;
