@@ -41,7 +41,7 @@ struct BremsSample {
 /// continuous, emission above it discrete.
 class BremsstrahlungModel {
  public:
-  BremsstrahlungModel(const Material& material, double photon_cut, bool positron);
+  BremsstrahlungModel(const Material& material, double photon_cut, bool positron, BremsOptions options = {});
   double dedx(double t) const;      ///< radiative loss into photons < cut
   double macro_xs(double t) const;  ///< photons above cut
   BremsSample sample(double t, Rng& rng) const;
