@@ -147,10 +147,14 @@ double window_fraction(const ShowerPhysics& physics, const char* gev, std::uint6
 // window_sum_over_E mean 0.0215811 (300 showers, rel. rms 6.1 %). 60 showers: statistical error
 // of our mean 0.8 %. Until 2026-12-06 this test asserted a 1.9-2.4 % window taken from the
 // public 3DGAN data, not from Geant4 (a different detector simulation: the window was wrong).
-// Issue 10's acceptance is +-3 % of Geant4; ours is 12 % low (1.89 %) for a cause not yet
-// found (docs/physics.md), so the lower bound is kLowerBoundWhileIssue10IsOpen: it catches
-// regressions of the open deficit and becomes -3 % when the cause is fixed.
-constexpr double kLowerBoundWhileIssue10IsOpen = 0.75;
+// Issue 10's acceptance is +-3 % of Geant4; ours is 13 % low (1.88 %). Issue 10's third pass
+// (docs/physics.md) found most of the shape difference and half of the deficit in the
+// reference's bremsstrahlung model (Geant4's G4eBremParametrizedModel radiates nothing below
+// 10 MeV; see WSiStack.Geant4BremsstrahlungModelGivesGeant4sLateralWidth), which this project
+// does not adopt as its physics. So the lower bound is kLowerBoundWhileIssue10IsOpen: it catches
+// regressions of the open deficit (raised from 0.75 with the tabulated density effect of W, +1.8 %
+// in W/Si) and becomes -3 % when the reference question is settled.
+constexpr double kLowerBoundWhileIssue10IsOpen = 0.78;
 TEST(ClicStack, SampledFractionAt100GeVIsThatOfGeant4) {
   const double fraction = window_fraction(clic_physics(), "100", 60);
   EXPECT_LE(fraction / 0.0215811, 1.03) << "sampled fraction " << fraction;
@@ -160,7 +164,7 @@ TEST(ClicStack, SampledFractionAt100GeVIsThatOfGeant4) {
 
 // The same for the pure W/Si stack at 10 GeV: ../shared/geant4-reference/wsi_10.json,
 // window_sum_over_E mean 0.0300269 (200 showers, rel. rms 7.0 %); 200 showers of ours (~3 s),
-// statistical error 0.5 %. Ours is 2.40 % (-20 %, issue 10 open): the same bounds as above.
+// statistical error 0.5 %. Ours is 2.43 % (-19 %, issue 10 open): the same bounds as above.
 // Skipped where ../shared is absent.
 TEST(WSiStack, SampledFractionAt10GeVIsThatOfGeant4) {
   const std::string geometry =
