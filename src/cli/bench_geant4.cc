@@ -42,7 +42,8 @@ void apply_setting(sim::PhysicsConfig& c, const std::string& kv) {
   }
   CALO_VALIDATE(used > 0 && used == text.size(), "invalid --set '" + kv + "' (value is not a number)");
   // 0 only where it means "off" (range rejection); every length and fraction must be > 0
-  const bool zero_allowed = name == "range_rejection_mev";
+  const bool zero_allowed =
+      name == "range_rejection_mev" || name == "brems_g4_parametrized" || name == "brems_param_low_mev";
   CALO_VALIDATE(std::isfinite(value) && (value > 0 || (zero_allowed && value == 0)),
                 "invalid --set '" + kv + (zero_allowed ? "' (must be >= 0)" : "' (must be > 0)"));
   if (name == "dr_over_range")
@@ -57,10 +58,15 @@ void apply_setting(sim::PhysicsConfig& c, const std::string& kv) {
     c.range_cut = value * units::mm;
   else if (name == "range_rejection_mev")
     c.range_rejection_energy = value * units::MeV;
+  else if (name == "brems_g4_parametrized")
+    c.brems_geant4_parametrized = value != 0;
+  else if (name == "brems_param_low_mev")
+    c.brems_parametrized_low_limit = value * units::MeV;
   else
-    CALO_VALIDATE(false, "unknown --set '" + name +
-                             "' (dr_over_range, final_range_mm, msc_range_factor, msc_safety_factor, "
-                             "range_cut_mm, range_rejection_mev)");
+    CALO_VALIDATE(false,
+                  "unknown --set '" + name +
+                      "' (dr_over_range, final_range_mm, msc_range_factor, msc_safety_factor, "
+                      "range_cut_mm, range_rejection_mev, brems_g4_parametrized, brems_param_low_mev)");
 }
 
 /// The stack of a development-set file: "clic" is the shipped default, "wsi" the
@@ -199,7 +205,8 @@ void add_bench_geant4_command(CLI::App& bench) {
   cmd->add_option(
       "--set", opts->settings,
       "Transport setting name=value (repeatable): dr_over_range, final_range_mm, msc_range_factor, "
-      "msc_safety_factor, range_cut_mm, range_rejection_mev");
+      "msc_safety_factor, range_cut_mm, range_rejection_mev, brems_g4_parametrized (0/1: Geant4's "
+      "G4eBremParametrizedModel below 1 GeV), brems_param_low_mev (its low-energy limit, default 10)");
   cmd->add_flag("--profiles", opts->profiles, "Also print the longitudinal and x profiles bin by bin");
   cmd->callback([opts] { run_bench_geant4(*opts); });
 }

@@ -249,6 +249,7 @@ TEST_F(Cli, BenchGeant4RefusesBadSettingsBeforeReadingTheReference) {
   expect_refused("bench geant4 " + ref + " --set dr_over_range=1abc", "not a number");
   expect_refused("bench geant4 " + ref + " --set range_cut_mm=0", "must be > 0");
   expect_refused("bench geant4 " + ref + " --set msc_range_factor=nan", "must be > 0");
+  expect_refused("bench geant4 " + ref + " --set brems_g4_parametrized=-1", "must be >= 0");
   expect_refused("bench geant4 " + ref + " --energy -5", "invalid --energy");
   expect_refused("bench geant4 " + ref, "cannot read");
 }

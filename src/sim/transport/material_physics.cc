@@ -50,6 +50,13 @@ ChargedTables charged_tables(const LogGrid& grid, const IonisationModel& ion,
   return t;
 }
 
+BremsOptions brems_options(const PhysicsConfig& config) {
+  BremsOptions o;
+  o.geant4_parametrized = config.brems_geant4_parametrized;
+  o.parametrized_low_limit = config.brems_parametrized_low_limit;
+  return o;
+}
+
 }  // namespace
 
 MaterialPhysics::MaterialPhysics(const Material& mat, const PhysicsConfig& config, const LogGrid& grid)
@@ -62,8 +69,8 @@ MaterialPhysics::MaterialPhysics(const Material& mat, const PhysicsConfig& confi
       photoelectric(mat),
       ionisation_electron(mat, electron_cut, false),
       ionisation_positron(mat, positron_cut, true),
-      brems_electron(mat, gamma_cut, false),
-      brems_positron(mat, gamma_cut, true),
+      brems_electron(mat, gamma_cut, false, brems_options(config)),
+      brems_positron(mat, gamma_cut, true, brems_options(config)),
       annihilation(mat),
       msc_electron(mat, false, config.msc_urban_angular),
       msc_positron(mat, true, config.msc_urban_angular),

@@ -24,6 +24,10 @@ struct PhysicsConfig {
   /// deposit their energy on the spot: exact up to the brems photons above the photon cut
   /// they would have radiated, a fraction ~ 1e-3 of their energy in W at 1 MeV. 0 disables.
   double range_rejection_energy = 1.0 * units::MeV;
+  /// Geant4's G4eBremParametrizedModel below 1 GeV instead of ours (BremsOptions): what the
+  /// Geant4 development set ran; a diagnostic for issue 10, not a physics choice.
+  bool brems_geant4_parametrized = false;
+  double brems_parametrized_low_limit = 10.0 * units::MeV;  ///< that model's low-energy limit
   double table_min_energy = 1.0 * units::keV;
   double table_max_energy = 10.0 * units::TeV;
   int table_bins_per_decade = 32;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/units.hh"
+#include "physics/geant4_summary.hh"
 #include "sim/transport/shower_run.hh"
 
 namespace calo::sim {
@@ -146,10 +147,14 @@ double window_fraction(const ShowerPhysics& physics, const char* gev, std::uint6
 // window_sum_over_E mean 0.0215811 (300 showers, rel. rms 6.1 %). 60 showers: statistical error
 // of our mean 0.8 %. Until 2026-12-06 this test asserted a 1.9-2.4 % window taken from the
 // public 3DGAN data, not from Geant4 (a different detector simulation: the window was wrong).
-// Issue 10's acceptance is +-3 % of Geant4; ours is 12 % low (1.89 %) for a cause not yet
-// found (docs/physics.md), so the lower bound is kLowerBoundWhileIssue10IsOpen: it catches
-// regressions of the open deficit and becomes -3 % when the cause is fixed.
-constexpr double kLowerBoundWhileIssue10IsOpen = 0.75;
+// Issue 10's acceptance is +-3 % of Geant4; ours is 13 % low (1.88 %). Issue 10's third pass
+// (docs/physics.md) found most of the shape difference and half of the deficit in the
+// reference's bremsstrahlung model (Geant4's G4eBremParametrizedModel radiates nothing below
+// 10 MeV; see WSiStack.Geant4BremsstrahlungModelGivesGeant4sLateralWidth), which this project
+// does not adopt as its physics. So the lower bound is kLowerBoundWhileIssue10IsOpen: it catches
+// regressions of the open deficit (raised from 0.75 with the tabulated density effect of W, +1.8 %
+// in W/Si) and becomes -3 % when the reference question is settled.
+constexpr double kLowerBoundWhileIssue10IsOpen = 0.78;
 TEST(ClicStack, SampledFractionAt100GeVIsThatOfGeant4) {
   const double fraction = window_fraction(clic_physics(), "100", 60);
   EXPECT_LE(fraction / 0.0215811, 1.03) << "sampled fraction " << fraction;
@@ -159,7 +164,7 @@ TEST(ClicStack, SampledFractionAt100GeVIsThatOfGeant4) {
 
 // The same for the pure W/Si stack at 10 GeV: ../shared/geant4-reference/wsi_10.json,
 // window_sum_over_E mean 0.0300269 (200 showers, rel. rms 7.0 %); 200 showers of ours (~3 s),
-// statistical error 0.5 %. Ours is 2.40 % (-20 %, issue 10 open): the same bounds as above.
+// statistical error 0.5 %. Ours is 2.43 % (-19 %, issue 10 open): the same bounds as above.
 // Skipped where ../shared is absent.
 TEST(WSiStack, SampledFractionAt10GeVIsThatOfGeant4) {
   const std::string geometry =
@@ -170,6 +175,44 @@ TEST(WSiStack, SampledFractionAt10GeVIsThatOfGeant4) {
   EXPECT_LE(fraction / 0.0300269, 1.03) << "sampled fraction " << fraction;
   EXPECT_GE(fraction / 0.0300269, kLowerBoundWhileIssue10IsOpen) << "sampled fraction " << fraction;
   RecordProperty("sampled_fraction", std::to_string(fraction));
+}
+
+// Issue 10, third pass (docs/physics.md): the Geant4 development set ran Geant4 11.4's
+// G4eBremParametrizedModel below 1 GeV, which radiates nothing below 10 MeV (the model's own
+// low-energy limit) and departs from Seltzer-Berger above. With that model reproduced
+// (PhysicsConfig::brems_geant4_parametrized) the W/Si showers take Geant4's lateral width
+// (mean per-shower x second moment of ../shared/geant4-reference/wsi_10.json: 0.90966 cells,
+// issue 10's tolerance +-5 %) and their sampled fraction rises by 8-11 %; with this project's
+// (Seltzer-Berger-like) model they are 19-21 % wider. 200 showers each (~6 s). This pins the
+// diagnosis; it does not make Geant4's model the default.
+TEST(WSiStack, Geant4BremsstrahlungModelGivesGeant4sLateralWidth) {
+  const std::string geometry =
+      std::string(CALO_TEST_SOURCE_DIR) + "/../shared/geant4-reference/wsi_geometry.json";
+  if (!std::ifstream(geometry)) GTEST_SKIP() << "no " << geometry;
+  auto summary = [&](const PhysicsConfig& config) {
+    const ShowerPhysics physics(load_layer_stack(geometry), config);
+    const ReadoutGrid grid = readout_for(physics.stack(), 25);
+    physics::SummaryAccumulator acc(grid.nx, grid.ny, grid.layers);
+    RunRequest req;
+    req.energies = EnergySpectrum::parse("10");
+    req.events = 200;
+    req.seed = 1;
+    req.threads = 2;
+    run_showers(physics, req, [&](const ShowerBatch& b) {
+      const std::size_t cells = b.ecal.size() / b.count;
+      for (std::uint64_t i = 0; i < b.count; ++i)
+        acc.add(b.ecal.data() + i * cells, b.energy_gev[i], b.sensitive[i] * 1e-3, 0.0, b.deposit[i] * 1e-3);
+    });
+    return acc.result();
+  };
+  PhysicsConfig geant4_brems;
+  geant4_brems.brems_geant4_parametrized = true;
+  const physics::ShowerSummary ours = summary(PhysicsConfig{}), g4 = summary(geant4_brems);
+  EXPECT_NEAR(g4.x2_mean / 0.90966, 1.0, 0.05) << "x width " << g4.x2_mean;
+  EXPECT_GT(ours.x2_mean / 0.90966, 1.10) << "x width " << ours.x2_mean;
+  EXPECT_GT(g4.window_mean / ours.window_mean, 1.05) << g4.window_mean << " / " << ours.window_mean;
+  RecordProperty("x_width_geant4_brems", std::to_string(g4.x2_mean));
+  RecordProperty("sampled_fraction_geant4_brems", std::to_string(g4.window_mean));
 }
 
 // Each event has its own random stream: the thread count cannot change any number.

@@ -41,9 +41,10 @@ double lpm_xi(double s, double s1, double log_s1) {
 
 }  // namespace
 
-BremsCrossSection::BremsCrossSection(const Material& material, bool /*positron*/)
+BremsCrossSection::BremsCrossSection(const Material& material, bool /*positron*/, BremsOptions options)
     : lpm_energy_(fine_structure * kMc2 * kMc2 * material.radiation_length / (4.0 * pi * hbarc)),
-      plasma_energy_(material.plasma_energy) {
+      plasma_energy_(material.plasma_energy),
+      options_(options) {
   for (const auto& el : material.elements) {
     Element e;
     e.n = el.atoms_per_volume;
@@ -53,6 +54,9 @@ BremsCrossSection::BremsCrossSection(const Material& material, bool /*positron*/
     e.fc = el.coulomb_correction;
     e.s1 = std::pow(e.z13 / 184.15, 2);
     e.log_s1 = std::log(e.s1);
+    e.zz = std::cbrt(e.z * (e.z + 1.0));
+    const double f_el = std::log(184.15) - e.log_z / 3.0, f_inel = std::log(1194.0) - 2.0 * e.log_z / 3.0;
+    e.f_max = f_el - e.fc + f_inel / e.z + (1.0 + 1.0 / e.z) / 12.0;
     elements_.push_back(e);
   }
 }
@@ -98,7 +102,71 @@ double BremsCrossSection::elwert_factor(double e0, double k, double z) {
   return beta0 / beta * (-std::expm1(-a / beta0)) / (-std::expm1(-a / beta));
 }
 
+namespace {
+
+// G4eBremParametrizedModel's fit coefficients (Geant4 11.4.0, G4eBremParametrizedModel.cc:
+// ah*, bh* above 1 MeV, al*, bl* below; each a quadratic in zz = (Z (Z+1))^(1/3)).
+struct Quadratic {
+  double c0, c1, c2;
+  double operator()(double x) const { return c0 + x * (c1 + x * c2); }
+};
+constexpr Quadratic kAh[3] = {
+    {4.67733, -0.619012, 2.02225e-2}, {-7.34101, 1.00462, -3.20985e-2}, {2.93119, -0.403761, 1.25153e-2}};
+constexpr Quadratic kBh[3] = {
+    {4.23071, -0.610995, 1.95531e-2}, {-7.12527, 0.969160, -2.74255e-2}, {2.69925, -0.363283, 9.55316e-3}};
+constexpr Quadratic kAl[3] = {{-2.05398, 2.38815e-2, 5.25483e-4},
+                              {-7.69748e-2, -6.91499e-2, 2.22453e-3},
+                              {4.06463e-2, -1.01281e-2, 3.40919e-4}};
+constexpr Quadratic kBl[3] = {{1.04133, -9.43291e-3, -4.54758e-4},
+                              {0.119253, 4.07467e-2, -1.30718e-3},
+                              {-1.59391e-2, 7.27752e-3, -1.94405e-4}};
+
+// Butcher-Messel screening functions 3 Phi1 - Phi2 and (3 Phi1 - Phi2) / 2 as approximated there.
+double screen1(double d) {
+  return d > 1.0 ? 42.24 - 8.368 * std::log(d + 0.952) : 42.392 - d * (7.796 - 1.961 * d);
+}
+double screen2(double d) {
+  return d > 1.0 ? 42.24 - 8.368 * std::log(d + 0.952) : 41.734 - d * (6.484 - 1.250 * d);
+}
+
+}  // namespace
+
+double BremsCrossSection::parametrized_k_dxs_dk(double t, double k, bool clip) const {
+  if (t < options_.parametrized_low_limit || !(k > 0.0 && k < t)) return 0.0;
+  const double e = t + kMc2, u = std::log(t / kMc2), u2 = u * u, u3 = u2 * u;
+  const double kp = plasma_energy_ * e / kMc2;
+  const double dielectric = 1.0 / (1.0 + (kp / k) * (kp / k));
+  double sum = 0.0;
+  for (const auto& el : elements_) {
+    double f;
+    if (t > 1.0 * units::MeV) {
+      const double ah = 1.0 + (kAh[0](el.zz) * u2 + kAh[1](el.zz) * u + kAh[2](el.zz)) / u3;
+      const double bh = 0.75 + (kBh[0](el.zz) * u2 + kBh[1](el.zz) * u + kBh[2](el.zz)) / u3;
+      const double eps = k / e;
+      const double delta = 136.0 * kMc2 / (el.z13 * e) * eps / (1.0 - eps);
+      const double fz = el.log_z * (4.0 - 0.55 * el.log_z);
+      const double f1 = std::max(screen1(delta) - fz, 0.0), f2 = std::max(screen2(delta) - fz, 0.0);
+      f = (f1 - eps * (ah * f1 - bh * eps * f2)) / 8.0;
+    } else {
+      const double ah = kAl[0](el.zz) + kAl[1](el.zz) * u + kAl[2](el.zz) * u2;
+      const double bh = kBl[0](el.zz) + kBl[1](el.zz) * u + kBl[2](el.zz) * u2;
+      const double x = k / t;
+      f = 1.0 + x * (ah + bh * x);
+    }
+    f = std::max(f, 0.0);
+    if (clip) f = std::min(f, el.f_max);
+    sum += el.n * el.z * el.z * f;
+  }
+  return 16.0 / 3.0 * fine_structure * classic_electron_radius * classic_electron_radius * sum * dielectric;
+}
+
+double BremsCrossSection::k_dxs_dk_sampled(double t, double k) const {
+  if (options_.geant4_parametrized && t < kLowEnergyModelMax) return parametrized_k_dxs_dk(t, k, true);
+  return k_dxs_dk(t, k);
+}
+
 double BremsCrossSection::k_dxs_dk(double t, double k) const {
+  if (options_.geant4_parametrized && t < kLowEnergyModelMax) return parametrized_k_dxs_dk(t, k, false);
   if (!(k > 0.0 && k < t)) return 0.0;
   const double e = t + kMc2, ep = e - k, y = k / e;
   const double screen = 100.0 * kMc2 * k / (e * ep);
@@ -172,8 +240,9 @@ constexpr int kEnvelopeScan = 96;        // k points per envelope node
 constexpr double kEnvelopeSafety = 1.2;  // covers the variation between grid nodes
 }  // namespace
 
-BremsstrahlungModel::BremsstrahlungModel(const Material& material, double photon_cut, bool positron)
-    : xs_(material, positron), cut_(photon_cut) {
+BremsstrahlungModel::BremsstrahlungModel(const Material& material, double photon_cut, bool positron,
+                                         BremsOptions options)
+    : xs_(material, positron, options), cut_(photon_cut) {
   log_t0_ = std::log(cut_);
   dlog_t_ = 0.1;
   const int n = static_cast<int>((std::log(kTMax) - log_t0_) / dlog_t_) + 2;
@@ -197,7 +266,7 @@ double BremsstrahlungModel::macro_xs(double t) const {
 }
 
 BremsSample BremsstrahlungModel::sample(double t, Rng& rng) const {
-  if (!(t > cut_)) return {0.0, 1.0};
+  if (!(t > cut_) || !xs_.radiates(t)) return {0.0, 1.0};
   const double x = (std::log(t) - log_t0_) / dlog_t_;
   const int i = std::clamp(static_cast<int>(x), 0, static_cast<int>(envelope_.size()) - 2);
   const double env = kEnvelopeSafety * std::max(envelope_[i], envelope_[i + 1]);
@@ -205,7 +274,7 @@ BremsSample BremsstrahlungModel::sample(double t, Rng& rng) const {
   double k;
   do {  // photon energy: ln k uniform, rejection on k dsigma/dk
     k = cut_ * std::exp(log_ratio * rng.uniform());
-  } while (rng.uniform() * env > xs_.k_dxs_dk(t, k));
+  } while (rng.uniform() * env > xs_.k_dxs_dk_sampled(t, k));
 
   // Photon angle: Tsai's approximate distribution as in Geant4's G4ModifiedTsai, u = theta E/m,
   // f(u) ~ u exp(-a u) + d u exp(-3 a u), a = 0.625, d = 27 (Geant4 PRM, "Bremsstrahlung angular

@@ -25,8 +25,9 @@ class IonisationModel {
   double cut_;               // delta-ray production threshold [MeV]
   bool positron_;
   double low_limit_;  // below it dE/dx is scaled (Geant4-style low-energy form) [MeV]
-  // Sternheimer density-effect parameters (general Sternheimer-Peierls prescription)
-  double cbar_, x0_, x1_, a_, m_;
+  // Sternheimer density-effect parameters: Sternheimer-Berger-Seltzer's tabulated ones for a
+  // pure element that has them (Si, W), else the general Sternheimer-Peierls prescription
+  double cbar_, x0_, x1_, a_, m_, delta0_;
 };
 /// Unrestricted collision stopping power [MeV/mm] (what ESTAR tabulates as "collision").
 double collision_stopping_power(const Material& material, double t, bool positron);
@@ -41,7 +42,7 @@ struct BremsSample {
 /// continuous, emission above it discrete.
 class BremsstrahlungModel {
  public:
-  BremsstrahlungModel(const Material& material, double photon_cut, bool positron);
+  BremsstrahlungModel(const Material& material, double photon_cut, bool positron, BremsOptions options = {});
   double dedx(double t) const;      ///< radiative loss into photons < cut
   double macro_xs(double t) const;  ///< photons above cut
   BremsSample sample(double t, Rng& rng) const;

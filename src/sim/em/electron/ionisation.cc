@@ -18,6 +18,22 @@ constexpr double kTwoPiMc2Re2 = 2.0 * pi * kMc2 * classic_electron_radius * clas
 
 struct DensityEffect {
   double cbar, x0, x1, a, m;
+  double delta0 = 0.0;  // conductors: delta(x < x0) = delta0 10^(2 (x - x0))
+};
+
+/// Density-effect parameters that Sternheimer, Berger and Seltzer (At. Data Nucl. Data Tables
+/// 30 (1984) 261) fitted to their exact oscillator calculation, for the elements this project
+/// has them for (the PDG "Atomic and nuclear properties" pages list the same numbers; they are
+/// what ESTAR and Geant4's G4DensityEffectData use for G4_Si and G4_W). Used for a pure element
+/// whose I is the table's; any other material takes Sternheimer-Peierls' general formula.
+struct TabulatedDensityEffect {
+  int z;
+  double i_ev;
+  DensityEffect d;
+};
+constexpr TabulatedDensityEffect kSternheimer1984[] = {
+    {14, 173.0, {4.4355, 0.2014, 2.8715, 0.14921, 3.2546, 0.14}},
+    {74, 727.0, {5.4059, 0.2167, 3.4960, 0.15509, 2.8447, 0.14}},
 };
 
 /// Sternheimer-Peierls general prescription (Phys. Rev. B 3 (1971) 3681) for condensed
@@ -60,9 +76,17 @@ DensityEffect sternheimer_peierls(const Material& mat) {
   return d;
 }
 
+/// The tabulated parameters of a pure element with the table's I, if any.
+const DensityEffect* tabulated_density_effect(const Material& mat) {
+  if (mat.elements.size() != 1) return nullptr;
+  for (const auto& t : kSternheimer1984)
+    if (t.z == mat.elements[0].z && std::abs(mat.mean_excitation / (t.i_ev * eV) - 1.0) < 0.01) return &t.d;
+  return nullptr;
+}
+
 /// delta(x), x = log10(beta gamma).
-double density_delta(double x, double cbar, double x0, double x1, double a, double m) {
-  if (x < x0) return 0.0;
+double density_delta(double x, double cbar, double x0, double x1, double a, double m, double delta0) {
+  if (x < x0) return delta0 > 0.0 ? delta0 * std::pow(10.0, 2.0 * (x - x0)) : 0.0;
   const double d = 4.6052 * x - cbar;
   return x < x1 ? d + a * std::pow(x1 - x, m) : d;
 }
@@ -92,7 +116,9 @@ IonisationModel::IonisationModel(const Material& material, double delta_cut, boo
       cut_(delta_cut),
       positron_(positron),
       low_limit_(0.25 * std::sqrt(material.z_eff) * keV) {
-  const DensityEffect d = sternheimer_peierls(material);
+  const DensityEffect* tab = tabulated_density_effect(material);
+  const DensityEffect d = tab ? *tab : sternheimer_peierls(material);
+  delta0_ = d.delta0;
   cbar_ = d.cbar;
   x0_ = d.x0;
   x1_ = d.x1;
@@ -110,7 +136,8 @@ double IonisationModel::dedx(double t) const {
   const double max_transfer = positron_ ? te : 0.5 * te;
   const double cut = std::min(cut_, max_transfer);
   const double x = std::log10(std::sqrt(tau * (tau + 2.0)));
-  double bracket = stopping_bracket(te, cut, log_i_, positron_) - density_delta(x, cbar_, x0_, x1_, a_, m_);
+  double bracket =
+      stopping_bracket(te, cut, log_i_, positron_) - density_delta(x, cbar_, x0_, x1_, a_, m_, delta0_);
   double result = std::max(0.0, kTwoPiMc2Re2 * electron_density_ * bracket / beta2);
   if (t < low_limit_) {
     const double r = t / low_limit_;
