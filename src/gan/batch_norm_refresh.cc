@@ -10,13 +10,6 @@ namespace calo::gan {
 
 namespace {
 
-std::vector<nn::BatchNorm*> batch_norms(nn::Sequential& net) {
-  std::vector<nn::BatchNorm*> out;
-  for (std::size_t i = 0; i < net.size(); ++i)
-    if (auto* bn = dynamic_cast<nn::BatchNorm*>(&net.layer(i))) out.push_back(bn);
-  return out;
-}
-
 /// Puts the layers' momentum back however the refresh ends.
 class MomentumRestorer {
  public:
@@ -36,6 +29,24 @@ class MomentumRestorer {
 
 }  // namespace
 
+std::vector<nn::BatchNorm*> batch_norm_layers(nn::Sequential& net) {
+  std::vector<nn::BatchNorm*> out;
+  for (std::size_t i = 0; i < net.size(); ++i)
+    if (auto* bn = dynamic_cast<nn::BatchNorm*>(&net.layer(i))) out.push_back(bn);
+  return out;
+}
+
+void refresh_batch_norm_statistics(const std::vector<nn::BatchNorm*>& layers, std::size_t batches,
+                                   const std::function<void(std::size_t)>& forward) {
+  if (layers.empty() || batches == 0) return;
+  MomentumRestorer restore(layers);
+  for (std::size_t k = 0; k < batches; ++k) {
+    // moving = k/(k+1) moving + 1/(k+1) batch: after batch k the mean of batches 0..k.
+    for (nn::BatchNorm* bn : layers) bn->set_momentum(static_cast<float>(k) / static_cast<float>(k + 1));
+    forward(k);
+  }
+}
+
 void refresh_batch_norm_statistics(Generator& gen, nn::Context& ctx,
                                    const std::vector<std::vector<float>>& latent_batches) {
   const auto latent = static_cast<std::size_t>(gen.latent_size());
@@ -44,20 +55,15 @@ void refresh_batch_norm_statistics(Generator& gen, nn::Context& ctx,
     if (z.empty() || z.size() % latent != 0)
       throw std::logic_error("refresh_batch_norm_statistics: a batch of " + std::to_string(z.size()) +
                              " values is not whole latent vectors of " + std::to_string(latent));
-  const std::vector<nn::BatchNorm*> layers = batch_norms(gen.network());
-  if (layers.empty()) return;
-  MomentumRestorer restore(layers);
   nn::Tensor z;
-  for (std::size_t k = 0; k < latent_batches.size(); ++k) {
-    // moving = k/(k+1) moving + 1/(k+1) batch: after batch k the mean of batches 0..k.
-    for (nn::BatchNorm* bn : layers) bn->set_momentum(static_cast<float>(k) / static_cast<float>(k + 1));
+  refresh_batch_norm_statistics(batch_norm_layers(gen.network()), latent_batches.size(), [&](std::size_t k) {
     const nn::Dims dims = gen.input_dims(static_cast<std::int64_t>(latent_batches[k].size() / latent));
     if (z && z.dims() == dims)
       z.assign(latent_batches[k]);
     else
       z = nn::Tensor::from_host(ctx, dims, latent_batches[k]);
     gen.forward(z, nn::Mode::train);
-  }
+  });
 }
 
 std::vector<std::vector<float>> draw_latent_batches(const Generator& gen, int batches,

@@ -14,10 +14,12 @@
 //
 //   refresh_batch_norm_statistics(gen, ctx, draw_latent_batches(gen, 8, 64, 0.1, 5, rng));
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/rng.hh"
 #include "gan/generator.hh"
+#include "nn/batch_norm.hh"
 #include "nn/context.hh"
 
 namespace calo::gan {
@@ -29,6 +31,15 @@ namespace calo::gan {
 /// latent_size, at least one). Parameters and gradients are untouched.
 void refresh_batch_norm_statistics(Generator& gen, nn::Context& ctx,
                                    const std::vector<std::vector<float>>& latent_batches);
+
+/// The general form: sets the moving statistics of `layers` to the averages of the batch
+/// statistics they meet in `batches` training-mode forwards, forward(k) running the k-th (any
+/// network: the discriminator's on real showers, for instance). Momentum restored afterwards.
+void refresh_batch_norm_statistics(const std::vector<nn::BatchNorm*>& layers, std::size_t batches,
+                                   const std::function<void(std::size_t)>& forward);
+
+/// Every BatchNorm layer of a network, in order.
+std::vector<nn::BatchNorm*> batch_norm_layers(nn::Sequential& net);
 
 /// `batches` latent batches of `batch_size` vectors energy x N(0,1)^latent_size, energy uniform in
 /// [energy_min, energy_max] [100 GeV]: the generator's input distribution in training.

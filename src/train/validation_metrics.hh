@@ -6,7 +6,8 @@
 //   longitudinal_error, transverse_error: mean over bins of the mean relative error of the
 //     normalised layer (resp. x) profiles over the entries holding > 1 % of the energy;
 // plus the discriminator's losses on the real held-out showers (labels 1, no update) and its
-// energy regression error. score() is what "best generator so far" is chosen by.
+// energy regression error, with its BatchNorm statistics re-estimated on real held-out showers
+// for the purpose. score() is what "best generator so far" is chosen by.
 #include <cstdint>
 #include <span>
 
@@ -38,12 +39,18 @@ struct ValidationInput {
   std::uint64_t seed = 1;  ///< latent vectors: Rng(seed, kValidationStream), the same each time
   LossWeights loss_weights;
   float cell_scale = 1;  ///< the networks' cell unit (TrainerOptions::cell_scale)
+  /// The discriminator's BatchNorm statistics are re-estimated, for the validation only, on the
+  /// first refresh_batches batches of refresh_batch_size held-out showers (0: its training
+  /// statistics are used as they are).
+  int refresh_batches = 16;
+  std::int64_t refresh_batch_size = 8;
 };
 
 /// The random stream of the validation latents (apart from the training streams).
 inline constexpr std::uint64_t kValidationStream = 0x76616c6964ULL;
 
-/// Metrics on data.validation(); the networks run in inference mode and are left unchanged.
+/// Metrics on data.validation(); the networks run in inference mode and are left unchanged
+/// (the discriminator's statistics and Dropout streams are put back after the refresh).
 ValidationMetrics validate_generator(nn::Context& ctx, gan::Generator& gen, gan::Discriminator& disc,
                                      const ShowerDataset& data, const ValidationInput& input);
 
