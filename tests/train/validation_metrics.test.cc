@@ -8,11 +8,11 @@
 
 #include <fstream>
 
-#include "calo3dgan/shower_file.hh"
 #include "gan/batch_norm_refresh.hh"
 #include "gan/model_spec.hh"
 #include "scratch_directory.hh"
 #include "tiny_model_spec.hh"
+#include "tiny_showers.hh"
 
 namespace calo::train {
 namespace {
@@ -20,16 +20,7 @@ namespace {
 class ValidationMetricsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    io::ShowerWriter w(dir_.file("s.h5"), {.grid = {4, 4, 4}});
-    Rng rng(5, 0);
-    std::vector<float> cells(64);
-    for (int e = 0; e < 200; ++e) {
-      const float energy = 10.f + 2.f * e, pdg = 11;
-      for (float& c : cells)
-        c = rng.uniform() < 0.5 ? static_cast<float>(0.0005 * energy * rng.exponential()) : 0.f;
-      w.append(cells.data(), &energy, &pdg, 1);
-    }
-    w.commit();
+    calo::test::write_tiny_showers(dir_.file("s.h5"));  // 60 showers, 30 held out below
     std::ofstream(dir_.file("tiny.json")) << calo::test::kTinyModelSpec;
   }
 
