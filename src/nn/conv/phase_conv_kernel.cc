@@ -27,9 +27,13 @@ __attribute__((target("avx512f"))) inline void finish(const Block& b, __m512* ac
         v = _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), v, alpha);
       // Streaming stores: a whole cache line each, never read back by this layer, so the
       // line need not be fetched first (measured: conv3 of 3dgan-16 20 % faster at batch 1-128).
-      _mm512_stream_ps(b.out_rows[j] + c * b.out_column_stride, _mm512_add_ps(v, shift));
+      float* out = b.out_rows[j] + c * b.out_column_stride;
+      if (b.stream)
+        _mm512_stream_ps(out, _mm512_add_ps(v, shift));
+      else
+        _mm512_storeu_ps(out, _mm512_add_ps(v, shift));
     }
-  _mm_sfence();  // order them before the threads' barrier hands the output on
+  if (b.stream) _mm_sfence();  // order them before the threads' barrier hands the output on
 }
 
 template <int IC, int NC, int R>

@@ -30,15 +30,17 @@ struct Block {
   const void* const* rows;          ///< [R] input at (row j, column 0, tap 0): float or bf16 pairs
   const std::int64_t* tap_offsets;  ///< [taps] input offset of each (kd, kh) tap, in 4-byte units
   std::int64_t taps;
-  std::int64_t run;     ///< KW IC (f32) or KW IC / 2 (bf16 pairs): contiguous values per tap
-  const void* weights;  ///< f32 [taps][KW][IC][16] or bf16 [taps][KW IC / 2][16][2]
-  float* const*
-      out_rows;  ///< [R] output at (row j, column 0), channel 0 of this block of 16; 64-byte aligned
+  std::int64_t run;                ///< KW IC (f32) or KW IC / 2 (bf16 pairs): contiguous values per tap
+  const void* weights;             ///< f32 [taps][KW][IC][16] or bf16 [taps][KW IC / 2][16][2]
+  float* const* out_rows;          ///< [R] output at (row j, column 0), channel 0 of this block of 16
   std::int64_t out_column_stride;  ///< floats between consecutive columns of the output
   const float* bias;               ///< [16] or nullptr
   const float* shift;              ///< [16] or nullptr
   float alpha;                     ///< LeakyReLU slope (0: ReLU)
   bool activate;
+  /// Streaming stores, for outputs whose every position starts a 64-byte line: whole lines
+  /// that need not be read first. Else ordinary stores.
+  bool stream = false;
 };
 
 using BlockFn = void (*)(const Block&);
