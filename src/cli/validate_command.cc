@@ -11,6 +11,7 @@
 #include "classifier/two_sample_test.hh"
 #include "cli/commands.hh"
 #include "core/error.hh"
+#include "io/file_patterns.hh"
 #include "physics/validation.hh"
 #include "report/html_report.hh"
 
@@ -77,7 +78,10 @@ void run_validate(const ValidateOptions& o) {
     };
 
   const auto start = std::chrono::steady_clock::now();
-  physics::ValidationResult result = physics::validate(o.reference, o.candidate, options);
+  // Each set: a file or a quoted glob of files, read as one set in sorted order.
+  physics::ValidationResult result =
+      physics::validate(io::expand_file_patterns({o.reference}, "--reference"),
+                        io::expand_file_patterns({o.candidate}, "--candidate"), options);
   if (!o.no_classifier) {
     classifier::ClassifierOptions co = o.classifier;
     co.seed = options.seed;
@@ -118,8 +122,12 @@ void add_validate_command(CLI::App& app) {
   auto opts = std::make_shared<ValidateOptions>();
   CLI::App* cmd = app.add_subcommand(
       "validate", "Compare a candidate shower set with a reference set: metrics.json and an HTML report");
-  cmd->add_option("--reference", opts->reference, "Reference shower file (e.g. Monte Carlo)")->required();
-  cmd->add_option("--candidate", opts->candidate, "Candidate shower file (e.g. GAN)")->required();
+  cmd->add_option("--reference", opts->reference,
+                  "Reference shower file (e.g. Monte Carlo), or a quoted glob of files read as one set")
+      ->required();
+  cmd->add_option("--candidate", opts->candidate,
+                  "Candidate shower file (e.g. GAN), or a quoted glob of files")
+      ->required();
   cmd->add_option("--out", opts->out, "Output folder for index.html and metrics.json")->capture_default_str();
   cmd->add_option("--bins", opts->bins,
                   "Energy bins in GeV: centres 50,100,200 (+-bin-width) or ranges 10:30,30:60; "

@@ -31,6 +31,12 @@ bool in_bin(const EnergyBin& bin, double energy_gev) {
 
 ValidationResult validate(const std::string& reference_path, const std::string& candidate_path,
                           const ValidationOptions& options) {
+  return validate(std::vector<std::string>{reference_path}, std::vector<std::string>{candidate_path},
+                  options);
+}
+
+ValidationResult validate(const std::vector<std::string>& reference_paths,
+                          const std::vector<std::string>& candidate_paths, const ValidationOptions& options) {
   CALO_VALIDATE(!options.bins.empty(), "no energy bins given (nothing to compare) use the default bins");
   for (const EnergyBin& bin : options.bins)
     CALO_VALIDATE(bin.hi_gev > bin.lo_gev, "invalid energy bin '" + bin.label + "' (empty range)");
@@ -38,13 +44,27 @@ ValidationResult validate(const std::string& reference_path, const std::string& 
                 "invalid min_events_per_bin " + std::to_string(options.min_events_per_bin) +
                     " (must be at least 2 so that both reference halves hold events)");
 
-  const io::ShowerReader reference(reference_path), candidate(candidate_path);
-  CALO_VALIDATE(reference.grid() == candidate.grid(),
-                "reference " + reference_path + " has a " + grid_text(reference.grid()) +
-                    " grid but candidate " + candidate_path + " has " + grid_text(candidate.grid()) +
-                    " (cells are compared index by index) compare showers of the same geometry");
+  CALO_VALIDATE(!reference_paths.empty() && !candidate_paths.empty(),
+                "validate: no reference or candidate file");
+  std::vector<io::ShowerReader> reference, candidate;
+  for (const std::string& p : reference_paths) reference.emplace_back(p);
+  for (const std::string& p : candidate_paths) candidate.emplace_back(p);
+  const io::ShowerGrid grid = reference.front().grid();
+  for (const auto* set : {&reference, &candidate})
+    for (std::size_t i = 0; i < set->size(); ++i) {
+      const std::string& path = (set == &reference ? reference_paths : candidate_paths)[i];
+      CALO_VALIDATE((*set)[i].grid() == grid,
+                    "reference " + reference_paths.front() + " has a " + grid_text(grid) + " grid but " +
+                        (set == &reference ? "reference " : "candidate ") + path + " has " +
+                        grid_text((*set)[i].grid()) +
+                        " (cells are compared index by index) compare showers of the same geometry");
+    }
+  const auto joined = [](const std::vector<std::string>& paths) {
+    std::string s;
+    for (const std::string& p : paths) s += (s.empty() ? "" : ", ") + p;
+    return s;
+  };
 
-  const io::ShowerGrid grid = reference.grid();
   const FeatureExtractor extractor(grid.nx, grid.ny, grid.nz);
   const std::size_t profile_size = extractor.layout().size;
   const std::size_t n_bins = options.bins.size();
@@ -58,8 +78,8 @@ ValidationResult validate(const std::string& reference_path, const std::string& 
           {SampleAccumulator(profile_size, k == 0), SampleAccumulator(profile_size, k == 0)});
 
   ValidationResult result;
-  result.reference_path = reference_path;
-  result.candidate_path = candidate_path;
+  result.reference_path = joined(reference_paths);
+  result.candidate_path = joined(candidate_paths);
   result.nx = int(grid.nx), result.ny = int(grid.ny), result.nz = int(grid.nz);
   result.min_events_per_bin = options.min_events_per_bin;
 
@@ -75,26 +95,35 @@ ValidationResult validate(const std::string& reference_path, const std::string& 
     if (options.on_shower) options.on_shower(set, grid, cells, energy);
   };
 
-  stream_showers(reference, options.max_events, extractor,
-                 [&](std::uint64_t, const ShowerFeatures& f, double energy, const float* cells) {
-                   ++result.reference_events;
-                   keep(0, ref_features, cells, energy);
-                   for (std::size_t b = 0; b < n_bins; ++b) {
-                     if (!in_bin(options.bins[b], energy)) continue;
-                     // Split by position within the bin, not in the file: a file that
-                     // alternates energies must not put a bin's events all in one half.
-                     const std::uint64_t position = ref[b].events;
-                     ref[b].add(f);
-                     for (int k = 0; k < kBaselineSplits; ++k) splits[b][k][split_half(position, k)].add(f);
-                   }
-                 });
-  stream_showers(candidate, options.max_events, extractor,
-                 [&](std::uint64_t, const ShowerFeatures& f, double energy, const float* cells) {
-                   ++result.candidate_events;
-                   keep(1, cand_features, cells, energy);
-                   for (std::size_t b = 0; b < n_bins; ++b)
-                     if (in_bin(options.bins[b], energy)) cand[b].add(f);
-                 });
+  // Each set's files one after another, max_events counted over the set (0: all).
+  const auto stream_set =
+      [&](const std::vector<io::ShowerReader>& files, std::uint64_t& count,
+          const std::function<void(std::uint64_t, const ShowerFeatures&, double, const float*)>& visit) {
+        for (const io::ShowerReader& file : files) {
+          if (options.max_events > 0 && count >= options.max_events) break;
+          stream_showers(file, options.max_events > 0 ? options.max_events - count : 0, extractor, visit);
+        }
+      };
+  stream_set(reference, result.reference_events,
+             [&](std::uint64_t, const ShowerFeatures& f, double energy, const float* cells) {
+               ++result.reference_events;
+               keep(0, ref_features, cells, energy);
+               for (std::size_t b = 0; b < n_bins; ++b) {
+                 if (!in_bin(options.bins[b], energy)) continue;
+                 // Split by position within the bin, not in the file: a file that
+                 // alternates energies must not put a bin's events all in one half.
+                 const std::uint64_t position = ref[b].events;
+                 ref[b].add(f);
+                 for (int k = 0; k < kBaselineSplits; ++k) splits[b][k][split_half(position, k)].add(f);
+               }
+             });
+  stream_set(candidate, result.candidate_events,
+             [&](std::uint64_t, const ShowerFeatures& f, double energy, const float* cells) {
+               ++result.candidate_events;
+               keep(1, cand_features, cells, energy);
+               for (std::size_t b = 0; b < n_bins; ++b)
+                 if (in_bin(options.bins[b], energy)) cand[b].add(f);
+             });
 
   // The mean sampled fraction vs E_p runs over the finite bins; it is shown in the "all" bin(s).
   std::vector<double> centres;

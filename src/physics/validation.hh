@@ -114,9 +114,14 @@ struct ValidationOptions {
   std::function<void(int set, const io::ShowerGrid& grid, const float* cells, double primary_gev)> on_shower;
 };
 
-/// Reads both files (streaming) and computes everything. InputError for unreadable files,
+/// Reads both sets (streaming) and computes everything. InputError for unreadable files,
 /// different grids, non-finite cells, missing datasets.
 ValidationResult validate(const std::string& reference_path, const std::string& candidate_path,
+                          const ValidationOptions& options = {});
+/// The same with each set spread over several files, read in the given order as one set
+/// (max_events counts over the set). The result's paths list them separated by ", ".
+ValidationResult validate(const std::vector<std::string>& reference_paths,
+                          const std::vector<std::string>& candidate_paths,
                           const ValidationOptions& options = {});
 
 /// metrics.json text (schema: docs/validation.md, version field "calo3dgan.validation/2").

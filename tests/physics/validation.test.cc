@@ -8,6 +8,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "calo3dgan/shower_file.hh"
 #include "physics_test_support.hh"
 
 namespace calo::physics::test {
@@ -145,6 +146,49 @@ TEST_F(Synthetic, MaxEventsLimitsBothSets) {
   const ValidationResult r = validate(a, a, options);
   EXPECT_EQ(r.reference_events, 25u);
   EXPECT_EQ(r.candidate_events, 25u);
+}
+
+/// Writes the events of `from` (in order) into one file `to`.
+void concatenate(const std::vector<std::string>& from, const std::string& to) {
+  io::WriterOptions wo;
+  wo.grid = io::ShowerReader(from.front()).grid();
+  io::ShowerWriter writer(to, wo);
+  std::vector<float> cells, energy;
+  const float pdg = 11;
+  for (const std::string& f : from) {
+    io::ShowerReader reader(f);
+    for (std::size_t n = 0; n < reader.events(); ++n) {
+      reader.read(n, 1, cells, energy);
+      writer.append(cells.data(), energy.data(), &pdg, 1);
+    }
+  }
+  writer.commit();
+}
+
+TEST_F(Synthetic, ASetSpreadOverFilesEqualsTheSameSetInOneFile) {
+  const auto a1 = write("a1.h5", {.events = 30, .energies_gev = {50.0, 100.0}, .seed = 1});
+  const auto a2 = write("a2.h5", {.events = 20, .energies_gev = {50.0, 100.0}, .seed = 3});
+  const auto b = write("b.h5", {.events = 50, .energies_gev = {50.0, 100.0}, .seed = 2, .scale = 1.05});
+  concatenate({a1, a2}, scratch.file("a.h5"));
+  ValidationOptions options;
+  options.max_events = 45;  // counted over the set: all of a1 and 15 of a2
+  const ValidationResult split =
+      validate(std::vector<std::string>{a1, a2}, std::vector<std::string>{b}, options);
+  const ValidationResult whole = validate(scratch.file("a.h5"), b, options);
+  EXPECT_EQ(split.reference_events, 45u);
+  EXPECT_EQ(split.reference_path, a1 + ", " + a2);
+  // Everything but the paths is the same, number for number.
+  auto json_of = [](ValidationResult r) {
+    r.reference_path = r.candidate_path = "";
+    return to_json(r);
+  };
+  EXPECT_EQ(json_of(split), json_of(whole));
+  // A file of another grid anywhere in a set is refused, naming it.
+  const auto other = write("other.h5", {.events = 10, .grid = {.nx = 5, .ny = 5, .nz = 5}});
+  const std::string message = input_error_message([&] {
+    validate(std::vector<std::string>{a1, other}, std::vector<std::string>{b});
+  });
+  EXPECT_TRUE(one_line(message) && contains(message, "other.h5") && contains(message, "grid")) << message;
 }
 
 TEST_F(Synthetic, MetricsJsonFollowsItsSchema) {
