@@ -127,10 +127,10 @@ TEST_F(McShowers, IndependentSetsOfOneConfigurationAreIndistinguishable) {
   // with the simulator of before issue 10's third pass, and 3.3 (0.00137 +- 0.00041) with the
   // sets a fresh CI machine made after it), so compatibility is judged at 4 of them (3 until
   // that second pair; the bound is not tuned to pass: it follows the measured spread, and a
-  // stated error that covers the sets' own fluctuation is the open fix, README.md). KPD at most 2 errors above 0. Below 0 the unbiased MMD
-  // cannot show that the sets differ, and its error (the spread of 10 batches of half of each
-  // set) also leaves out the sets' own fluctuation: with the CaloChallenge's 202 features these
-  // sets gave -9.5e-6 +- 4.0e-6 (2.4 errors below 0; numpy with other batches -1.3e-5 +-
+  // stated error that covers the sets' own fluctuation is the open fix, README.md). KPD at most 2 errors
+  // above 0. Below 0 the unbiased MMD cannot show that the sets differ, and its error (the spread of 10
+  // batches of half of each set) also leaves out the sets' own fluctuation: with the CaloChallenge's 202
+  // features these sets gave -9.5e-6 +- 4.0e-6 (2.4 errors below 0; numpy with other batches -1.3e-5 +-
   // 0.94e-5, README.md). So the lower side is a guard at 4 errors, as for the AUC.
   EXPECT_LE(r.distances.fpd.value, 4 * r.distances.fpd.error);
   EXPECT_LE(r.distances.kpd.value, 2 * r.distances.kpd.error);
