@@ -2,14 +2,14 @@
 // lower learning rate with a 50-step warm-up, the default cell scale) on a small Monte Carlo set at three
 // energies learn for real. Two things, each measured by the trainer's own log:
 //  - the discriminator's energy regression on real showers (MAPE of E/100 GeV on the real batch,
-//    logged before each D update, so the same measurement at step 1 — the initialised D — and
-//    at the end) falls to at most half: median over the last 50 steps <= kEnergyMapeFall x the
-//    value at step 1;
+//    logged before each D update) falls to at most half: median over the last 50 steps <=
+//    kEnergyMapeFall x the median over steps 1-10, and ends below the best constant guess;
 //  - the generated showers' mean ECAL sum (validation: mean over held-out energies of
 //    <sum/E>_GAN / <sum/E>_data, BatchNorm statistics refreshed) moves from the initialised
 //    generator's 27-56x the data's to within a factor kSumRatioBand of it.
 // Measured with this setting (seeds 1 and 2): MAPE median / step 1 = 0.39 and 0.39, final sum
-// ratio 0.78 and 0.85.
+// ratio 0.78 and 0.85; on the sets after issue 10's third pass (seed 1): steps 1-10 median
+// 112.6 %, end 34.2 % (0.30; best constant guess 45 %), sum ratio 57 -> 1.17.
 // Thresholds from measured runs (tests/cli/README.md, docs/train.md "Early training dynamics").
 #include <gtest/gtest.h>
 
@@ -78,10 +78,23 @@ TEST(TrainLearning, DiscriminatorLearnsEnergiesAndGeneratedSumsApproachTheData) 
   const Log log = read_log(run + "/metrics.jsonl");
   ASSERT_EQ(log.d_real_energy_mape.size(), static_cast<std::size_t>(kSteps));
   ASSERT_GE(log.sum_ratio.size(), 2u);  // step 0 and the last step
-  const double start = log.d_real_energy_mape.front();
+  // The start is the median over the first 10 steps: one batch of 8 showers is too noisy a
+  // start (on the sets of 2026-12-06 after issue 10's third pass the step-1 batch gave 50.6 %,
+  // the first 10 batches 42-195 %, median 112.6 %; before, step 1 alone was 100-200 %). Those
+  // steps already carry the warm-up's small updates, so the fall alone could come from their
+  // jitter settling; the D must therefore also beat the best constant guess of the energy
+  // (45 % MAPE for equal numbers at 20, 50 and 80 GeV), i.e. have learnt energy from the showers.
+  const double start = median({log.d_real_energy_mape.begin(), log.d_real_energy_mape.begin() + 10});
   const double end = median({log.d_real_energy_mape.end() - 50, log.d_real_energy_mape.end()});
-  EXPECT_LE(end, kEnergyMapeFall * start) << "D energy MAPE on real showers: " << start << " % at step 1, "
-                                          << end << " % (median of the last 50 steps)";
+  EXPECT_LE(end, kEnergyMapeFall * start)
+      << "D energy MAPE on real showers: " << start << " % (median of steps 1-10), " << end
+      << " % (median of the last 50 steps)";
+  double best_constant = 1e300;  // min over c of the mean |c - E| / E over the three energies [%]
+  for (double c = 1; c <= 100; c += 0.01)
+    best_constant = std::min(
+        best_constant, 100.0 / 3 * (std::abs(c - 20) / 20 + std::abs(c - 50) / 50 + std::abs(c - 80) / 80));
+  EXPECT_LT(end, best_constant) << "D energy MAPE " << end << " % does not beat the best constant guess ("
+                                << best_constant << " %)";
   const double ratio0 = log.sum_ratio.front(), ratio = log.sum_ratio.back();
   EXPECT_GT(ratio0, 10) << "the initialised generator's showers are far too full";
   EXPECT_LT(ratio, kSumRatioBand) << "generated / data mean ECAL sum " << ratio0 << " at step 0";
