@@ -36,6 +36,7 @@ nn::ContextOptions nn_options_from_environment() {
   o.conv.thin = algorithm_switch("CALO_NN_CONV_THIN");
   o.conv.fft = algorithm_switch("CALO_NN_CONV_FFT");
   o.conv.phase = algorithm_switch("CALO_NN_CONV_PHASE");
+  o.conv.fuse = algorithm_switch("CALO_NN_CONV_FUSE");
   o.conv.fft_isa = fft_isa("CALO_NN_FFT_ISA");
   return o;
 }

@@ -18,6 +18,9 @@ struct ConvAlgorithms {
   AlgorithmSwitch fft = AlgorithmSwitch::automatic;   ///< FFT convolution
   AlgorithmSwitch phase =
       AlgorithmSwitch::automatic;  ///< own kernels for upsampled convolutions (infer mode)
+  /// A single-output Conv3D computed inside the phase-kernel plan of the up-sampling Conv3D
+  /// before it, plane by plane (infer mode).
+  AlgorithmSwitch fuse = AlgorithmSwitch::automatic;
   FftIsa fft_isa = FftIsa::automatic;
 };
 

@@ -5,6 +5,7 @@
 
 #include "core/error.hh"
 #include "nn/conv/conv3d_fft.hh"
+#include "nn/conv/conv3d_fused_pair.hh"
 #include "nn/conv/conv3d_polyphase.hh"
 #include "nn/conv/conv3d_single_output.hh"
 #include "nn/conv/conv3d_thin_input.hh"
@@ -150,6 +151,15 @@ std::unique_ptr<Plan> Conv3D::make_plan(const Tensor& in, Mode mode) {
   if (auto fft = make_fft_conv_plan(*this, in, mode)) return fft;            // conv/conv3d_fft.hh
   if (auto thin = make_thin_input_conv_plan(*this, in, mode)) return thin;   // conv/conv3d_thin_input.hh
   return std::make_unique<ConvPlan>(*this, in, mode);                        // conv/conv_plan.hh
+}
+
+bool Conv3D::fuses_with(const Layer& next) const {
+  const auto* second = dynamic_cast<const Conv3D*>(&next);
+  return second && second->spec().filters == 1;
+}
+
+std::unique_ptr<Plan> Conv3D::make_fused_plan(Layer& next, const Tensor& in, Mode mode) {
+  return make_fused_pair_plan(*this, dynamic_cast<Conv3D&>(next), in, mode);  // conv/conv3d_fused_pair.hh
 }
 
 }  // namespace calo::nn

@@ -80,6 +80,9 @@ class Conv3D : public Layer {
 
  protected:
   std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) override;
+  /// A following Conv3D with one output channel (conv/conv3d_fused_pair.hh).
+  bool fuses_with(const Layer& next) const override;
+  std::unique_ptr<Plan> make_fused_plan(Layer& next, const Tensor& in, Mode mode) override;
   void initialise_parameters(Rng& rng) override;
 
  private:

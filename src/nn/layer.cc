@@ -54,6 +54,39 @@ const Tensor& Layer::forward(const Tensor& in, Mode mode) {
   return out;
 }
 
+namespace {
+
+/// What forward_through remembers for inputs that no fused plan takes.
+class DeclinedPlan : public Plan {
+ public:
+  using Plan::Plan;
+  const Tensor& forward(const Tensor&) override { throw std::logic_error("nn: a declined fused plan ran"); }
+  const Tensor* backward(const Tensor&, const BackwardOptions&) override {
+    throw std::logic_error("nn: a declined fused plan ran");
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Plan> Layer::make_fused_plan(Layer&, const Tensor&, Mode) { return nullptr; }
+
+const Tensor* Layer::forward_through(Layer& next, const Tensor& in, Mode mode) {
+  if (folded_ || next.folded_ || mode == Mode::train || !fuses_with(next)) return nullptr;
+  const ThreadScope threads(ctx_->threads());
+  for (std::size_t i = 0; i < fused_plans_.size(); ++i)
+    if (fused_next_[i] == &next && fused_plans_[i]->matches(in, mode))
+      return dynamic_cast<DeclinedPlan*>(fused_plans_[i].get()) ? nullptr : &fused_plans_[i]->forward(in);
+  CALO_VALIDATE(static_cast<bool>(in), name_ + ": empty input tensor");
+  require_finalized_store("forward");
+  output_dims(in.dims());
+  auto plan = make_fused_plan(next, in, mode);
+  const bool declined = !plan;
+  if (declined) plan = std::make_unique<DeclinedPlan>(*this, in, mode);
+  fused_plans_.push_back(std::move(plan));
+  fused_next_.push_back(&next);
+  return declined ? nullptr : &fused_plans_.back()->forward(in);
+}
+
 const Tensor* Layer::backward(const Tensor& diff_out, const BackwardOptions& opt) {
   if (folded_) return &diff_out;
   const ThreadScope threads(ctx_->threads());

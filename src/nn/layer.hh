@@ -77,6 +77,11 @@ class Layer {
   /// Make the plan for inputs like `example` in `mode` now (forward does it lazily).
   void build(const Tensor& example, Mode mode);
   virtual const Tensor& forward(const Tensor& in, Mode mode);
+  /// Inference fusion (Sequential::forward runs it in Mode::infer for neighbouring layers):
+  /// next.forward(forward(in)) in one pass, returning next's output, where this layer has a
+  /// plan for it (Conv3D: a following single-output Conv3D, docs/nn.md); else nullptr and the
+  /// two run as usual. The intermediate output is not kept.
+  const Tensor* forward_through(Layer& next, const Tensor& in, Mode mode);
   virtual const Tensor* backward(const Tensor& diff_out, const BackwardOptions& opt = {});
 
   /// Switch parameter-gradient accumulation off (e.g. the frozen discriminator during a
@@ -120,6 +125,10 @@ class Layer {
   /// Build the primitives and buffers for inputs like `in` in `mode` (called with the
   /// store checked, see has_parameters(), and the context's threads in effect).
   virtual std::unique_ptr<Plan> make_plan(const Tensor& in, Mode mode) = 0;
+  /// Whether make_fused_plan may give a plan with next (a cheap check of the layer types).
+  virtual bool fuses_with(const Layer& /*next*/) const { return false; }
+  /// The plan of forward_through for inputs like in, or nullptr where none applies.
+  virtual std::unique_ptr<Plan> make_fused_plan(Layer& next, const Tensor& in, Mode mode);
   /// initialise() after its checks.
   virtual void initialise_parameters(Rng& /*rng*/) {}
 
@@ -138,8 +147,11 @@ class Layer {
   bool folded_ = false;
   std::vector<std::unique_ptr<Plan>> plans_;  // one per (input dims, layout, mode)
   Plan* last_train_ = nullptr;                // plan of the last Mode::train forward
-  Tensor last_out_;                           // its output (a handle: dims and layout)
-  Tensor diff_fix_;                           // diff_out reordered to last_out_'s layout
+  // forward_through's plans (one that declines where none applies) and their next layers
+  std::vector<std::unique_ptr<Plan>> fused_plans_;
+  std::vector<const Layer*> fused_next_;
+  Tensor last_out_;  // its output (a handle: dims and layout)
+  Tensor diff_fix_;  // diff_out reordered to last_out_'s layout
 };
 
 }  // namespace calo::nn

@@ -52,7 +52,21 @@ void Sequential::initialise_parameters(Rng& rng) {
 const Tensor& Sequential::forward(const Tensor& in, Mode mode) {
   CALO_VALIDATE(declared_, name() + ": forward before declare()");
   const Tensor* x = &in;
-  for (auto& l : layers_) x = &l->forward(*x, mode);
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    // A fused pair with the next layer (Layer::forward_through); off with folding, so that an
+    // unfolded chain is the layers one by one.
+    if (mode == Mode::infer && folding_ && !layers_[i]->folded()) {
+      std::size_t j = i + 1;
+      while (j < layers_.size() && layers_[j]->folded()) ++j;
+      if (j < layers_.size())
+        if (const Tensor* y = layers_[i]->forward_through(*layers_[j], *x, mode)) {
+          x = y;
+          i = j;
+          continue;
+        }
+    }
+    x = &layers_[i]->forward(*x, mode);
+  }
   return *x;
 }
 

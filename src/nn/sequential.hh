@@ -48,7 +48,8 @@ class Sequential : public Layer {
   /// off, BatchNorm on its moving statistics, Dropout still active.
   void set_frozen(bool on) override;
 
-  /// Folding of ZeroPad3D/activations into Conv3D (default on; call before declare()).
+  /// Folding of ZeroPad3D/activations into Conv3D and, in Mode::infer, fused pairs of
+  /// neighbouring layers (Layer::forward_through) (default on; call before declare()).
   void set_folding(bool on) { folding_ = on; }
 
   std::size_t size() const { return layers_.size(); }

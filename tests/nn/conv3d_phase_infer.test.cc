@@ -29,13 +29,6 @@ struct PhaseCase {
   bool blocked_input = false;  // the input from a 1x1x1 convolution (oneDNN's layout) instead of plain
 };
 
-std::vector<float> normal_values(std::int64_t n, std::uint64_t seed) {
-  Rng rng(seed, 0);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (float& x : v) x = static_cast<float>(rng.normal());
-  return v;
-}
-
 ContextOptions options(int threads, AlgorithmSwitch phase) {
   ContextOptions o;
   o.threads = threads;

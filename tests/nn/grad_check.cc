@@ -100,4 +100,11 @@ void check_gradients(Layer& layer, ParameterStore& store, const Dims& in, const 
   }
 }
 
+std::vector<float> normal_values(std::int64_t n, std::uint64_t seed) {
+  Rng rng(seed, 0);
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (float& x : v) x = static_cast<float>(rng.normal());
+  return v;
+}
+
 }  // namespace calo::nn::test

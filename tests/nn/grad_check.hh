@@ -8,7 +8,9 @@
 // of tol * RMS(gradient) (tol = 2e-2 by default) separates a wrong gradient (errors of
 // order 1) from rounding. Probes whose one-sided slopes disagree (a ReLU kink or a
 // clipping edge inside [x-h, x+h]) are skipped, at most a third of them.
+#include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "nn/nn.hh"
 
@@ -26,6 +28,9 @@ struct GradCheckOptions {
 
 /// Random normal input of dims in, check diff_in and every parameter gradient in store.
 void check_gradients(Layer& layer, ParameterStore& store, const Dims& in, const GradCheckOptions& opt = {});
+
+/// n values drawn from N(0, 1) with the stream (seed, 0).
+std::vector<float> normal_values(std::int64_t n, std::uint64_t seed);
 
 /// Declare a layer on in (N ignored), finalize, initialise with glorot-like values.
 Dims setup(Layer& layer, ParameterStore& store, const Dims& in, std::uint64_t seed = 3);

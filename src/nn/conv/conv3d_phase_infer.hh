@@ -5,17 +5,8 @@
 //
 // The phases of the polyphase split (conv3d_polyphase.hh) have outputs only 4-9 wide, and
 // oneDNN's kernels block one output row at a time, which leaves them at about 60 % of the FMA
-// peak (measured on 3dgan-16's conv2/conv3 at batch 128). Here:
-//  - the input is copied once per call into a zero-padded channels-last buffer (padded for
-//    every phase at once; bf16: rounded to nearest even on the way), so no phase pads or
-//    reorders;
-//  - each phase's kernel is folded once (constant weights) and packed [taps][IC][16 outputs];
-//  - a block of up to 24 output positions (several rows of a phase, any sample) is one kernel
-//    call that keeps its 16 output channels per position in registers;
-//  - results are stored straight into their interleaved positions of a channels-last output,
-//    with bias, activation and shift applied: no interleave pass.
-// Every output is summed by one call in a fixed order: the result does not depend on the
-// thread count. Equal to the oneDNN polyphase plan up to float rounding (tests/nn).
+// peak (measured on 3dgan-16's conv2/conv3 at batch 128). The kernels and how they are fed:
+// phase_convolution.hh. Equal to the oneDNN polyphase plan up to float rounding (tests/nn).
 //
 // Selection (make_polyphase_conv_plan): Mode::infer; the context's ConvAlgorithms::phase not
 // off; the CPU has AVX-512F (bf16: and AVX-512 BF16); IC 16, 32 or 64; OC a multiple of 16;
