@@ -44,7 +44,7 @@ struct GenBenchOptions {
   std::string batches = "1,8,32,128,512";
   std::string threads = "1,2";
   std::string streams = "1,2";
-  std::string precision = "f32,bf16";
+  std::string precision = "f32,bf16,int8";
   double min_time = 1.0;
   bool reference = true;
   std::string mc_energies = "10,50,100";
@@ -289,8 +289,7 @@ void add_bench_generate_command(CLI::App& bench) {
   cmd->add_option("--threads", opts->threads, "Total thread counts")->capture_default_str();
   cmd->add_option("--streams", opts->streams, "Stream counts (each stream threads/streams threads)")
       ->capture_default_str();
-  cmd->add_option("--precision", opts->precision, "Precisions: f32,bf16 (int8: not yet)")
-      ->capture_default_str();
+  cmd->add_option("--precision", opts->precision, "Precisions: f32,bf16,int8")->capture_default_str();
   cmd->add_option("--min-time", opts->min_time, "Seconds per figure at least")->capture_default_str();
   cmd->add_flag("!--no-reference", opts->reference, "Skip the PyTorch reference");
   cmd->add_option("--mc-energies", opts->mc_energies, "Energies [GeV] of the Monte Carlo vs GAN table")

@@ -20,10 +20,16 @@ infer::Precision resolve_precision(const std::string& precision) {
     std::fprintf(stderr, "calo3dgan: note: this CPU lacks AVX-512 BF16: --precision bf16 runs in f32\n");
     return infer::Precision::f32;
   }
-  if (precision == "int8") throw InputError("--precision int8 is not implemented yet (use f32 or bf16)");
+  if (precision == "int8") {
+    if (nn::int8_convolutions_supported()) return infer::Precision::int8;
+    std::fprintf(stderr, "calo3dgan: note: this CPU lacks AVX-512 VNNI: --precision int8 runs in f32\n");
+    return infer::Precision::f32;
+  }
   throw InputError("unknown --precision '" + precision + "' (use f32, bf16 or int8)");
 }
 
-const char* precision_name(infer::Precision p) { return p == infer::Precision::bf16 ? "bf16" : "f32"; }
+const char* precision_name(infer::Precision p) {
+  return p == infer::Precision::int8 ? "int8" : p == infer::Precision::bf16 ? "bf16" : "f32";
+}
 
 }  // namespace calo::cli

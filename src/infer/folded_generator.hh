@@ -16,8 +16,10 @@
 //    allocates no buffers.
 // Equal to the plain forward up to float rounding (tests/infer: <= 1e-5 relative).
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
+#include <string>
 
 #include "infer/loaded_model.hh"
 #include "nn/context.hh"
@@ -26,9 +28,12 @@
 
 namespace calo::infer {
 
-/// Arithmetic of the convolutions: f32, or bf16 inputs and weights with f32 accumulation
-/// (the dense layer stays f32: ~0.3 % of the FLOPs).
-enum class Precision { f32, bf16 };
+/// Arithmetic of the convolutions: f32; bf16 inputs and weights with f32 accumulation; int8:
+/// the up-sampling convolutions on nn's int8 kernels (each shower's input quantised to bytes
+/// over its own range, s8 weights per output channel, int32 sums: nn/conv3d.hh; where those
+/// kernels do not apply the layer stays as below) and the other convolutions in bf16 where
+/// the CPU has AVX-512 BF16, else f32. The dense layer stays f32 (~0.3 % of the FLOPs).
+enum class Precision { f32, bf16, int8 };
 
 class FoldedGenerator {
  public:
@@ -44,6 +49,12 @@ class FoldedGenerator {
 
   /// out [n][cells] (plain [x][y][layer]) = generator(z [n][latent_size]).
   void run(std::span<const float> z, std::int64_t n, std::span<float> out);
+
+  /// Runs z through the graph layer by layer and shows the input of every up-sampling
+  /// convolution to observe(layer name, values) (int8 calibration).
+  void observe_upsampling_inputs(
+      std::span<const float> z, std::int64_t n,
+      const std::function<void(const std::string&, std::span<const float>)>& observe);
 
  private:
   nn::Context& ctx_;

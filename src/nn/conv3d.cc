@@ -1,5 +1,6 @@
 #include "nn/conv3d.hh"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -26,6 +27,12 @@ Conv3D::Conv3D(Context& ctx, std::string name, Conv3DSpec spec) : Layer(ctx, std
   }
   CALO_VALIDATE(spec_.alpha >= 0.f, this->name() + ": LeakyReLU alpha must be >= 0");
   for (auto f : spec_.upsample) CALO_VALIDATE(f >= 1, this->name() + ": upsampling factors must be >= 1");
+  if (spec_.int8)
+    CALO_VALIDATE(
+        spec_.int8_input.scale >= 0 && std::isfinite(spec_.int8_input.scale) &&
+            spec_.int8_input.zero_point >= 0 && spec_.int8_input.zero_point <= 255,
+        this->name() +
+            ": int8 input quantisation needs a scale >= 0 (0: per sample) and a zero point in 0..255");
 }
 
 std::array<std::int64_t, 3> Conv3D::pad_front(const Dims&) const {
@@ -145,6 +152,7 @@ std::unique_ptr<Plan> Conv3D::make_plan(const Tensor& in, Mode mode) {
   if (spec_.channel_shift && mode == Mode::train)
     throw std::logic_error(name() + ": a channel shift (folded BatchNorm) is inference only");
   if (spec_.bf16 && mode == Mode::train) throw std::logic_error(name() + ": bf16 is inference only");
+  if (spec_.int8 && mode == Mode::train) throw std::logic_error(name() + ": int8 is inference only");
   if (spec_.upsample != std::array<std::int64_t, 3>{1, 1, 1})
     return make_polyphase_conv_plan(*this, in, mode);
   if (auto one = make_single_output_conv_plan(*this, in, mode)) return one;  // conv/conv3d_single_output.hh

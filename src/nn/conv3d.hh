@@ -28,6 +28,15 @@ enum class Padding { valid, same };
 /// Activations that can be fused into Conv3D.
 enum class Activation { none, relu, leaky_relu };
 
+/// How Conv3DSpec::int8 maps input values to bytes: x ~ scale (q - zero_point).
+struct Int8Quantisation {
+  /// Input value per step; 0 (the default): each sample's own, over [min(lo, 0), max(hi, 0)]
+  /// of its input in 255 steps (dynamic quantisation: a generator's activations scale with the
+  /// shower's energy, so one static range would leave low-energy showers a few steps).
+  float scale = 0;
+  int zero_point = 0;  ///< with a scale: the byte of input value 0 (0..255), also the padding's
+};
+
 struct Conv3DSpec {
   std::int64_t filters = 0;              ///< OC
   std::array<std::int64_t, 3> kernel{};  ///< KD, KH, KW
@@ -46,6 +55,12 @@ struct Conv3DSpec {
   /// Inference only: bf16 input and weights, f32 accumulation, bias, post-ops and output
   /// (oneDNN's avx512_core_bf16 kernels; the input is converted by the plan's reorder).
   bool bf16 = false;
+  /// Inference only, where nn's phase kernels run the layer (conv/phase_convolution.hh; else
+  /// this is ignored and bf16 / f32 applies): the input quantised to unsigned bytes as
+  /// int8_input says, weights to signed bytes with one scale per output channel (per phase),
+  /// int32 accumulation (AVX-512 VNNI), f32 epilogue and output.
+  bool int8 = false;
+  Int8Quantisation int8_input{};
 };
 
 class Conv3D : public Layer {

@@ -2,6 +2,8 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "nn/conv/phase_conv_kernel.hh"
+
 namespace calo::nn {
 
 bool bf16_convolutions_supported() {
@@ -10,5 +12,7 @@ bool bf16_convolutions_supported() {
   const auto bf16 = static_cast<unsigned>(dnnl_cpu_isa_avx512_core_bf16);
   return (isa & bf16) == bf16;
 }
+
+bool int8_convolutions_supported() { return phase_kernel::supported(phase_kernel::Arithmetic::int8); }
 
 }  // namespace calo::nn

@@ -71,7 +71,8 @@ class FusedPair : public testing::TestWithParam<PairCase> {};
 
 TEST_P(FusedPair, EqualsTheTwoPlansApartForAnyThreadsAndBatch) {
   const PairCase& c = GetParam();
-  if (!phase_kernel::supported(false)) GTEST_SKIP() << "no AVX-512F: the fused plan is not used here";
+  if (!phase_kernel::supported(phase_kernel::Arithmetic::f32))
+    GTEST_SKIP() << "no AVX-512F: the fused plan is not used here";
   Context apart(options(2, AlgorithmSwitch::off)), one(options(1, AlgorithmSwitch::automatic)),
       two(options(2, AlgorithmSwitch::automatic));
   Net want_net(apart, c, true, false), one_by_one(apart, c, /*fold=*/false, false);
@@ -97,7 +98,8 @@ TEST_P(FusedPair, EqualsTheTwoPlansApartForAnyThreadsAndBatch) {
 
 TEST_P(FusedPair, Bf16EqualsTheTwoPlansApart) {
   const PairCase& c = GetParam();
-  if (!phase_kernel::supported(true) || !bf16_convolutions_supported()) GTEST_SKIP() << "no AVX-512 BF16";
+  if (!phase_kernel::supported(phase_kernel::Arithmetic::bf16) || !bf16_convolutions_supported())
+    GTEST_SKIP() << "no AVX-512 BF16";
   Context apart(options(2, AlgorithmSwitch::off)), fused(options(2, AlgorithmSwitch::automatic));
   Net want(apart, c, true, true), got(fused, c, true, true), f32(apart, c, true, false);
   const auto xs = normal_values(c.in.elements(), 2);
@@ -108,7 +110,7 @@ TEST_P(FusedPair, Bf16EqualsTheTwoPlansApart) {
 
 TEST_P(FusedPair, NewWeightsArePickedUp) {
   const PairCase& c = GetParam();
-  if (!phase_kernel::supported(false)) GTEST_SKIP() << "no AVX-512F";
+  if (!phase_kernel::supported(phase_kernel::Arithmetic::f32)) GTEST_SKIP() << "no AVX-512F";
   Context apart(options(2, AlgorithmSwitch::off)), fused(options(2, AlgorithmSwitch::automatic));
   Net want(apart, c, true, false), got(fused, c, true, false);
   const auto xs = normal_values(c.in.elements(), 3);
@@ -121,7 +123,7 @@ TEST_P(FusedPair, NewWeightsArePickedUp) {
 }
 
 TEST(FusedPairSelection, OnlyWhereItApplies) {
-  if (!phase_kernel::supported(false)) GTEST_SKIP() << "no AVX-512F";
+  if (!phase_kernel::supported(phase_kernel::Arithmetic::f32)) GTEST_SKIP() << "no AVX-512F";
   const Dims in{2, 16, 3, 3, 3};
   const auto fused = [&](Conv3DSpec a, Conv3DSpec b, AlgorithmSwitch sw, Mode mode) {
     Context ctx(options(1, sw));

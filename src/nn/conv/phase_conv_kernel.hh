@@ -15,6 +15,10 @@
 //
 // bf16: input pairs (ic, ic + 1) as one 32-bit broadcast and weights [t][ic / 2][o][2], with
 // AVX-512 BF16's dot product (f32 accumulation): twice the multiply-adds per instruction.
+// int8: input quads (ic .. ic + 3) as unsigned bytes (zero point z: x = scale (q - z)) in one
+// 32-bit broadcast and weights [t][ic / 4][o][4] as signed bytes, with AVX-512 VNNI's
+// vpdpbusd (exact int32 accumulation of four products per lane); the finish subtracts the
+// zero point's share (z times the weights' sum, per output channel) and scales to float.
 // Each output is summed by one call in a fixed order, so the result does not depend on how
 // blocks are spread over threads.
 #include <cstdint>
@@ -27,16 +31,19 @@ inline constexpr int kMaxAccumulators = 24;
 inline constexpr int kMaxColumns = 12;
 
 struct Block {
-  const void* const* rows;          ///< [R] input at (row j, column 0, tap 0): float or bf16 pairs
+  const void* const* rows;          ///< [R] input at (row j, column 0, tap 0): float, bf16 pairs or u8 quads
   const std::int64_t* tap_offsets;  ///< [taps] input offset of each (kd, kh) tap, in 4-byte units
   std::int64_t taps;
-  std::int64_t run;                ///< KW IC (f32) or KW IC / 2 (bf16 pairs): contiguous values per tap
-  const void* weights;             ///< f32 [taps][KW][IC][16] or bf16 [taps][KW IC / 2][16][2]
-  float* const* out_rows;          ///< [R] output at (row j, column 0), channel 0 of this block of 16
-  std::int64_t out_column_stride;  ///< floats between consecutive columns of the output
-  const float* bias;               ///< [16] or nullptr
-  const float* shift;              ///< [16] or nullptr
-  float alpha;                     ///< LeakyReLU slope (0: ReLU)
+  std::int64_t run;  ///< KW IC (f32), KW IC / 2 (bf16 pairs), KW IC / 4 (u8 quads): 4-byte units per tap
+  const void*
+      weights;  ///< f32 [taps][KW][IC][16], bf16 [taps][KW IC / 2][16][2], s8 [taps][KW IC / 4][16][4]
+  float* const* out_rows;            ///< [R] output at (row j, column 0), channel 0 of this block of 16
+  std::int64_t out_column_stride;    ///< floats between consecutive columns of the output
+  const float* bias;                 ///< [16] or nullptr
+  const float* shift;                ///< [16] or nullptr
+  const std::int32_t* compensation;  ///< int8: [16] zero point x the weights' sum, subtracted
+  const float* scale;                ///< int8: [16] input scale x weight scale per output channel
+  float alpha;                       ///< LeakyReLU slope (0: ReLU)
   bool activate;
   /// Streaming stores, for outputs whose every position starts a 64-byte line: whole lines
   /// that need not be read first. Else ordinary stores.
@@ -45,14 +52,24 @@ struct Block {
 
 using BlockFn = void (*)(const Block&);
 
+/// The arithmetic of a kernel.
+enum class Arithmetic { f32, bf16, int8 };
+
 /// The kernel for IC input channels (16, 32 or 64), NC columns (1..kMaxColumns) and R rows
 /// (R NC <= kMaxAccumulators), or nullptr if none is compiled for them.
-BlockFn find(bool bf16, int ic, int nc, int rows);
+BlockFn find(Arithmetic a, int ic, int nc, int rows);
 
 /// The most rows a kernel with nc columns takes.
 int max_rows(int nc);
 
-/// Whether this CPU runs the kernels: AVX-512F (f32), AVX-512 BF16 as well (bf16).
-bool supported(bool bf16);
+/// Whether this CPU runs the kernels: AVX-512F (f32), AVX-512 BF16 as well (bf16), AVX-512
+/// VNNI as well (int8).
+bool supported(Arithmetic a);
+
+/// The input conversions of the bf16 and int8 kernels, n a multiple of 16 (AVX-512):
+/// bf16 rounded to nearest even (as oneDNN's reorder and AVX-512 BF16's vcvtneps2bf16);
+/// u8 = clamp(round_half_even(x inv_scale) + zero_point, 0, 255).
+void to_bf16(const float* src, std::uint16_t* dst, std::int64_t n);
+void to_u8(const float* src, std::uint8_t* dst, std::int64_t n, float inv_scale, int zero_point);
 
 }  // namespace calo::nn::phase_kernel

@@ -5,10 +5,13 @@
 // Conv3D plane by plane (conv3d_fused_pair.hh).
 //
 //  - the input is copied once per call into a zero-padded channels-last buffer (padded for
-//    every phase at once; bf16: rounded to nearest even on the way), so no phase pads or
-//    reorders;
+//    every phase at once; bf16: rounded to nearest even on the way; int8: quantised over the
+//    sample's own range or the layer's fixed one, the padding being the zero point), so no
+//    phase pads or reorders;
 //  - each phase's kernel is folded once (while the weights stay the same) and packed
-//    [taps][IC][16 outputs];
+//    [taps][IC][16 outputs] (int8: quantised to signed bytes with one scale per output channel
+//    of the phase, max |w| / 127; the zero point's share of a sum, z times the channel's
+//    byte sum, is taken off in the kernel's finish);
 //  - a block of up to 24 output positions (several rows of a phase) is one kernel call that
 //    keeps its 16 output channels per position in registers;
 //  - results are stored straight into their interleaved positions of a channels-last output,
@@ -52,6 +55,9 @@ class PhaseConvolution {
   /// Whether the kernels take this layer and input: an up-sampling conv, IC 16/32/64, OC a
   /// multiple of 16, the CPU's instructions, an f32 input in a layout nn reads.
   static bool applies(const Conv3D& conv, const Tensor& in);
+  /// The arithmetic the layer's spec asks for and this CPU has: int8 where asked and AVX-512
+  /// VNNI is there, else bf16 where asked, else f32.
+  static phase_kernel::Arithmetic arithmetic(const Conv3D& conv);
 
   PhaseConvolution(const Conv3D& conv, const Dims& in_dims, const BlockedLayout& in_layout);
 
@@ -77,7 +83,9 @@ class PhaseConvolution {
     std::array<std::int64_t, 3> origin{};   // padded input index read by output 0's tap 0
     std::vector<std::int64_t> tap_offsets;  // [(kd, kh) taps], in 4-byte units of the padded input
     std::int64_t run = 0;                   // (kw, ic) values per tap, in 4-byte units
-    AlignedBytes weights;                   // [OC / 16][taps][IC][16] f32 or [..][IC / 2][16][2] bf16
+    AlignedBytes weights;  // [OC / 16][taps][IC][16] f32, [..][IC / 2][16][2] bf16, [..][IC / 4][16][4] s8
+    std::vector<std::int32_t> weight_sum;  // int8: [OC] the sum of the output channel's bytes
+    std::vector<float> weight_step;        // int8: [OC] the channel's weight per step
   };
   /// One kernel call per sample and block of 16 filters: rows [row0, row0 + rows) of the
   /// phase's flattened (qd, qh) rows, columns [col0, col0 + cols).
@@ -91,16 +99,20 @@ class PhaseConvolution {
   /// Block b of sample n; out points at output plane od_base of the sample.
   void run(std::int64_t n, const Block& b, float* out, std::int64_t od_base, bool stream) const;
   void pack_weights();
+  void pack_int8(Phase& ph);
+  void pack_input_int8(const Tensor& in);
 
   const Conv3D& conv_;
-  bool bf16_;
+  phase_kernel::Arithmetic arithmetic_;
   BlockedLayout in_layout_;
   Dims in_dims_, out_dims_;
   std::vector<PhaseAxis> axes_[3];
   std::array<std::int64_t, 3> padded_{};  // Dp, Hp, Wp
   std::array<std::int64_t, 3> pad_{};     // front padding of the buffer
   std::int64_t element_bytes_, sample_bytes_;
-  AlignedBytes input_;  // [N][Dp][Hp][Wp][IC], zero where padded
+  AlignedBytes input_;               // [N][Dp][Hp][Wp][IC], zero where padded (int8: the sample's zero point)
+  std::vector<float> sample_scale_;  // int8: [N] input value per step
+  std::vector<int> sample_zero_;     // int8: [N] the byte of 0
   std::vector<Phase> phases_;
   std::vector<Block> blocks_;                     // every row of every phase
   std::vector<std::vector<Block>> plane_blocks_;  // [od]: the rows of output plane od
