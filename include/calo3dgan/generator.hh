@@ -50,6 +50,10 @@ struct GeneratorOptions {
   /// bf16 convolutions (f32 accumulation) where the CPU has AVX-512 BF16, else f32 (see
   /// bf16()). About 0.5 % of a cell's value from the f32 shower (docs/generate.md).
   bool bf16 = false;
+  /// int8 for the largest convolution (AVX-512 VNNI: each shower's activations over their own
+  /// range, weights per output channel) and bf16 for the others where the CPU has AVX-512
+  /// BF16; f32 where it lacks VNNI (see int8()). Takes precedence over bf16 (docs/generate.md).
+  bool int8 = false;
 };
 
 class ShowerGenerator {
@@ -72,6 +76,8 @@ class ShowerGenerator {
   std::array<double, 2> energy_range_gev() const;
   /// True when the convolutions run in bf16 (asked for, and supported by the CPU).
   bool bf16() const;
+  /// True when the int8 precision runs (asked for, and supported by the CPU).
+  bool int8() const;
   /// The model spec's name (e.g. "3dgan-16").
   const std::string& model_name() const;
 

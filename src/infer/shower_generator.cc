@@ -80,9 +80,11 @@ ShowerGenerator::ShowerGenerator(const std::string& checkpoint, GeneratorOptions
   impl_->model = infer::load_generator(checkpoint);
   impl_->options = options;
   if (options.bf16 && nn::bf16_convolutions_supported()) impl_->precision = infer::Precision::bf16;
+  if (options.int8 && nn::int8_convolutions_supported()) impl_->precision = infer::Precision::int8;
 }
 
 bool ShowerGenerator::bf16() const { return impl_->precision == infer::Precision::bf16; }
+bool ShowerGenerator::int8() const { return impl_->precision == infer::Precision::int8; }
 
 ShowerGenerator::~ShowerGenerator() = default;
 ShowerGenerator::ShowerGenerator(ShowerGenerator&&) noexcept = default;

@@ -7,11 +7,13 @@
 #include <thread>
 
 #include "calo3dgan/generator.hh"
+#include "infer/folded_generator.hh"
 #include "infer/generation_run.hh"
 #include "infer/latent.hh"
 #include "infer/loaded_model.hh"
 #include "infer_test_support.hh"
 #include "input_error.hh"
+#include "nn/cpu_features.hh"
 #include "scratch_directory.hh"
 
 namespace calo::infer {
@@ -151,6 +153,25 @@ TEST_F(GenerationTest, ApiBatchEqualsItsLatentVectorsAndTwoThreadsEqualSequentia
   double e0 = 0;
   for (float x : sequential[0]) e0 += x;
   EXPECT_GT(e0, 0);
+}
+
+TEST_F(GenerationTest, ApiReducedPrecisionsAreTheInferenceGraphsOfThosePrecisions) {
+  const LoadedModel model = load_generator(checkpoint());
+  const std::vector<float> energies = {20, 300};
+  for (const Precision p : {Precision::bf16, Precision::int8}) {
+    const ShowerGenerator gen(checkpoint(),
+                              {.threads = 2, .bf16 = p == Precision::bf16, .int8 = p == Precision::int8});
+    const bool runs =
+        p == Precision::bf16 ? nn::bf16_convolutions_supported() : nn::int8_convolutions_supported();
+    EXPECT_EQ(p == Precision::bf16 ? gen.bf16() : gen.int8(), runs);
+    std::vector<float> z(2 * gen.latent_size()), got(2 * gen.cells()), want(got.size());
+    for (std::size_t i = 0; i < 2; ++i) gen.draw_latent(energies[i], 3, i, z.data() + i * gen.latent_size());
+    gen.generate_from_latent(z.data(), 2, got.data());
+    nn::Context ctx(2);
+    FoldedGenerator graph(ctx, model, true, runs ? p : Precision::f32);
+    graph.run(z, 2, want);
+    EXPECT_EQ(got, want) << (p == Precision::bf16 ? "bf16" : "int8");
+  }
 }
 
 TEST(LoadedModelTest, TrainedEnergyRangeComesFromTheTrainersNoteElseTheDefault) {
