@@ -217,8 +217,8 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--seed", opts->seed, "Random seed (same seed = same file for any --streams/--threads)")
       ->capture_default_str();
   cmd->add_option("--precision", opts->precision,
-                  "Arithmetic: f32 | bf16 (AVX-512 BF16 convolutions) | int8 (AVX-512 VNNI, post-training "
-                  "quantisation of the up-sampling convolutions)")
+                  "Arithmetic: f32 | bf16 (AVX-512 BF16 convolutions) | int8 (AVX-512 VNNI: the largest "
+                  "convolution in int8 over each shower's own range, the others bf16)")
       ->capture_default_str();
   cmd->add_option("--latent", opts->latent, "Exact generator inputs: HDF5 with z (N, latent) and energy (N,)")
       ->option_text("FILE.h5");
