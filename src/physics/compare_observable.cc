@@ -33,10 +33,14 @@ double size_factor(double n_c, double n_r, double n_a, double n_b) {
 /// The baseline: the mean over the splits of each metric's magnitude (NaN where no split has it).
 Metrics average(const std::vector<Metrics>& per_split) {
   Metrics m = not_applicable();
-  double Metrics::*fields[] = {
-      &Metrics::relative_error_of_mean, &Metrics::mean_relative_error, &Metrics::wasserstein1,
-      &Metrics::ks_statistic,           &Metrics::ks_p_value,          &Metrics::chi2_ndf,
-      &Metrics::separation_power};
+  double Metrics::*fields[] = {&Metrics::relative_error_of_mean,
+                               &Metrics::mean_relative_error,
+                               &Metrics::wasserstein1,
+                               &Metrics::ks_statistic,
+                               &Metrics::ks_p_value,
+                               &Metrics::chi2_ndf,
+                               &Metrics::separation_power,
+                               &Metrics::core_mean_relative_error};
   for (auto field : fields) {
     double sum = 0;
     int n = 0;

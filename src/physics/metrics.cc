@@ -13,7 +13,7 @@ namespace {
 const double kMeanAbsNormal = std::sqrt(2.0 / std::numbers::pi);
 }  // namespace
 
-Metrics not_applicable() { return {NAN, NAN, NAN, NAN, NAN, NAN, 0, NAN}; }
+Metrics not_applicable() { return {NAN, NAN, NAN, NAN, NAN, NAN, 0, NAN, NAN}; }
 
 double separation_power(std::span<const double> a, std::span<const double> b) {
   double sum = 0;
@@ -68,6 +68,17 @@ Metrics profile_metrics(std::span<const ProfilePoint> c, std::span<const Profile
   }
   m.relative_error_of_mean = sum_r != 0 ? (sum_c - sum_r) / sum_r : (sum_c == 0 ? 0.0 : NAN);
   if (n > 0) m.mean_relative_error = mre / double(n);
+  double sum_d = 0, core = 0;
+  std::uint64_t n_core = 0;
+  for (const ProfilePoint& p : denominator) sum_d += p.mean;
+  if (sum_c > 0 && sum_r > 0 && sum_d > 0)
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      const double d = denominator[i].mean / sum_d;
+      if (d <= 0.01) continue;
+      core += std::abs(c[i].mean / sum_c - r[i].mean / sum_r) / d;
+      ++n_core;
+    }
+  if (n_core > 0) m.core_mean_relative_error = core / double(n_core);
   if (n_chi2 > 0) m.chi2_ndf = chi2 / double(n_chi2);
   m.ndf = n_chi2;
   return m;

@@ -29,8 +29,10 @@ Metrics expected_distribution_metrics(std::span<const double> reference_sorted, 
 std::vector<bool> populated(std::span<const ProfilePoint> reference);
 
 /// Profile metrics: relative error of the sum over positions (all positions), mean relative
-/// error |y_c - y_r| / denominator and chi2/ndf over the populated positions. denominator is
-/// the reference mean profile (the baseline passes the full reference, not half B).
+/// error |y_c - y_r| / denominator and chi2/ndf over the populated positions, and the core
+/// mean relative error of the normalised profiles over the positions holding > 1 % of the
+/// denominator's sum. denominator is the reference mean profile (the baseline passes the full
+/// reference, not half B).
 Metrics profile_metrics(std::span<const ProfilePoint> candidate, std::span<const ProfilePoint> reference,
                         std::span<const ProfilePoint> denominator, const std::vector<bool>& populated);
 

@@ -52,6 +52,11 @@ struct Metrics {
   /// the cell spectrum): 1/2 sum_k (h_c - h_r)^2 / (h_c + h_r), 0 = identical, 1 = disjoint.
   /// Reported beside each plot; not part of the verdict.
   double separation_power = 0;
+  /// Profiles: mean over the positions holding more than 1 % of the reference's sum of
+  /// |c_i / sum c - r_i / sum r| / (r_i / sum r): the normalised profiles' relative error where
+  /// the energy is (issue 12's acceptance figure for the shipped model; the 3DGAN papers' view).
+  /// Information only, not part of the verdict.
+  double core_mean_relative_error = 0;
 };
 
 enum class Verdict { green, amber, red };
@@ -124,7 +129,7 @@ ValidationResult validate(const std::vector<std::string>& reference_paths,
                           const std::vector<std::string>& candidate_paths,
                           const ValidationOptions& options = {});
 
-/// metrics.json text (schema: docs/validation.md, version field "calo3dgan.validation/2").
+/// metrics.json text (schema: docs/validation.md, version field "calo3dgan.validation/3").
 std::string to_json(const ValidationResult& result);
 
 }  // namespace calo::physics

@@ -28,7 +28,8 @@ Json metrics_json(const Metrics& m) {
               {"ks_p_value", number(m.ks_p_value)},
               {"chi2_ndf", number(m.chi2_ndf)},
               {"ndf", m.ndf},
-              {"separation_power", number(m.separation_power)}};
+              {"separation_power", number(m.separation_power)},
+              {"core_mean_relative_error", number(m.core_mean_relative_error)}};
 }
 
 Json estimate_json(const Estimate& e) { return Json{{"value", number(e.value)}, {"error", number(e.error)}}; }
@@ -123,7 +124,7 @@ Json bin_json(const BinResult& b) {
 std::string to_json(const ValidationResult& r) {
   Json bins = Json::array();
   for (const BinResult& b : r.bins) bins.push_back(bin_json(b));
-  const Json doc{{"version", "calo3dgan.validation/2"},
+  const Json doc{{"version", "calo3dgan.validation/3"},
                  {"reference", {{"path", r.reference_path}, {"events", r.reference_events}}},
                  {"candidate", {{"path", r.candidate_path}, {"events", r.candidate_events}}},
                  {"grid", {{"nx", r.nx}, {"ny", r.ny}, {"nz", r.nz}}},

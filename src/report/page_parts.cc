@@ -98,6 +98,8 @@ const std::vector<MetricInfo>& metric_infos() {
       {"ks_p_value", "KS p", "KS p-value", &M::ks_p_value},
       {"chi2_ndf", "χ²/ndf", "χ²/ndf", &M::chi2_ndf},
       {"separation_power", "SP", "separation power", &M::separation_power},
+      {"core_mean_relative_error", "MRE>1%",
+       "mean relative error of the normalised profile where it holds > 1 %", &M::core_mean_relative_error},
   };
   return infos;
 }
