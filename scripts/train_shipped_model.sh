@@ -7,14 +7,18 @@
 #   2. the training run (resumable: run the script again and it continues from the run's newest
 #      checkpoint until TRAIN_SAMPLES samples have been seen);
 #   3. GAN showers at the held-out set's energy spectrum and the physics report against the
-#      held-out set (both files, one set) in the bins the model card quotes.
+#      held-out set (both files, one set) in the bins the model card quotes;
+#   4. the shipped files: the best generator alone as data/models/3dgan-16.h5, and the run's
+#      configuration, ECAL-sum fit, metrics log and report metrics in data/models/3dgan-16/
+#      beside the model card (README.md there, written by hand from the report).
 #
 #   scripts/train_shipped_model.sh [WORK_DIR]          # default work/shipped-model
-#   STAGE=mc scripts/train_shipped_model.sh            # only the Monte Carlo (mc, train, report)
+#   STAGE=mc scripts/train_shipped_model.sh            # only the Monte Carlo (mc, train, report, ship)
 #
 # Environment: TRAIN_SAMPLES (samples seen to reach, default 100000), THREADS (default 0: all
-# cores), TRAIN_OPTIONS (the recipe's options, default below), CALO3DGAN (the binary, default
-# build/calo3dgan), NICE (niceness of the long jobs, default 0).
+# cores), TRAIN_OPTIONS (the recipe's options of a new run, default below), RESUME_OPTIONS
+# (options given again at a resume, which override the run's; default none), CALO3DGAN (the
+# binary, default build/calo3dgan), NICE (niceness of the long jobs, default 0).
 # Costs on the 2-core development machine (AMD EPYC, 2026-12-06): the Monte Carlo about 0.54 s
 # per shower and core at 10-500 GeV (22,000 showers: ~1.7 h on 2 idle cores); training about
 # 0.07 s per sample (100,000 samples: ~2 h).
@@ -28,7 +32,9 @@ STAGE=${STAGE:-all}
 RUN="nice -n ${NICE:-0}"
 # lr 3e-4 with a linear warm-up: at the original's 1e-3 the discriminator's energy head
 # jitters for the first ~150 steps at batch 8 (docs/train.md, "Early training dynamics").
-OPTIONS=${TRAIN_OPTIONS:---lr 3e-4 --warmup-steps 200}
+# The generator's weights averaged with decay 0.999 (~1,000 steps): at batch 8 the generator's
+# profiles swing by a factor 2 between validations 500 steps apart (docs/train.md).
+OPTIONS=${TRAIN_OPTIONS:---lr 3e-4 --warmup-steps 200 --generator-average 0.999}
 BATCH=8
 
 if [ "$STAGE" = all ] || [ "$STAGE" = mc ]; then
@@ -47,7 +53,8 @@ fi
 if [ "$STAGE" = all ] || [ "$STAGE" = train ]; then
   STEPS=$(((SAMPLES + BATCH - 1) / BATCH))
   if [ -f "$WORK/run/config.json" ]; then
-    $RUN "$BIN" train --resume "$WORK/run" --max-steps "$STEPS"
+    # shellcheck disable=SC2086  # RESUME_OPTIONS is a list of options
+    $RUN "$BIN" train --resume "$WORK/run" --max-steps "$STEPS" ${RESUME_OPTIONS:-}
   else
     # shellcheck disable=SC2086  # OPTIONS is a list of options
     $RUN "$BIN" train --data "$WORK/mc/*.h5" --out "$WORK/run" --model 3dgan-16 --batch-size "$BATCH" \
@@ -61,4 +68,11 @@ if [ "$STAGE" = all ] || [ "$STAGE" = report ]; then
     --out "$WORK/gan_10-500GeV.h5" --overwrite --quiet
   "$BIN" validate --reference "$WORK/heldout/*.h5" \
     --candidate "$WORK/gan_10-500GeV.h5" --bins 50,100,200,300,400 --bin-width 10 --out "$WORK/report"
+fi
+
+if [ "$STAGE" = all ] || [ "$STAGE" = ship ]; then
+  "$BIN" model --export-generator "$WORK/run/best.h5" --out data/models/3dgan-16.h5 --overwrite
+  mkdir -p data/models/3dgan-16
+  cp "$WORK/run/config.json" "$WORK/run/ecal_sum_fit.json" "$WORK/run/metrics.jsonl" data/models/3dgan-16/
+  cp "$WORK/report/metrics.json" data/models/3dgan-16/report-metrics.json
 fi

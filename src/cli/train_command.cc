@@ -110,6 +110,7 @@ train::TrainerOptions effective_options(const TrainCommandOptions& c, const CLI:
     if (given("--label-flip")) stored.label_flip_probability = now.label_flip_probability;
     if (given("--generator-updates")) stored.generator_updates = now.generator_updates;
     if (given("--cell-scale")) stored.cell_scale = now.cell_scale;  // refused if it differs
+    if (given("--generator-average")) stored.generator_average = now.generator_average;
     if (given("--keep-checkpoints")) stored.keep_checkpoints = now.keep_checkpoints;
     if (given("--log-every")) stored.log_every = now.log_every;
     if (given("--validate-every")) stored.validate_every = now.validate_every;
@@ -290,6 +291,10 @@ void add_train_command(CLI::App& app) {
                 "ECAL-sum targets from the original's fit of the public data, not a fit of this data");
   cmd->add_option("--cell-scale", t.cell_scale,
                   "Cells are fed to the networks in GeV x this (the original's xscale; docs/train.md)")
+      ->capture_default_str();
+  cmd->add_option("--generator-average", t.generator_average,
+                  "Validate and keep as best an exponential moving average of the generator's weights "
+                  "with this decay, e.g. 0.999 (0: none, the original recipe)")
       ->capture_default_str();
   cmd->add_option("--seed", t.seed, "Seed of the weights, epoch orders and step draws")
       ->capture_default_str();

@@ -19,9 +19,11 @@ const char* kLayout =
     "docs/checkpoint.md: /model_spec (JSON); /<net>/<layer>/<tensor> float32 (kernel, bias, gamma, beta, "
     "moving_mean, moving_variance), conv kernel (out, in, kx, ky, klayer), dense kernel (out, in) with Keras "
     "channels-last feature order; /optimizer/<net>/<layer>/<tensor>/<slot>; "
-    "/training/{epoch,step,seed,rng_state,dropout_seeds,dropout_counters}, /training/notes/<name> (text)";
+    "/training/{epoch,step,seed,rng_state,dropout_seeds,dropout_counters,generator_average}, "
+    "/training/notes/<name> (text)";
 
 const char* kNotesGroup = "training/notes";
+const char* kAverageDataset = "training/generator_average";
 
 /// Every entry (parameters, then state) of a store with its checkpoint name.
 struct Entry {
@@ -175,6 +177,9 @@ void save_checkpoint(const std::string& path, const ModelSpec& spec, const Check
     save_optimizer(w, "generator", *parts.generator_optimizer, store_of(parts.generator));
   if (parts.discriminator_optimizer)
     save_optimizer(w, "discriminator", *parts.discriminator_optimizer, store_of(parts.discriminator));
+  if (parts.generator_average && !parts.generator_average->empty())
+    w.write_array(kAverageDataset, {static_cast<std::int64_t>(parts.generator_average->size())},
+                  *parts.generator_average);
   w.write_int("training/epoch", position.epoch);
   w.write_int("training/step", position.step);
   w.write_uint("training/seed", position.seed);
@@ -226,6 +231,15 @@ TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec,
     opt_g = read_optimizer(r, "generator", *parts.generator_optimizer, store_of(parts.generator));
   if (parts.discriminator_optimizer)
     opt_d = read_optimizer(r, "discriminator", *parts.discriminator_optimizer, store_of(parts.discriminator));
+  std::vector<float> average;
+  if (parts.generator_average && r.has_dataset(kAverageDataset)) {
+    average = r.read_array(kAverageDataset);
+    const std::size_t expected = parts.generator ? parts.generator->store().values().size() : average.size();
+    if (average.size() != expected)
+      throw InputError("checkpoint " + path + ": a generator average of " + std::to_string(average.size()) +
+                       " values for a generator of " + std::to_string(expected) +
+                       " (corrupt file or another model)");
+  }
   TrainingPosition position;
   position.epoch = r.read_int("training/epoch");
   position.step = r.read_int("training/step");
@@ -249,6 +263,7 @@ TrainingPosition load_checkpoint(const std::string& path, const ModelSpec& spec,
   if (parts.generator) commit_store(parts.generator->store(), gen);
   if (parts.discriminator) commit_store(parts.discriminator->store(), disc);
   if (has_streams) parts.discriminator->set_dropout_streams(streams);
+  if (parts.generator_average) *parts.generator_average = std::move(average);
   for (auto [opt, state] :
        {std::pair{parts.generator_optimizer, &opt_g}, std::pair{parts.discriminator_optimizer, &opt_d}})
     if (opt) {

@@ -54,6 +54,10 @@ struct CheckpointParts {
   Discriminator* discriminator = nullptr;
   nn::Optimizer* generator_optimizer = nullptr;
   nn::Optimizer* discriminator_optimizer = nullptr;
+  /// A moving average of the generator's parameter values (the trainer's --generator-average),
+  /// /training/generator_average. Saved when non-empty; loaded when the file has one (else
+  /// left empty: the caller starts it).
+  std::vector<float>* generator_average = nullptr;
 };
 
 /// Writes a checkpoint (InputError when path exists and !overwrite, or cannot be written).

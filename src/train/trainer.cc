@@ -195,7 +195,13 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   gan::Discriminator disc(ctx, spec);
   nn::RMSprop opt_g(gen.store(), static_cast<float>(o.learning_rate));
   nn::RMSprop opt_d(disc.store(), static_cast<float>(o.learning_rate));
-  const gan::CheckpointParts parts{&gen, &disc, &opt_g, &opt_d};
+  // The generator's weights averaged over the steps (o.generator_average > 0): what validation,
+  // best.h5 and so the shipped model use. Only the leader keeps it (every rank has the same
+  // weights after each step).
+  std::vector<float> average;
+  const bool averaging = o.generator_average > 0 && leader;
+  gan::CheckpointParts parts{&gen, &disc, &opt_g, &opt_d};
+  if (averaging) parts.generator_average = &average;
   gan::TrainingPosition position;
   position.seed = o.seed;
   double best_score = INFINITY;
@@ -211,6 +217,10 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   }
   broadcast_state(comm, gen.store(), opt_g);
   broadcast_state(comm, disc.store(), opt_d);
+  if (averaging && average.empty()) {  // a new run, or averaging turned on at this resume
+    const auto w = gen.store().values();
+    average.assign(w.begin(), w.end());
+  }
   if (rank > 0)  // own Dropout masks per rank (rank 0 keeps the checkpointed streams)
     disc.set_dropout_seed(o.seed ^ (static_cast<std::uint64_t>(rank) << 48) ^
                           static_cast<std::uint64_t>(position.step));
@@ -294,7 +304,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   TrainingReport report;
   report.ranks = ranks;
   auto last_checkpoint = Clock::now();
-  const auto save = [&](const std::filesystem::path& path) {
+  const auto save = [&](const std::filesystem::path& path, const gan::CheckpointParts& what) {
     if (!finite(gen.store().values()) || !finite(disc.store().values()))
       throw RuntimeError("training diverged before step " + std::to_string(step) +
                          " (non-finite weights; nothing saved) the last good checkpoint is " +
@@ -303,11 +313,11 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
     at.epoch = epoch, at.step = step, at.seed = o.seed;
     at.notes = notes;
     at.notes[kEpochPositionNote] = nlohmann::json{{"epoch", epoch}, {"events", consumed}}.dump();
-    gan::save_checkpoint(path.string(), spec, parts, at, /*overwrite=*/true);
+    gan::save_checkpoint(path.string(), spec, what, at, /*overwrite=*/true);
   };
   const auto checkpoint = [&] {
     if (!leader) return;
-    save(run.checkpoint(step));
+    save(run.checkpoint(step), parts);
     run.prune_checkpoints(o.keep_checkpoints);
     report.checkpoint = run.checkpoint(step).string();
     last_checkpoint = Clock::now();
@@ -315,6 +325,17 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   };
   const auto validate_now = [&] {
     if (!leader) return;
+    // With averaging, the average is validated (and kept as best) in the generator's place;
+    // the trained weights come back at the end of the validation, before anything else runs.
+    struct SwapAverage {
+      std::span<float> w;
+      std::vector<float>& a;
+      explicit SwapAverage(std::span<float> weights, std::vector<float>& avg) : w(weights), a(avg) { swap(); }
+      ~SwapAverage() { swap(); }
+      void swap() {
+        if (!a.empty()) std::swap_ranges(w.begin(), w.end(), a.begin());
+      }
+    } swap_average{averaging ? gen.store().values() : std::span<float>(), average};
     // Validated (and kept as best) with BatchNorm statistics re-estimated for the current
     // weights (gan/batch_norm_refresh.hh), then the training statistics are put back, so the
     // recipe, and exact resume, are unaffected.
@@ -340,6 +361,7 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
                                 {"step", step},
                                 {"epoch", epoch + static_cast<double>(consumed) / n_train},
                                 {"events", m.events},
+                                {"generator", averaging ? "average" : "trained"},
                                 {"d_real", loss_json(m.d_real)},
                                 {"sampled_fraction_error", m.sampled_fraction_error},
                                 {"sampled_fraction_ratio", m.sampled_fraction_ratio},
@@ -349,7 +371,11 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
     run.append_metrics(j.dump());
     if (m.score() < best_score) {
       best_score = m.score();
-      save(run.best());
+      // best.h5: the validated generator (the average, if any) as the generator; no average
+      // dataset, since it would hold the trained weights (swapped out) here.
+      gan::CheckpointParts best = parts;
+      best.generator_average = nullptr;
+      save(run.best(), best);
     }
   };
 
@@ -399,6 +425,11 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
         throw RuntimeError("training diverged at step " + std::to_string(step) +
                            " (non-finite loss) the last good checkpoint is " +
                            (report.checkpoint.empty() ? std::string("none") : report.checkpoint));
+      if (averaging) {
+        const float d = static_cast<float>(o.generator_average);
+        const auto w = gen.store().values();
+        for (std::size_t i = 0; i < w.size(); ++i) average[i] = d * average[i] + (1 - d) * w[i];
+      }
       ++step, ++report.steps_this_run, ++epoch_step;
       consumed += global;
       const bool epoch_done = consumed == n_train;

@@ -58,6 +58,8 @@ void validate(const TrainerOptions& o) {
   step.generator_updates = o.generator_updates;
   step.cell_scale = o.cell_scale;
   CALO_VALIDATE(std::isfinite(o.cell_scale) && o.cell_scale > 0, "invalid --cell-scale (must be positive)");
+  CALO_VALIDATE(o.generator_average >= 0 && o.generator_average < 1,
+                "invalid --generator-average (a decay in [0, 1); 0 = none)");
   validate(step);
 }
 
@@ -84,6 +86,7 @@ std::string to_json(const TrainerOptions& o) {
   j["generator_updates"] = o.generator_updates;
   j["public_ecal_fit"] = o.public_ecal_fit;
   j["cell_scale"] = o.cell_scale;
+  j["generator_average"] = o.generator_average;
   j["seed"] = o.seed;
   j["threads"] = o.threads;
   j["checkpoint_every"] = o.checkpoint_every.text();
@@ -124,7 +127,8 @@ TrainerOptions trainer_options_from_json(const std::string& text) {
     o.label_flip_probability = j.at("label_flip_probability");
     o.generator_updates = j.at("generator_updates");
     o.public_ecal_fit = j.at("public_ecal_fit");
-    o.cell_scale = j.value("cell_scale", 1.0);  // runs made before it existed trained in GeV
+    o.cell_scale = j.value("cell_scale", 1.0);                // runs made before it existed trained in GeV
+    o.generator_average = j.value("generator_average", 0.0);  // likewise: none
     o.seed = j.at("seed");
     o.threads = j.at("threads");
     o.checkpoint_every = CheckpointInterval::parse(j.at("checkpoint_every").get<std::string>());

@@ -49,6 +49,12 @@ struct TrainerOptions {
   /// output: the generator empties within ~150 steps (docs/train.md, "Cell scale"). The
   /// checkpoint records it (note "cell_scale") and inference divides by it.
   double cell_scale = 100;
+  /// Decay d of an exponential moving average of the generator's weights, updated after every
+  /// step (a = d a + (1 - d) w; 0: none, the original recipe). Validation, best.h5 and so the
+  /// shipped model use the average (with BatchNorm statistics re-estimated for it); training
+  /// itself never sees it, so a run may turn it on or change it at a resume (it starts from
+  /// the weights then). Polyak averaging of GAN generators (Yazici et al. 2019).
+  double generator_average = 0;
   std::uint64_t seed = 1;
   int threads = 0;          ///< 0: all cores
   nn::ConvAlgorithms conv;  ///< the networks' convolution algorithms (not stored: a machine's choice)

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -144,6 +145,92 @@ TEST_F(Trainer, WarmupRampsTheLearningRateByStepAndResumesExactly) {
   EXPECT_EQ(trainer_options_from_json(text(RunDirectory(dir_.file("split")).config())).warmup_steps, 12);
 }
 
+/// The generator's values and the average a checkpoint holds (empty: none).
+struct GeneratorAndAverage {
+  std::vector<float> values, average;
+};
+GeneratorAndAverage generator_of(const fs::path& checkpoint) {
+  const gan::ModelSpec spec = gan::read_checkpoint_spec(checkpoint.string());
+  nn::Context ctx(1);
+  gan::Generator gen(ctx, spec);
+  GeneratorAndAverage out;
+  gan::load_checkpoint(checkpoint.string(), spec, {.generator = &gen, .generator_average = &out.average});
+  out.values.assign(gen.store().values().begin(), gen.store().values().end());
+  return out;
+}
+
+TEST_F(Trainer, GeneratorAverageFollowsItsRecurrenceLeavesTrainingAloneAndResumesExactly) {
+  TrainerOptions o = options();
+  o.max_steps = 16;  // past the epoch end at step 15, where a validation runs
+  o.checkpoint_every.steps = 1, o.keep_checkpoints = 100;
+  run_training(o, dir_.file("plain"), false);
+  o.generator_average = 0.5;  // exact in float: d a + (1 - d) w is the same with or without FMA
+  run_training(o, dir_.file("avg"), false);
+  const RunDirectory plain(dir_.file("plain")), avg(dir_.file("avg"));
+  for (int k : {1, 15, 16})
+    EXPECT_TRUE(state_of(plain.checkpoint(k).string()) == state_of(avg.checkpoint(k).string()))
+        << "averaging changed training at step " << k;
+  // a_k = 0.5 a_(k-1) + 0.5 w_k from a_0 = w_0 (step 1's a_0: the initial weights, unsaved).
+  std::vector<float> previous = generator_of(avg.checkpoint(1)).average;
+  for (int k = 2; k <= 16; ++k) {
+    const GeneratorAndAverage g = generator_of(avg.checkpoint(k));
+    ASSERT_EQ(g.average.size(), g.values.size());
+    std::vector<float> expected(g.values.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = 0.5f * previous[i] + 0.5f * g.values[i];
+    EXPECT_TRUE(g.average == expected) << "step " << k;
+    EXPECT_FALSE(g.average == g.values) << "step " << k;
+    previous = g.average;
+  }
+  EXPECT_TRUE(generator_of(plain.checkpoint(16)).average.empty()) << "no average without the option";
+  // Validation sees the average: the same trained weights, other metrics at the epoch end.
+  const auto validation_at_15 = [&](const RunDirectory& r) {
+    std::istringstream log(text(r.metrics()));
+    for (std::string line; std::getline(log, line);)
+      if (line.find(R"("kind":"validation","step":15,)") != std::string::npos) return line;
+    return std::string();
+  };
+  ASSERT_FALSE(validation_at_15(avg).empty());
+  EXPECT_NE(validation_at_15(plain), validation_at_15(avg));
+  EXPECT_TRUE(contains(validation_at_15(avg), R"("generator":"average")")) << validation_at_15(avg);
+  // best.h5 holds, as its generator, the average of the step it was validated at.
+  const auto best_json = [&] {
+    double best = INFINITY;
+    std::int64_t at = -1;
+    std::istringstream log(text(avg.metrics()));
+    for (std::string line; std::getline(log, line);) {
+      const auto j = nlohmann::json::parse(line);
+      if (j["kind"] == "validation" && j["score"].get<double>() < best) best = j["score"], at = j["step"];
+    }
+    return at;
+  }();
+  if (best_json > 0) {
+    const GeneratorAndAverage best = generator_of(avg.best());
+    EXPECT_TRUE(best.values == generator_of(avg.checkpoint(best_json)).average);
+    EXPECT_TRUE(best.average.empty());
+  }
+
+  // Exact resume, and averaging turned on at a resume starts from the weights then.
+  o.max_steps = 8;
+  run_training(o, dir_.file("split"), false);
+  o.max_steps = 16;
+  run_training(o, dir_.file("split"), true);
+  const RunDirectory split(dir_.file("split"));
+  EXPECT_TRUE(generator_of(split.checkpoint(16)).average == generator_of(avg.checkpoint(16)).average);
+  o.generator_average = 0;
+  o.max_steps = 8;
+  run_training(o, dir_.file("late"), false);
+  o.generator_average = 0.5;
+  o.max_steps = 9;
+  run_training(o, dir_.file("late"), true);
+  const RunDirectory late(dir_.file("late"));
+  const std::vector<float> w8 = generator_of(late.checkpoint(8)).values;
+  const GeneratorAndAverage at9 = generator_of(late.checkpoint(9));
+  std::vector<float> expected(w8.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = 0.5f * w8[i] + 0.5f * at9.values[i];
+  EXPECT_TRUE(at9.average == expected);
+  EXPECT_EQ(trainer_options_from_json(text(late.config())).generator_average, 0.5);
+}
+
 TEST_F(Trainer, StopRequestCheckpointsTheStepItCameAfterAndResumeContinues) {
   std::atomic<int> stop{0};
   TrainerHooks hooks;
@@ -261,6 +348,13 @@ TEST_F(Trainer, BadRunsAreRefusedWithNothingLeftBehind) {
   EXPECT_TRUE(
       contains(input_error_message([&] { run_training(o, dir_.file("fresh"), false); }), "--cell-scale"));
   EXPECT_FALSE(fs::exists(dir_.file("fresh")));
+  o = options();
+  for (double decay : {1.0, -0.1}) {
+    o.generator_average = decay;
+    EXPECT_TRUE(contains(input_error_message([&] { run_training(o, dir_.file("fresh"), false); }),
+                         "--generator-average"));
+    EXPECT_FALSE(fs::exists(dir_.file("fresh")));
+  }
 }
 
 }  // namespace
