@@ -91,8 +91,8 @@ void run_generate(const GenerateOptions& o) {
   const std::string checkpoint = o.checkpoint.empty() ? shipped_model_path() : o.checkpoint;
   if (o.checkpoint.empty() && !std::filesystem::exists(checkpoint))
     throw InputError("no trained model at " + checkpoint +
-                     " (none shipped yet) pass --checkpoint FILE, e.g. one made by 'calo3dgan model "
-                     "--init-checkpoint FILE'");
+                     " (this data folder lacks the shipped model) pass --checkpoint FILE, e.g. a "
+                     "run's best.h5");
   const gan::ModelSpec requested = o.model.empty() ? gan::ModelSpec{} : gan::load_model_spec(o.model);
   const infer::LoadedModel model = infer::load_generator(checkpoint, o.model.empty() ? nullptr : &requested);
   const std::int64_t L = model.spec.latent_size;

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "calo3dgan/shower_file.hh"
+#include "gan/checkpoint.hh"
 #include "infer/latent.hh"
 #include "infer_test_support.hh"
 #include "run_command.hh"
@@ -194,6 +195,19 @@ TEST_F(GenerateCommandTest, Int8PassesThePhysicsGateAgainstF32) {
   physics_gate(*this, keras_ck(), "int8", "lacks AVX-512 VNNI");
 }
 
+// The same gate on the trained model users get by default.
+std::string shipped_model() {
+  return shell_quote(std::string(CALO_TEST_SOURCE_DIR) + "/data/models/3dgan-16.h5");
+}
+
+TEST_F(GenerateCommandTest, Bf16PassesThePhysicsGateOnTheShippedModel) {
+  physics_gate(*this, shipped_model(), "bf16", "lacks AVX-512 BF16");
+}
+
+TEST_F(GenerateCommandTest, Int8PassesThePhysicsGateOnTheShippedModel) {
+  physics_gate(*this, shipped_model(), "int8", "lacks AVX-512 VNNI");
+}
+
 TEST_F(GenerateCommandTest, SavedLatentVectorsReproduceTheShowers) {
   const auto a = cli("generate --checkpoint " + ck() + " --events 6 --energy 10,100 --seed 3 --out " +
                      shell_quote(out("a.h5")) + " --save-latent " + shell_quote(out("z.h5")));
@@ -242,6 +256,46 @@ TEST_F(GenerateCommandTest, BadInputIsRefusedWithOneLineAndNoOutput) {
                       false);
     expect_refused(c + " --latent " + shell_quote(other.file("z100.h5")), "z has shape (2, 100)");
   }
+}
+
+// The shipped model (data/models/3dgan-16.h5, made by scripts/train_shipped_model.sh): the
+// default of --checkpoint, a generator-only checkpoint that says how it was trained, whose
+// showers carry the sampled fraction of the Monte Carlo it was trained on. The reference is
+// the ECAL-sum fit made on that Monte Carlo at the start of training (stored in the model),
+// not the model's own output; 10 % is loose against the model card's per-bin figures and
+// tight against a wrong cell scale (x100) or an untrained generator (x13 at step 0).
+TEST_F(GenerateCommandTest, DefaultIsTheShippedModelWithTheSampledFractionOfItsTrainingData) {
+  const std::string shipped = std::string(CALO_TEST_SOURCE_DIR) + "/data/models/3dgan-16.h5";
+  ASSERT_TRUE(std::filesystem::exists(shipped));
+  const auto notes = gan::read_checkpoint_notes(shipped);
+  for (const char* note :
+       {gan::kEcalSumFitNote, gan::kEnergyRangeNote, gan::kCellScaleNote, gan::kTrainConfigNote})
+    ASSERT_TRUE(notes.contains(note)) << note;
+  // Trained on 10-500 GeV: the range is that of the showers drawn.
+  const auto range = nlohmann::json::parse(notes.at(gan::kEnergyRangeNote));
+  EXPECT_TRUE(range[0].get<double>() >= 10 && range[0].get<double>() < 11) << range;
+  EXPECT_TRUE(range[1].get<double>() <= 500 && range[1].get<double>() > 490) << range;
+  const auto fit = nlohmann::json::parse(notes.at(gan::kEcalSumFitNote));
+  EXPECT_EQ(fit["source"], "data");
+  EXPECT_EQ(nlohmann::json::parse(notes.at(gan::kTrainConfigNote))["model"], "3dgan-16");
+
+  const auto a = cli("generate --events 256 --energy 100 --seed 3 --out " + shell_quote(out("a.h5")));
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  const auto b = cli("generate --checkpoint " + shell_quote(shipped) +
+                     " --events 256 --energy 100 --seed 3 --out " + shell_quote(out("b.h5")));
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  const Showers sa = read(out("a.h5")), sb = read(out("b.h5"));
+  EXPECT_TRUE(sa.ecal == sb.ecal) << "the default is the shipped model";
+
+  // The fit: ECAL sum / E in percent, a polynomial in E [100 GeV] (train/ecal_sum_fit.hh); at
+  // E = 1 (100 GeV) it is the sum of its coefficients.
+  double ratio = 0;
+  for (const auto& c : fit["coefficients"]) ratio += c.get<double>();
+  ratio /= 100;
+  double sum = 0;
+  for (float c : sa.ecal) sum += c;
+  const double sampled = sum / 256 / 100;
+  EXPECT_NEAR(sampled / ratio, 1.0, 0.10) << "generated " << sampled << ", Monte Carlo fit " << ratio;
 }
 
 TEST_F(GenerateCommandTest, MissingShippedModelNamesItsPathAndTheWayOut) {
