@@ -119,7 +119,13 @@ class TrainInterrupt : public ::testing::Test {
 
 TEST_F(TrainInterrupt, SigkillAtAnyMomentThenResumeEndsWithTheUninterruptedRunsWeights) {
   const fs::path whole = dir_.path() / "whole", killed = dir_.path() / "killed";
+  const auto whole_start = Clock::now();
   ASSERT_EQ(wait_for(start(command(whole, false))), 0);
+  // The uninterrupted run's own time, start-up included: the random delays below reach up to
+  // it, so that on a loaded machine, where start-up and steps are slower, a launch still gets
+  // somewhere (with a fixed 50-750 ms, 40 launches did not finish on a machine running two
+  // other tests, 2026-12-07; the same test passed alone in 6 s).
+  const double whole_ms = std::chrono::duration<double, std::milli>(Clock::now() - whole_start).count();
 
   // Alternately: kill as soon as a checkpoint write of the child is seen, and kill after a
   // random delay (anywhere: start-up, a step, the log, training.html, a prune).
@@ -134,8 +140,9 @@ TEST_F(TrainInterrupt, SigkillAtAnyMomentThenResumeEndsWithTheUninterruptedRunsW
     const pid_t child = start(command(killed, resume));
     ++launches;
     const bool on_write = launches % 2 == 1;
-    const auto deadline = Clock::now() + std::chrono::milliseconds(
-                                             on_write ? 20000 : static_cast<int>(50 + 700 * rng.uniform()));
+    const auto deadline =
+        Clock::now() +
+        std::chrono::milliseconds(on_write ? 20000 : static_cast<int>(50 + whole_ms * rng.uniform()));
     bool exited = false;
     int status = 0;
     while (Clock::now() < deadline) {
@@ -144,6 +151,9 @@ TEST_F(TrainInterrupt, SigkillAtAnyMomentThenResumeEndsWithTheUninterruptedRunsW
         break;
       }
       if (on_write && writing_checkpoint(killed, child)) break;
+      // Polling, not spinning: on 2 cores a spinning parent takes the core the child needs.
+      // A tiny checkpoint's write lasts milliseconds, so 0.1 ms between looks still sees it.
+      std::this_thread::sleep_for(std::chrono::microseconds(on_write ? 100 : 1000));
     }
     if (!exited) {
       const bool in_write = writing_checkpoint(killed, child);

@@ -58,7 +58,7 @@ double median(std::vector<double> v) {
 
 TEST(TrainLearning, DiscriminatorLearnsEnergiesAndGeneratedSumsApproachTheData) {
 #if defined(__SANITIZE_ADDRESS__)
-  // A numerical-behaviour test of 400 full-size steps (~4 min in Release on 2 cores, several
+  // A numerical-behaviour test of 400 full-size steps (~5.5 min in Release on 2 idle cores, several
   // times that under the sanitizers); the same trainer and step code run under ASan+UBSan in
   // tests/train (tiny model) and train_interrupt.test.cc.
   GTEST_SKIP() << "400 steps of 3dgan-16: Release build only";
