@@ -103,8 +103,10 @@ void run_validate(const ValidateOptions& o) {
   if (o.quiet) return;
   const physics::PhysicsDistances& d = result.distances;
   if (d.computed)
-    std::printf("FPD %.4g +- %.2g (reference halves %.4g), KPD %.4g +- %.2g (halves %.4g)\n", d.fpd.value,
-                d.fpd.error, d.baseline_fpd.value, d.kpd.value, d.kpd.error, d.baseline_kpd.value);
+    std::printf(
+        "FPD %.4g +- %.2g (fit) +- %.2g (sets) (reference halves %.4g), KPD %.4g +- %.2g (halves %.4g)\n",
+        d.fpd.value, d.fpd.error, d.fpd_sets_error, d.baseline_fpd.value, d.kpd.value, d.kpd.error,
+        d.baseline_kpd.value);
   else
     std::printf("FPD/KPD skipped: %s\n", d.skipped_reason.c_str());
   if (result.classifier.status != "done") {

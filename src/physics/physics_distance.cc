@@ -213,16 +213,84 @@ std::vector<Draw> kpd_draws(std::size_t n_x, std::size_t n_y, const KpdOptions& 
   return draws;
 }
 
-double frechet_distance(const FeatureMatrix& x, std::span<const std::size_t> rows_x, const FeatureMatrix& y,
-                        std::span<const std::size_t> rows_y) {
-  const std::size_t d = x.cols;
-  std::vector<double> mean_x, cov_x, mean_y, cov_y;
-  mean_covariance(x, rows_x, mean_x, cov_x);
-  mean_covariance(y, rows_y, mean_y, cov_y);
+namespace {
+
+/// |mu_x - mu_y|^2 + tr(S_x + S_y - 2 (S_x S_y)^(1/2)) of d features.
+double frechet_from_moments(const std::vector<double>& mean_x, const std::vector<double>& cov_x,
+                            const std::vector<double>& mean_y, const std::vector<double>& cov_y,
+                            std::size_t d) {
   double distance = 0;
   for (std::size_t i = 0; i < d; ++i)
     distance += (mean_x[i] - mean_y[i]) * (mean_x[i] - mean_y[i]) + cov_x[i * d + i] + cov_y[i * d + i];
   return distance - 2 * trace_sqrt_product(cov_x, cov_y, d);
+}
+
+/// Rows, mean and covariance (n - 1 normalised) of one block of a set.
+struct Moments {
+  std::size_t n = 0;
+  std::vector<double> mean, cov;
+};
+
+/// The moments of every block but `left_out` combined (the scatter about the combined mean is
+/// each block's own scatter plus its rows times its mean's offset, squared).
+Moments without_block(const std::vector<Moments>& blocks, std::size_t left_out, std::size_t d) {
+  Moments m;
+  m.mean.assign(d, 0.0);
+  m.cov.assign(d * d, 0.0);
+  for (std::size_t b = 0; b < blocks.size(); ++b)
+    if (b != left_out) {
+      m.n += blocks[b].n;
+      for (std::size_t i = 0; i < d; ++i) m.mean[i] += double(blocks[b].n) * blocks[b].mean[i];
+    }
+  for (double& v : m.mean) v /= double(m.n);
+  std::vector<double> offset(d);
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    if (b == left_out) continue;
+    const Moments& k = blocks[b];
+    for (std::size_t i = 0; i < d; ++i) offset[i] = k.mean[i] - m.mean[i];
+    for (std::size_t i = 0; i < d; ++i)
+      for (std::size_t j = 0; j < d; ++j)
+        m.cov[i * d + j] += double(k.n - 1) * k.cov[i * d + j] + double(k.n) * offset[i] * offset[j];
+  }
+  for (double& v : m.cov) v /= double(m.n - 1);
+  return m;
+}
+
+}  // namespace
+
+double frechet_distance(const FeatureMatrix& x, std::span<const std::size_t> rows_x, const FeatureMatrix& y,
+                        std::span<const std::size_t> rows_y) {
+  std::vector<double> mean_x, cov_x, mean_y, cov_y;
+  mean_covariance(x, rows_x, mean_x, cov_x);
+  mean_covariance(y, rows_y, mean_y, cov_y);
+  return frechet_from_moments(mean_x, cov_x, mean_y, cov_y, x.cols);
+}
+
+double frechet_sets_error(const FeatureMatrix& x, const FeatureMatrix& y, std::size_t blocks,
+                          unsigned threads) {
+  const std::size_t d = x.cols;
+  if (blocks < 2 || x.rows < 2 * blocks || y.rows < 2 * blocks) return NAN;
+  // Block b of a set: its rows r with r % blocks == b (files may be ordered, e.g. by energy).
+  std::vector<Moments> moments(2 * blocks);
+  parallel_for(2 * blocks, threads, [&](std::size_t k) {
+    const FeatureMatrix& m = k < blocks ? x : y;
+    const std::size_t b = k % blocks;
+    std::vector<std::size_t> rows;
+    for (std::size_t r = b; r < m.rows; r += blocks) rows.push_back(r);
+    moments[k].n = rows.size();
+    mean_covariance(m, rows, moments[k].mean, moments[k].cov);
+  });
+  const std::vector<Moments> mx(moments.begin(), moments.begin() + std::ptrdiff_t(blocks)),
+      my(moments.begin() + std::ptrdiff_t(blocks), moments.end());
+  std::vector<double> theta(blocks);
+  parallel_for(blocks, threads, [&](std::size_t b) {
+    const Moments a = without_block(mx, b, d), c = without_block(my, b, d);
+    theta[b] = frechet_from_moments(a.mean, a.cov, c.mean, c.cov, d);
+  });
+  const double mean = std::accumulate(theta.begin(), theta.end(), 0.0) / double(blocks);
+  double sum = 0;
+  for (double t : theta) sum += (t - mean) * (t - mean);
+  return std::sqrt(double(blocks - 1) / double(blocks) * sum);
 }
 
 double mmd_poly_unbiased(const FeatureMatrix& x, std::span<const std::size_t> rows_x, const FeatureMatrix& y,
@@ -322,6 +390,7 @@ PhysicsDistances physics_distances(const FeatureMatrix& reference, const Feature
   KpdOptions k = kpd_options_for(std::min(ref.rows, cand.rows));
   f.seed = k.seed = seed;
   r.fpd = fpd(ref, cand, f);
+  r.fpd_sets_error = frechet_sets_error(ref, cand);
   r.kpd = kpd(ref, cand, k);
   r.fpd_min = f.min_samples, r.fpd_max = f.max_samples, r.kpd_batch = k.batch_size;
 
@@ -329,6 +398,7 @@ PhysicsDistances physics_distances(const FeatureMatrix& reference, const Feature
   KpdOptions kb = kpd_options_for(std::min(half_a.rows, half_b.rows));
   fb.seed = kb.seed = seed;
   r.baseline_fpd = fpd(half_a, half_b, fb);
+  r.baseline_fpd_sets_error = frechet_sets_error(half_a, half_b);
   r.baseline_kpd = kpd(half_a, half_b, kb);
   r.baseline_fpd_min = fb.min_samples, r.baseline_fpd_max = fb.max_samples,
   r.baseline_kpd_batch = kb.batch_size;

@@ -61,6 +61,13 @@ std::vector<Draw> kpd_draws(std::size_t n_x, std::size_t n_y, const KpdOptions& 
 /// the given rows: |mu_x - mu_y|^2 + tr(S_x + S_y - 2 (S_x S_y)^(1/2)).
 double frechet_distance(const FeatureMatrix& x, std::span<const std::size_t> rows_x, const FeatureMatrix& y,
                         std::span<const std::size_t> rows_y);
+/// The fluctuation of the two sets themselves in the Fréchet distance of all their rows, which
+/// FPD's stated error (the 1/n fit's) leaves out: the delete-a-group jackknife over `blocks`
+/// groups (rows r with r % blocks == g in each set; group g of both sets left out together),
+/// sqrt((G - 1) / G sum_g (FD_-g - mean)^2). NaN when a set has fewer than 2 rows a group.
+/// One pass over the rows (each group's moments, then combined without one group at a time).
+double frechet_sets_error(const FeatureMatrix& x, const FeatureMatrix& y, std::size_t blocks = 10,
+                          unsigned threads = 0);
 /// Unbiased squared MMD with the polynomial kernel (x.y / d + 1)^4 of the given rows.
 double mmd_poly_unbiased(const FeatureMatrix& x, std::span<const std::size_t> rows_x, const FeatureMatrix& y,
                          std::span<const std::size_t> rows_y);

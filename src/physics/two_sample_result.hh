@@ -24,6 +24,10 @@ struct PhysicsDistances {
   std::size_t features = 0;             ///< length of the feature vector
   Estimate fpd, kpd;                    ///< candidate vs reference
   Estimate baseline_fpd, baseline_kpd;  ///< reference half A (even positions) vs half B (odd)
+  /// FPD's error from the fluctuation of the sets themselves (physics_distance.hh,
+  /// frechet_sets_error: jackknife over 10 groups of showers), which the fit's error above
+  /// leaves out; compatibility with zero is judged against both combined in quadrature.
+  double fpd_sets_error = NAN, baseline_fpd_sets_error = NAN;
   /// The sample sizes used (docs/validation.md): FPD batches from fpd_min to fpd_max showers,
   /// KPD batches of kpd_batch showers; the baseline's are those of the halves.
   std::size_t fpd_min = 0, fpd_max = 0, kpd_batch = 0;

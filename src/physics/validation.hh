@@ -129,7 +129,7 @@ ValidationResult validate(const std::vector<std::string>& reference_paths,
                           const std::vector<std::string>& candidate_paths,
                           const ValidationOptions& options = {});
 
-/// metrics.json text (schema: docs/validation.md, version field "calo3dgan.validation/3").
+/// metrics.json text (schema: docs/validation.md, version field "calo3dgan.validation/4").
 std::string to_json(const ValidationResult& result);
 
 }  // namespace calo::physics

@@ -34,13 +34,19 @@ Json metrics_json(const Metrics& m) {
 
 Json estimate_json(const Estimate& e) { return Json{{"value", number(e.value)}, {"error", number(e.error)}}; }
 
+Json fpd_json(const Estimate& e, double sets_error) {
+  Json j = estimate_json(e);
+  j["sets_error"] = number(sets_error);
+  return j;
+}
+
 Json distances_json(const PhysicsDistances& d) {
   return Json{{"computed", d.computed},
               {"skipped_reason", d.computed ? Json(nullptr) : Json(d.skipped_reason)},
               {"features", d.features},
-              {"fpd", estimate_json(d.fpd)},
+              {"fpd", fpd_json(d.fpd, d.fpd_sets_error)},
               {"kpd", estimate_json(d.kpd)},
-              {"baseline_fpd", estimate_json(d.baseline_fpd)},
+              {"baseline_fpd", fpd_json(d.baseline_fpd, d.baseline_fpd_sets_error)},
               {"baseline_kpd", estimate_json(d.baseline_kpd)},
               {"sizes",
                {{"fpd_min", d.fpd_min},
@@ -124,7 +130,7 @@ Json bin_json(const BinResult& b) {
 std::string to_json(const ValidationResult& r) {
   Json bins = Json::array();
   for (const BinResult& b : r.bins) bins.push_back(bin_json(b));
-  const Json doc{{"version", "calo3dgan.validation/3"},
+  const Json doc{{"version", "calo3dgan.validation/4"},
                  {"reference", {{"path", r.reference_path}, {"events", r.reference_events}}},
                  {"candidate", {{"path", r.candidate_path}, {"events", r.candidate_events}}},
                  {"grid", {{"nx", r.nx}, {"ny", r.ny}, {"nz", r.nz}}},

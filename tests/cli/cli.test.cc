@@ -202,7 +202,7 @@ TEST_F(Cli, ValidateWritesReportAndMetrics) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(slurp(dir_ / "report" / "index.html").find("<html"), std::string::npos);
   const std::string metrics = slurp(dir_ / "report" / "metrics.json");
-  EXPECT_NE(metrics.find("calo3dgan.validation/3"), std::string::npos);
+  EXPECT_NE(metrics.find("calo3dgan.validation/4"), std::string::npos);
   // 12 showers a set are too few for the classifier's split: skipped with the reason, the rest written.
   EXPECT_NE(metrics.find("\"status\": \"skipped\""), std::string::npos) << metrics.substr(0, 3000);
   EXPECT_NE(metrics.find("too few showers for the classifier split (12 reference, 12 candidate"),

@@ -208,7 +208,7 @@ TEST_F(Synthetic, MetricsJsonFollowsItsSchema) {
   EXPECT_EQ(check.exit_code, 0) << check.output;
 
   const auto json = nlohmann::json::parse(text);
-  EXPECT_EQ(json["version"], "calo3dgan.validation/3");
+  EXPECT_EQ(json["version"], "calo3dgan.validation/4");
   EXPECT_EQ(json["grid"]["nz"], 25);
   EXPECT_EQ(json["bins"].size(), 6u);
   EXPECT_TRUE(json["bins"][5]["hi_gev"].is_null());  // "all": +infinity
