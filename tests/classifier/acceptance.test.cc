@@ -38,7 +38,21 @@ class McShowers : public ::testing::Test {
   static fs::path dir() { return fs::path(CLASSIFIER_TEST_CACHE_DIR); }
   static std::string file(const std::string& name) { return (dir() / name).string(); }
 
+  // Statistical acceptance at full size: 8,300 showers simulated and classifiers trained on
+  // 4,000-shower sets, about 9 min under ASan+UBSan on 2 cores (2026-12-07) against 1 min in
+  // Release. The same code runs under the sanitizers at small sizes in two_sample.test.cc
+  // (the classifier test) and tests/physics (validate, FPD/KPD, simulate).
+#if defined(__SANITIZE_ADDRESS__)
+  static constexpr bool kSanitized = true;
+#else
+  static constexpr bool kSanitized = false;
+#endif
+  void SetUp() override {
+    if (kSanitized) GTEST_SKIP() << "full-size statistical acceptance: Release build only";
+  }
+
   static void SetUpTestSuite() {
+    if (kSanitized) return;
     fs::create_directories(dir());
     const int lock = ::open(file(".lock").c_str(), O_CREAT | O_RDWR, 0644);
     ASSERT_GE(lock, 0);
