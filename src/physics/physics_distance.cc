@@ -233,7 +233,7 @@ struct Moments {
 
 /// The moments of every block but `left_out` combined (the scatter about the combined mean is
 /// each block's own scatter plus its rows times its mean's offset, squared).
-Moments without_block(const std::vector<Moments>& blocks, std::size_t left_out, std::size_t d) {
+Moments without_block(std::span<const Moments> blocks, std::size_t left_out, std::size_t d) {
   Moments m;
   m.mean.assign(d, 0.0);
   m.cov.assign(d * d, 0.0);
@@ -280,8 +280,8 @@ double frechet_sets_error(const FeatureMatrix& x, const FeatureMatrix& y, std::s
     moments[k].n = rows.size();
     mean_covariance(m, rows, moments[k].mean, moments[k].cov);
   });
-  const std::vector<Moments> mx(moments.begin(), moments.begin() + std::ptrdiff_t(blocks)),
-      my(moments.begin() + std::ptrdiff_t(blocks), moments.end());
+  const std::span<const Moments> mx = std::span<const Moments>(moments).first(blocks),
+                                 my = std::span<const Moments>(moments).last(blocks);
   std::vector<double> theta(blocks);
   parallel_for(blocks, threads, [&](std::size_t b) {
     const Moments a = without_block(mx, b, d), c = without_block(my, b, d);
