@@ -63,8 +63,9 @@ DiscriminatorOutputs Discriminator::forward(const nn::Tensor& image, nn::Mode mo
 }
 
 const nn::Tensor* Discriminator::backward(const DiscriminatorGrads& grads, bool need_diff_image,
-                                          const nn::LayerDoneHook* layer_done) {
-  const nn::BackwardOptions head{.need_diff_in = true, .layer_done = layer_done};
+                                          const nn::LayerDoneHook* layer_done,
+                                          const nn::GradientFactorSink* factors) {
+  const nn::BackwardOptions head{.need_diff_in = true, .layer_done = layer_done, .factors = factors};
   const nn::Tensor* a = grads.real_fake ? real_fake_->backward(*grads.real_fake, head) : nullptr;
   const nn::Tensor* b = grads.energy ? energy_->backward(*grads.energy, head) : nullptr;
   const nn::Tensor* trunk_in = nullptr;
@@ -74,7 +75,8 @@ const nn::Tensor* Discriminator::backward(const DiscriminatorGrads& grads, bool 
       sum_into(trunk_diff_, *a, *a, b);
       diff = &trunk_diff_;
     }
-    trunk_in = trunk_.backward(*diff, {.need_diff_in = need_diff_image, .layer_done = layer_done});
+    trunk_in = trunk_.backward(
+        *diff, {.need_diff_in = need_diff_image, .layer_done = layer_done, .factors = factors});
   }
   if (!need_diff_image) return nullptr;
   const nn::Tensor* cells = (grads.ecal_sum && ecal_sum_) ? ecal_sum_->backward(*grads.ecal_sum) : nullptr;

@@ -46,9 +46,11 @@ class Discriminator {
   /// After a Mode::train forward: accumulates the parameter gradients of the heads and the
   /// trunk (unless switched off) and returns d loss / d image when need_diff_image (in the
   /// image's memory layout, valid until the next backward), else nullptr. layer_done:
-  /// nn::LayerDoneHook, called for the heads' layers and the trunk's.
+  /// nn::LayerDoneHook, called for the heads' layers and the trunk's; factors:
+  /// nn::GradientFactorSink, offered by every Dense layer.
   const nn::Tensor* backward(const DiscriminatorGrads& grads, bool need_diff_image = false,
-                             const nn::LayerDoneHook* layer_done = nullptr);
+                             const nn::LayerDoneHook* layer_done = nullptr,
+                             const nn::GradientFactorSink* factors = nullptr);
 
   /// Parameter-gradient accumulation on/off (all layers).
   void set_weight_grads(bool on);

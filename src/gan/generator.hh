@@ -30,10 +30,13 @@ class Generator {
 
   const nn::Tensor& forward(const nn::Tensor& z, nn::Mode mode) { return net_.forward(z, mode); }
   /// After a Mode::train forward: accumulates parameter gradients (unless switched off) and
-  /// returns d loss / d z when need_diff_z (else nullptr). layer_done: nn::LayerDoneHook.
+  /// returns d loss / d z when need_diff_z (else nullptr). layer_done: nn::LayerDoneHook;
+  /// factors: nn::GradientFactorSink (for the Dense layer).
   const nn::Tensor* backward(const nn::Tensor& diff_image, bool need_diff_z = false,
-                             const nn::LayerDoneHook* layer_done = nullptr) {
-    return net_.backward(diff_image, {.need_diff_in = need_diff_z, .layer_done = layer_done});
+                             const nn::LayerDoneHook* layer_done = nullptr,
+                             const nn::GradientFactorSink* factors = nullptr) {
+    return net_.backward(diff_image,
+                         {.need_diff_in = need_diff_z, .layer_done = layer_done, .factors = factors});
   }
   void set_weight_grads(bool on) { net_.set_weight_grads(on); }
 

@@ -1,7 +1,12 @@
 #include "nn/dense.hh"
 
+#include <oneapi/dnnl/dnnl.h>
+
+#include <stdexcept>
+
 #include "core/error.hh"
 #include "nn/plan.hh"
+#include "nn/thread_scope.hh"
 
 namespace calo::nn {
 
@@ -137,8 +142,18 @@ const Tensor& DensePlan::forward(const Tensor& in) {
 const Tensor* DensePlan::backward(const Tensor& diff_out, const BackwardOptions& opt) {
   ParameterStore& store = *dense_.store();
   ddst_.set_data_handle(diff_out.impl().mem.get_data_handle());  // plain (N, OUT)
-  if (dense_.weight_grads()) {
-    if (!to_plain_) src_.set_data_handle(saved_in_.impl().mem.get_data_handle());
+  if (!to_plain_) src_.set_data_handle(saved_in_.impl().mem.get_data_handle());
+  const std::int64_t n = in_dims_.n, fi = in_dims_.c, fo = dense_.spec().units;
+  const bool taken =
+      dense_.weight_grads() && opt.factors && *opt.factors &&
+      (*opt.factors)(
+          dense_,
+          {.x = {static_cast<const float*>(src_.get_data_handle()), static_cast<std::size_t>(n * fi)},
+           .dy = {static_cast<const float*>(ddst_.get_data_handle()), static_cast<std::size_t>(n * fo)},
+           .n = n,
+           .in = fi,
+           .out = fo});
+  if (dense_.weight_grads() && !taken) {
     Args args{{DNNL_ARG_SRC, src_}, {DNNL_ARG_DIFF_DST, ddst_}, {DNNL_ARG_DIFF_WEIGHTS, dw_}};
     if (bias_) args[DNNL_ARG_DIFF_BIAS] = db_;
     ctx_.execute(bw_, bw_pd_, std::move(args));
@@ -151,6 +166,7 @@ const Tensor* DensePlan::backward(const Tensor& diff_out, const BackwardOptions&
     }
   }
   if (!opt.need_diff_in) return nullptr;
+  report_parameters_final(opt, dense_);
   memory w = w_user_;
   if (bd_w_re_) {
     if (bd_pd_.weights_desc() == fwd_pd_.weights_desc()) {
@@ -170,6 +186,22 @@ const Tensor* DensePlan::backward(const Tensor& diff_out, const BackwardOptions&
 
 std::unique_ptr<Plan> Dense::make_plan(const Tensor& in, Mode mode) {
   return std::make_unique<DensePlan>(*this, in, mode);
+}
+
+void accumulate_dense_gradients(const GradientFactors& f, float scale, std::span<float> dw,
+                                std::span<float> db) {
+  const auto n = static_cast<std::size_t>(f.n), out = static_cast<std::size_t>(f.out);
+  CALO_ASSERT(f.x.size() == n * static_cast<std::size_t>(f.in) && f.dy.size() == n * out &&
+              dw.size() == out * static_cast<std::size_t>(f.in) && (db.empty() || db.size() == out));
+  if (n == 0) return;
+  // dw (out x in, row-major) += scale dy^T x on one thread: one fixed order of the sums, so
+  // every rank of a data-parallel run gets the same bits whatever its thread count.
+  const ThreadScope one(1);
+  if (dnnl_sgemm('T', 'N', f.out, f.in, f.n, scale, f.dy.data(), f.out, f.x.data(), f.in, 1.f, dw.data(),
+                 f.in) != dnnl_success)
+    throw std::runtime_error("oneDNN's sgemm failed for a Dense layer's gradient from factors");
+  for (std::size_t k = 0; k < n && !db.empty(); ++k)
+    for (std::size_t o = 0; o < out; ++o) db[o] += scale * f.dy[k * out + o];
 }
 
 }  // namespace calo::nn

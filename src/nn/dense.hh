@@ -35,4 +35,11 @@ class Dense : public Layer {
   std::size_t weight_ = 0, bias_ = 0;  // store indices
 };
 
+/// dw += scale * dy^T x and db += scale * (the sum of dy's rows) (db may be empty: no bias),
+/// from sufficient factors (layer.hh, GradientFactors; e.g. every rank's, gathered), with dw
+/// [out][in] as "<name>.weight". One thread (oneDNN's sgemm), so the same bits for the same
+/// factors on the same CPU type whatever the thread count. Cost: n x in x out multiply-adds.
+void accumulate_dense_gradients(const GradientFactors& f, float scale, std::span<float> dw,
+                                std::span<float> db);
+
 }  // namespace calo::nn

@@ -24,8 +24,10 @@
 // Weights are read from the store's flat buffer at every forward (reordered into the
 // primitive's blocked layout when that differs: a few microseconds), so an optimiser or an
 // allreduce may change values()/grads() freely between steps.
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,16 +42,39 @@ namespace calo::nn {
 class Plan;  // primitives + buffers for one input shape (nn-internal: plan.hh)
 class Layer;
 
-/// Called by Sequential::backward after each of its layers' backward: that layer's parameter
-/// gradients are final, so a data-parallel trainer may start reducing them while the layers
-/// before it still compute (dist/overlapped_allreduce.hh).
+/// That layer's parameter gradients are final, so a data-parallel trainer may start reducing
+/// them while the layers before it still compute (dist/overlapped_allreduce.hh). Called by a
+/// layer itself as soon as its weight gradients are done, before its data gradient, where it
+/// computes them in that order (Conv3D, Dense: report_parameters_final), and by
+/// Sequential::backward after each of its layers' backward. So it may come twice for one
+/// layer and backward: a receiver ignores repeats.
 using LayerDoneHook = std::function<void(const Layer&)>;
+
+/// Sufficient factors of a Dense layer's parameter gradients (Xie et al., "Distributed
+/// machine learning via sufficient factor broadcasting", arXiv 1511.08486): for a batch of n,
+/// dW = dy^T x and db = sum over the batch of dy, so the n x in inputs and n x out output
+/// gradients stand for the out x in gradient. Plain row-major, valid during the call.
+struct GradientFactors {
+  std::span<const float> x, dy;
+  std::int64_t n = 0, in = 0, out = 0;
+};
+/// Offered by Dense::backward before it accumulates its parameter gradients: returns true when
+/// it takes the factors, and the layer then leaves its gradients as they are (a data-parallel
+/// trainer gathers the factors of every rank instead of reducing the gradient:
+/// train/distributed_gradients.hh); false: the layer accumulates them as usual.
+using GradientFactorSink = std::function<bool(const Layer&, const GradientFactors&)>;
 
 /// What backward computes besides the layer's own chain rule.
 struct BackwardOptions {
-  bool need_diff_in = true;                   ///< false: skip the data gradient (first layer of a model)
-  const LayerDoneHook* layer_done = nullptr;  ///< see LayerDoneHook (null: none)
+  bool need_diff_in = true;                     ///< false: skip the data gradient (first layer of a model)
+  const LayerDoneHook* layer_done = nullptr;    ///< see LayerDoneHook (null: none)
+  const GradientFactorSink* factors = nullptr;  ///< see GradientFactorSink (null: none)
 };
+
+/// Calls opt's LayerDoneHook for layer, if there is one.
+inline void report_parameters_final(const BackwardOptions& opt, const Layer& layer) {
+  if (opt.layer_done && *opt.layer_done) (*opt.layer_done)(layer);
+}
 
 class Layer {
  public:

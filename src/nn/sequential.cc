@@ -76,7 +76,7 @@ const Tensor* Sequential::backward(const Tensor& diff_out, const BackwardOptions
     BackwardOptions o = opt;
     o.need_diff_in = i > 0 || opt.need_diff_in;
     d = layers_[i]->backward(*d, o);
-    if (opt.layer_done && *opt.layer_done) (*opt.layer_done)(*layers_[i]);
+    report_parameters_final(opt, *layers_[i]);
   }
   return d;
 }

@@ -466,6 +466,7 @@ const Tensor* FftConvPlan::backward(const Tensor& diff_out, const BackwardOption
   to_spectra(*fft_out_, dd, out_lay_, out_dims_, {0, 0, 0}, planes_dy_, spectra_dy_.get());
   if (weights) weight_gradients(kern);
   if (!opt.need_diff_in) return nullptr;
+  report_parameters_final(opt, conv_);
   const spectral::Shape shape{in_dims_.n, in_dims_.c, s.filters, stride_};
   const float* x = spectra_dy_.get();
   float* y = spectra_out_.get();

@@ -242,14 +242,19 @@ const Tensor& PolyphaseConvPlan::forward(const Tensor& in) {
 const Tensor* PolyphaseConvPlan::backward(const Tensor& diff_out, const BackwardOptions& opt) {
   const memory dd = act_bwd_(ctx_, out_.impl().mem, diff_out.impl().mem);
   const memory src = src_re_ ? src_mem_ : saved_in_.impl().mem;
-  for (std::size_t i = 0; i < phases_.size(); ++i) {
-    Phase& ph = phases_[i];
+  // Every phase's weight gradients first, then the data gradients: the layer's parameters are
+  // final (report_parameters_final) while its data gradient still computes.
+  for (Phase& ph : phases_) {
     interleave(ph, data_of(dd), data_of(ph.ddst), /*scatter=*/false);
     if (conv_.weight_grads()) {
       ph.conv.backward_weights(ctx_, src, ph.ddst, ph.dw_host.data(), conv_.bias_grad().data());
       for_each_tap(ph, ph.dw_host.data(), conv_.weight_grad().data(), /*fold=*/false);
     }
-    if (!opt.need_diff_in) continue;
+  }
+  if (!opt.need_diff_in) return nullptr;
+  report_parameters_final(opt, conv_);
+  for (std::size_t i = 0; i < phases_.size(); ++i) {
+    Phase& ph = phases_[i];
     const memory& dsrc = i == 0 ? dsum_ : dtmp_;
     ph.conv.backward_data(ctx_, ph.ddst, dsrc);
     if (i > 0) {
@@ -262,7 +267,6 @@ const Tensor* PolyphaseConvPlan::backward(const Tensor& diff_out, const Backward
       for (std::int64_t k = 0; k < size; ++k) acc[k] += add[k];
     }
   }
-  if (!opt.need_diff_in) return nullptr;
   if (dsum_re_) dsum_re_(ctx_, dsum_, diff_in_.impl().mem);
   return &diff_in_;
 }

@@ -219,6 +219,7 @@ const Tensor* ThinInputConvPlan::backward(const Tensor& diff_out, const Backward
   direct_.backward(diff_out, {.need_diff_in = false});  // activation and weight gradients
   const memory& dd = direct_.diff_pre_activation();
   if (!opt.need_diff_in) return nullptr;
+  report_parameters_final(opt, conv_);
   memory ddd = dd;
   if (fd_ddst_re_) {
     fd_ddst_re_(ctx_, dd, fd_ddst_);

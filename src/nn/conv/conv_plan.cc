@@ -79,6 +79,7 @@ const Tensor* ConvPlan::backward(const Tensor& diff_out, const BackwardOptions& 
     conv_block_.backward_weights(ctx_, src, dd, conv_.weight_grad().data(), conv_.bias_grad().data());
   }
   if (!opt.need_diff_in) return nullptr;
+  report_parameters_final(opt, conv_);
   if (gradients_ != Gradients::all)
     throw std::logic_error(conv_.name() + ": ConvPlan built without the data gradient");
   conv_block_.backward_data(ctx_, dd, diff_in_.impl().mem);
