@@ -21,6 +21,7 @@
 #include "cli/nn_options.hh"
 #include "core/data_path.hh"
 #include "core/error.hh"
+#include "dist/communication_share.hh"
 #include "dist/fusion_buckets.hh"
 #include "dist/mpi_communicator.hh"
 #include "dist/ring_allreduce_model.hh"
@@ -48,6 +49,7 @@ struct ScalingBenchOptions {
   double node_speedup = 0;  // 0: cores_per_node / workers_per_node / threads (linear in cores)
   double hidden = -1;       // < 0: measured (under mpirun), else 0
   std::int64_t events = 180000;
+  std::string dense_factors = "auto";
 };
 
 /// Seconds per call of fn, the mean of `steps` calls after one warm-up, the same on every rank
@@ -78,6 +80,7 @@ void run_bench_scaling(const ScalingBenchOptions& o) {
       "must be >= 1");
   CALO_VALIDATE(o.bandwidth_gbps > 0 && o.latency_us >= 0 && o.fusion_mib >= 0 && o.hidden <= 1,
                 "--bandwidth-gbps must be > 0, --latency-us and --fusion-threshold >= 0, --hidden <= 1");
+  const train::DenseFactors factors = train::parse_dense_factors(o.dense_factors);
   std::unique_ptr<dist::Communicator> comm;
   if (dist::launched_by_mpi())
     comm = std::make_unique<dist::MpiCommunicator>();
@@ -119,22 +122,50 @@ void run_bench_scaling(const ScalingBenchOptions& o) {
   // 1. Compute alone: the step without any exchange (every rank at once, as in training).
   const double compute_s = seconds_per_call(*comm, o.steps, [&] { step.step(images, energies, rng); });
   // 2. The gradients' allreduces alone, as a step makes them (2 D, g_updates G).
-  double allreduce_s = 0, step_s = compute_s, hidden = 0;
+  double allreduce_s = 0, step_s = compute_s, exchanged_bytes = step_bytes;
+  dist::CommunicationShare share, share_plain;
+  std::vector<std::string> factor_layers;
   if (ranks > 1) {
     allreduce_s = seconds_per_call(*comm, o.steps, [&] {
       comm->allreduce_sum(disc.store().grads());
       comm->allreduce_sum(disc.store().grads());
       for (int k = 0; k < g_updates; ++k) comm->allreduce_sum(gen.store().grads());
     });
-    // 3. The data-parallel step: allreduces in buckets overlapping backward.
-    train::DistributedGradients sync(*comm, threshold);
-    step.set_gradient_sync(&sync);
-    sync.set_batches(o.batch_size, ranks * o.batch_size);
-    step_s = seconds_per_call(*comm, o.steps, [&] { step.step(images, energies, rng); });
-    double share[1] = {sync.reduce_seconds() > 0 ? 1 - sync.wait_seconds() / sync.reduce_seconds() : 0};
-    comm->allreduce_sum(share);
-    hidden = share[0] / ranks;
-    step.set_gradient_sync(nullptr);
+    // 3. The data-parallel step: allreduces in buckets overlapping backward, with the Dense
+    // layers' exchange as chosen; then with every gradient allreduced if that differs.
+    const auto overlapped = [&](train::DenseFactors rule, double* step_seconds) {
+      train::DistributedGradients sync(*comm, threshold, nullptr, true, o.batch_size, rule);
+      step.set_gradient_sync(&sync);
+      sync.set_batches(o.batch_size, ranks * o.batch_size);
+      step.step(images, energies, rng);  // the plans and buffers made before anything is recorded
+      sync.record_rounds(true);
+      *step_seconds = seconds_per_call(*comm, o.steps, [&] { step.step(images, energies, rng); });
+      step.set_gradient_sync(nullptr);
+      // Every rank's rounds on every rank, each in its own slot of a sum.
+      const std::vector<dist::OverlappedAllreduce::RoundTimes> mine = sync.rounds();
+      const std::vector<double> flat = dist::flatten(mine);
+      std::vector<double> all(flat.size() * ranks, 0.0);
+      std::ranges::copy(flat, all.begin() + static_cast<std::ptrdiff_t>(flat.size() * comm->rank()));
+      comm->allreduce_sum(all);
+      std::vector<std::vector<dist::OverlappedAllreduce::RoundTimes>> per_rank;
+      for (int r = 0; r < ranks; ++r)
+        per_rank.push_back(dist::unflatten({all.begin() + static_cast<std::ptrdiff_t>(flat.size() * r),
+                                            all.begin() + static_cast<std::ptrdiff_t>(flat.size() * (r + 1))},
+                                           mine));
+      const dist::CommunicationShare share = dist::communication_share(per_rank);
+      if (rule == factors) {
+        factor_layers = sync.factor_layers(gen.store());
+        for (const auto& name : sync.factor_layers(disc.store())) factor_layers.push_back(name);
+        exchanged_bytes = 4.0 * static_cast<double>(2 * sync.exchanged_floats(disc.store()) +
+                                                    g_updates * sync.exchanged_floats(gen.store()));
+      }
+      return share;
+    };
+    share = share_plain = overlapped(factors, &step_s);
+    if (!factor_layers.empty()) {
+      double plain_step_s = 0;
+      share_plain = overlapped(train::DenseFactors::never, &plain_step_s);
+    }
   }
   if (!leader) return;
 
@@ -146,8 +177,38 @@ void run_bench_scaling(const ScalingBenchOptions& o) {
   std::printf("| compute per step, no exchange [s] | %.4f |\n", compute_s);
   if (ranks > 1) {
     std::printf("| allreduce of a step's gradients alone, %d ranks [s] | %.4f |\n", ranks, allreduce_s);
+    std::string which = "none";
+    if (!factor_layers.empty()) {
+      which.clear();
+      for (const auto& name : factor_layers) which += (which.empty() ? "" : ", ") + name;
+    }
+    std::printf("| Dense layers exchanging sufficient factors (--dense-factors %s) | %s |\n",
+                o.dense_factors.c_str(), which.c_str());
+    std::printf("| bytes exchanged per step, per rank's contribution | %.2f MB |\n", exchanged_bytes / 1e6);
     std::printf("| data-parallel step, overlapped [s] | %.4f |\n", step_s);
-    std::printf("| share of the allreduce hidden behind backward | %.1f %% |\n", 100 * hidden);
+    // Per step and rank (the timed steps and the warm-up before them: steps + 1).
+    const double per_step = 1e3 / (o.steps + 1);
+    std::printf("| collectives, once every rank has started them [ms/step] | %.3f |\n",
+                per_step * share.communication);
+    std::printf("| of which exposed: waited after every rank's backward [ms/step] | %.3f |\n",
+                per_step * share.exposed);
+    std::printf("| waited for slower ranks to finish backward [ms/step] | %.3f |\n",
+                per_step * share.imbalance);
+    std::printf("| share of the exchange hidden behind backward (of the collectives' time) | %.1f %% |\n",
+                100 * share.hidden());
+    std::printf("| 1 - exposed / the allreduce of a step's gradients alone | %.1f %% |\n",
+                100 * (1 - per_step * share.exposed / (1e3 * allreduce_s)));
+    // A typical step: the median round's exposure times the rounds per step.
+    const double typical = share.median_exposed_per_round() *
+                           static_cast<double>(share.exposed_per_round.size()) / (o.steps + 1);
+    std::printf("| the same for a typical step (median round) | %.1f %% |\n",
+                100 * (1 - typical / allreduce_s));
+    std::printf("| exposed: median round, largest round [ms] | %.3f, %.3f |\n",
+                1e3 * share.median_exposed_per_round(),
+                1e3 * (share.exposed_per_round.empty() ? 0 : std::ranges::max(share.exposed_per_round)));
+    if (!factor_layers.empty())
+      std::printf("| the same with every gradient allreduced (the projection's) | %.1f %% |\n",
+                  100 * share_plain.hidden());
   }
   std::printf("| throughput, all ranks [samples/s] | %.2f |\n\n", ranks * o.batch_size / step_s);
 
@@ -157,7 +218,9 @@ void run_bench_scaling(const ScalingBenchOptions& o) {
                                                   static_cast<double>(o.threads);
   const double worker_compute = compute_s / speedup;
   const double local = ranks > 1 ? allreduce_s : 0;  // intra-node reduction: as measured here
-  const double h = o.hidden >= 0 ? o.hidden : hidden;
+  // Beyond a few dozen ranks every gradient is allreduced (the factors grow with the ranks):
+  // the projection takes the share hidden that way, and the allreduce volume of every gradient.
+  const double h = o.hidden >= 0 ? o.hidden : share_plain.hidden();
   const double backward = 2.0 / 3.0 * worker_compute;  // backward ~ 2x forward's FLOPs
   const dist::Network net{.bandwidth_bytes_per_s = o.bandwidth_gbps * 1e9 / 8,
                           .latency_s = o.latency_us * 1e-6};
@@ -217,6 +280,9 @@ void add_bench_scaling_command(CLI::App& bench) {
   cmd->add_option("--hidden", o->hidden, "Share of the allreduce hidden behind backward (< 0: measured)")
       ->capture_default_str();
   cmd->add_option("--events", o->events, "Showers per epoch")->capture_default_str();
+  cmd->add_option("--dense-factors", o->dense_factors,
+                  "Dense layers exchange sufficient factors instead of their gradient: auto, always, never")
+      ->capture_default_str();
   cmd->add_option("--max-nodes", o->max_nodes, "Largest projected node count")->capture_default_str();
   cmd->callback([o] { run_bench_scaling(*o); });
 }

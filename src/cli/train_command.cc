@@ -29,6 +29,7 @@ struct TrainCommandOptions {
   std::string timeline;
   double fusion_threshold_mib = static_cast<double>(train::kDefaultFusionBytes) / (1 << 20);
   bool no_overlap = false;
+  std::string dense_factors = "auto";
   bool quiet = false;
 };
 
@@ -181,6 +182,7 @@ int run_train(const TrainCommandOptions& c, const CLI::App& cmd, dist::Communica
   distributed.comm = &comm;
   distributed.fusion_threshold_bytes = static_cast<std::size_t>(c.fusion_threshold_mib * (1 << 20));
   distributed.overlap = !c.no_overlap;
+  distributed.dense_factors = train::parse_dense_factors(c.dense_factors);
   distributed.timeline = c.timeline;
   const bool leader = comm.rank() == 0;
   if (!c.quiet && comm.size() > 1) {
@@ -278,6 +280,10 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag(
       "--no-overlap", c->no_overlap,
       "Several ranks: allreduce the gradients after backward instead of during it (for comparisons)");
+  cmd->add_option("--dense-factors", c->dense_factors,
+                  "Several ranks: Dense layers exchange their batch's sufficient factors instead of their "
+                  "gradient: auto (where fewer floats), always, never")
+      ->capture_default_str();
   cmd->add_option(
       "--timeline", c->timeline,
       "Write rank 0's Chrome-trace timeline (forward, backward, allreduces, optimiser, data wait) here");

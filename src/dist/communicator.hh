@@ -8,10 +8,20 @@
 //   comm.allreduce_sum(store.grads());    // gradients summed over ranks, in place
 //
 // Every call is collective: all ranks make the same calls in the same order.
+#include <memory>
 #include <span>
 #include <string>
 
 namespace calo::dist {
+
+/// A collective in flight (Communicator::start_allreduce_sum, start_allgather): its buffers
+/// must stay untouched until test() has said it is done.
+class Request {
+ public:
+  virtual ~Request() = default;
+  /// Progresses the collective; true once it is complete (then stays true).
+  virtual bool test() = 0;
+};
 
 class Communicator {
  public:
@@ -21,6 +31,15 @@ class Communicator {
   /// In place: every rank ends with the element-wise sum over ranks (the same bits on all).
   virtual void allreduce_sum(std::span<float> values) = 0;
   virtual void allreduce_sum(std::span<double> values) = 0;
+  /// Every rank's `mine` (the same size on every rank) in rank order, on every rank: `all`
+  /// holds size() x mine.size() floats.
+  virtual void allgather(std::span<const float> mine, std::span<float> all) = 0;
+  /// The same collectives started without waiting for them (MPI's non-blocking collectives),
+  /// so that a waiting thread can sleep between test() calls instead of busy-polling inside
+  /// the call on a core that backward needs (overlapped_allreduce.hh). The defaults complete
+  /// them at once. Calls are collective in the same order as the blocking ones.
+  virtual std::unique_ptr<Request> start_allreduce_sum(std::span<float> values);
+  virtual std::unique_ptr<Request> start_allgather(std::span<const float> mine, std::span<float> all);
   /// In place: every rank ends with root's values (sizes must agree).
   virtual void broadcast(std::span<float> values, int root) = 0;
   /// Root's text on every rank (any length).
@@ -40,6 +59,7 @@ class SerialCommunicator final : public Communicator {
   int size() const override { return 1; }
   void allreduce_sum(std::span<float>) override {}
   void allreduce_sum(std::span<double>) override {}
+  void allgather(std::span<const float> mine, std::span<float> all) override;
   void broadcast(std::span<float>, int) override {}
   void broadcast(std::string&, int) override {}
   [[noreturn]] void abort(int exit_code) override;

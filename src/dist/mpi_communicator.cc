@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstdlib>
 #include <exception>
+#include <string>
 
 #include "core/error.hh"
 
@@ -22,6 +23,25 @@ void allreduce_in_slices(std::span<T> values, MPI_Datatype type) {
     MPI_Allreduce(MPI_IN_PLACE, values.data() + at, static_cast<int>(n), type, MPI_SUM, MPI_COMM_WORLD);
   }
 }
+
+class MpiRequest final : public Request {
+ public:
+  ~MpiRequest() override {
+    if (!done_) MPI_Wait(&request_, MPI_STATUS_IGNORE);  // never abandon buffers MPI still uses
+  }
+  bool test() override {
+    if (!done_) {
+      int flag = 0;
+      MPI_Test(&request_, &flag, MPI_STATUS_IGNORE);
+      done_ = flag != 0;
+    }
+    return done_;
+  }
+  MPI_Request request_ = MPI_REQUEST_NULL;
+
+ private:
+  bool done_ = false;
+};
 
 }  // namespace
 
@@ -47,6 +67,31 @@ MpiCommunicator::~MpiCommunicator() {
 
 void MpiCommunicator::allreduce_sum(std::span<float> values) { allreduce_in_slices(values, MPI_FLOAT); }
 void MpiCommunicator::allreduce_sum(std::span<double> values) { allreduce_in_slices(values, MPI_DOUBLE); }
+
+void MpiCommunicator::allgather(std::span<const float> mine, std::span<float> all) {
+  CALO_ASSERT(all.size() == mine.size() * static_cast<std::size_t>(size_));
+  CALO_VALIDATE(mine.size() <= kMaxCount, "allgather of " + std::to_string(mine.size()) +
+                                              " floats per rank: more than MPI's int count allows");
+  MPI_Allgather(mine.data(), static_cast<int>(mine.size()), MPI_FLOAT, all.data(),
+                static_cast<int>(mine.size()), MPI_FLOAT, MPI_COMM_WORLD);
+}
+
+std::unique_ptr<Request> MpiCommunicator::start_allreduce_sum(std::span<float> values) {
+  if (values.size() > kMaxCount) return Communicator::start_allreduce_sum(values);  // in slices, blocking
+  auto r = std::make_unique<MpiRequest>();
+  MPI_Iallreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_FLOAT, MPI_SUM,
+                 MPI_COMM_WORLD, &r->request_);
+  return r;
+}
+
+std::unique_ptr<Request> MpiCommunicator::start_allgather(std::span<const float> mine, std::span<float> all) {
+  CALO_ASSERT(all.size() == mine.size() * static_cast<std::size_t>(size_));
+  if (mine.size() > kMaxCount) return Communicator::start_allgather(mine, all);  // refused there
+  auto r = std::make_unique<MpiRequest>();
+  MPI_Iallgather(mine.data(), static_cast<int>(mine.size()), MPI_FLOAT, all.data(),
+                 static_cast<int>(mine.size()), MPI_FLOAT, MPI_COMM_WORLD, &r->request_);
+  return r;
+}
 
 void MpiCommunicator::broadcast(std::span<float> values, int root) {
   for (std::size_t at = 0; at < values.size(); at += kMaxCount) {

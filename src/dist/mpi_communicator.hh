@@ -29,6 +29,9 @@ class MpiCommunicator final : public Communicator {
   int size() const override { return size_; }
   void allreduce_sum(std::span<float> values) override;
   void allreduce_sum(std::span<double> values) override;
+  void allgather(std::span<const float> mine, std::span<float> all) override;
+  std::unique_ptr<Request> start_allreduce_sum(std::span<float> values) override;
+  std::unique_ptr<Request> start_allgather(std::span<const float> mine, std::span<float> all) override;
   void broadcast(std::span<float> values, int root) override;
   void broadcast(std::string& text, int root) override;
   [[noreturn]] void abort(int exit_code) override;

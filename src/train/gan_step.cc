@@ -106,7 +106,8 @@ LossTerms GanStep::discriminator_update(const nn::Tensor* images, const LossTarg
   if (images) {  // null: an empty batch on this rank
     loss = discriminator_loss(disc_.forward(*images, nn::Mode::train), targets, config_.loss_weights, grads_);
     phase.mark("backward D");
-    disc_.backward(grads_.view(), false, sync_ ? sync_->hook() : nullptr);
+    disc_.backward(grads_.view(), false, sync_ ? sync_->hook() : nullptr,
+                   sync_ ? sync_->factor_sink() : nullptr);
   }
   phase.mark("");
   if (sync_) sync_->finish(disc_.store());
@@ -171,7 +172,7 @@ StepLosses GanStep::step(std::span<const float> real_images, std::span<const flo
                                                     grads_));
       phase.mark("backward G");
       const nn::Tensor* d_image = disc_.backward(grads_.view(), true);
-      gen_.backward(*d_image, false, sync_ ? sync_->hook() : nullptr);
+      gen_.backward(*d_image, false, sync_ ? sync_->hook() : nullptr, sync_ ? sync_->factor_sink() : nullptr);
     } else {
       losses.generator.emplace_back();
     }

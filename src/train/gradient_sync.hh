@@ -21,6 +21,9 @@ class GradientSync {
   virtual void begin(nn::ParameterStore& store) = 0;
   /// The layer hook for that backward (nullptr: none).
   virtual const nn::LayerDoneHook* hook() = 0;
+  /// Where that backward's Dense layers may hand their gradients as sufficient factors
+  /// (nn::GradientFactorSink; nullptr: they accumulate them as usual).
+  virtual const nn::GradientFactorSink* factor_sink() { return nullptr; }
   /// The backward is done: average store's gradients over the ranks.
   virtual void finish(nn::ParameterStore& store) = 0;
 };

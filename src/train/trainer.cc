@@ -81,14 +81,15 @@ void check_same_run(const TrainerOptions& stored, const TrainerOptions& given) {
 }
 
 /// What every rank must agree on (InputError on each rank otherwise, before anything is
-/// written): the options (threads aside, a machine's choice) with the fusion threshold (it
-/// lays out the allreduces), the model spec and the data.
+/// written): the options (threads aside, a machine's choice) with the fusion threshold and the
+/// Dense layers' exchange (they lay out the collectives), the model spec and the data.
 void check_same_configuration(dist::Communicator& comm, const TrainerOptions& o, const DistributedRun& d,
                               const gan::ModelSpec& spec, const ShowerDataset& data) {
   if (comm.size() == 1) return;
   auto options = nlohmann::json::parse(to_json(o));
   options.erase("threads");
   options["fusion_threshold_bytes"] = d.fusion_threshold_bytes;
+  options["dense_factors"] = to_string(d.dense_factors);
   const std::string mine = options.dump() + "\n" + gan::model_spec_to_json(spec) + "\n" +
                            nlohmann::json(data.files()).dump() + " " + std::to_string(data.training().size());
   std::string root = mine;
@@ -263,8 +264,9 @@ TrainingReport run_training(const TrainerOptions& o, const std::string& run_dir,
   gan_step.set_timeline(trace);
   std::unique_ptr<DistributedGradients> sync;
   if (ranks > 1) {
-    sync = std::make_unique<DistributedGradients>(comm, distributed.fusion_threshold_bytes, trace,
-                                                  distributed.overlap);
+    sync =
+        std::make_unique<DistributedGradients>(comm, distributed.fusion_threshold_bytes, trace,
+                                               distributed.overlap, o.batch_size, distributed.dense_factors);
     gan_step.set_gradient_sync(sync.get());
   }
   // The checkpoint alone says how it was trained: generate warns outside the trained range.

@@ -87,7 +87,8 @@ struct TrainingReport {
 struct DistributedRun {
   dist::Communicator* comm = nullptr;  ///< null: one process
   std::size_t fusion_threshold_bytes = kDefaultFusionBytes;
-  bool overlap = true;   ///< reduce buckets during backward (false: all after it)
+  bool overlap = true;  ///< reduce buckets during backward (false: all after it)
+  DenseFactors dense_factors = DenseFactors::automatic;  ///< distributed_gradients.hh
   std::string timeline;  ///< rank 0's Chrome trace of the run (dist/timeline.hh), "" for none
 };
 

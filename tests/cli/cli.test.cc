@@ -304,12 +304,14 @@ TEST_F(Cli, TrainRefusesBadOptionsWithOneLineAndNoRunDirectory) {
   expect_refused("train" + data + out + " --energy-range 9", "--energy-range");
   expect_refused("train" + data + out + " --loss-weights 1,2", "--loss-weights");
   expect_refused("train" + data + out + " --batch-size 0", "--batch-size");
+  expect_refused("train" + data + out + " --fusion-threshold -1", "--fusion-threshold");
+  expect_refused("train" + data + out + " --dense-factors sometimes", "--dense-factors 'sometimes'");
   expect_refused("train --resume " + (dir_ / "nothing").string(), "cannot resume");
   EXPECT_FALSE(fs::exists(dir_ / "run"));
   const Result help = run("train --help");
   for (const char* o : {"--data", "--out", "--resume", "--model", "--epochs", "--batch-size", "--lr",
                         "--loss-weights", "--seed", "--threads", "--validation-fraction", "--energy-range",
-                        "--checkpoint-every", "--max-steps", "--skip-bad-files"})
+                        "--checkpoint-every", "--max-steps", "--skip-bad-files", "--dense-factors"})
     EXPECT_NE(help.out.find(o), std::string::npos) << o;
 }
 

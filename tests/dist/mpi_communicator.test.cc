@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <vector>
 
 #include "core/rng.hh"
@@ -43,6 +44,34 @@ TEST(MpiCommunicator, AllreduceSumsOverRanks) {
   world().allreduce_sum(d);
   for (std::size_t i = 0; i < f.size(); ++i) ASSERT_EQ(f[i], 3.f * static_cast<float>(i)) << i;  // x(1 + 2)
   for (std::size_t i = 0; i < d.size(); ++i) EXPECT_EQ(d[i], 0.5 * static_cast<double>(2 * i + 1));
+}
+
+TEST(MpiCommunicator, AllgatherPutsEveryRanksValuesInRankOrder) {
+  const int r = world().rank();
+  const std::vector<float> mine = rank_values(r, 333);
+  std::vector<float> all(2 * mine.size(), -1.f);
+  world().allgather(mine, all);
+  EXPECT_EQ(std::vector<float>(all.begin(), all.begin() + 333), rank_values(0, 333));
+  EXPECT_EQ(std::vector<float>(all.begin() + 333, all.end()), rank_values(1, 333));
+}
+
+TEST(MpiCommunicator, StartedCollectivesCompleteWithTheBlockingOnesResults) {
+  // Non-blocking: polled with test() until done, with the results of the blocking calls.
+  const int r = world().rank();
+  std::vector<float> sum = rank_values(r, 5000), expected(5000);
+  const std::vector<float> zero = rank_values(0, 5000), one = rank_values(1, 5000);
+  for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = zero[i] + one[i];
+  const std::vector<float> mine = rank_values(r, 40);
+  std::vector<float> all(80);
+  std::unique_ptr<Request> a = world().start_allreduce_sum(sum);
+  std::unique_ptr<Request> g = world().start_allgather(mine, all);
+  int polls = 0;
+  while (!(a->test() & g->test())) ++polls;  // both tested every round
+  EXPECT_TRUE(a->test());                    // stays done
+  for (std::size_t i = 0; i < sum.size(); ++i) ASSERT_EQ(sum[i], expected[i]) << i;
+  EXPECT_EQ(std::vector<float>(all.begin(), all.begin() + 40), rank_values(0, 40));
+  EXPECT_EQ(std::vector<float>(all.begin() + 40, all.end()), rank_values(1, 40));
+  RecordProperty("polls", polls);
 }
 
 TEST(MpiCommunicator, BroadcastGivesTheRootsValues) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -22,9 +23,14 @@ class RecordingCommunicator final : public Communicator {
     for (float& x : v) x *= 2;
     const std::lock_guard lock(mutex);
     calls.emplace_back(v.data(), v.size());
+    threads.push_back(std::this_thread::get_id());
   }
   void allreduce_sum(std::span<double> v) override {
     for (double& x : v) x *= 2;
+  }
+  void allgather(std::span<const float> mine, std::span<float> all) override {
+    std::ranges::copy(mine, all.begin());
+    std::ranges::copy(mine, all.begin() + static_cast<std::ptrdiff_t>(mine.size()));
   }
   void broadcast(std::span<float>, int) override {}
   void broadcast(std::string&, int) override {}
@@ -37,6 +43,7 @@ class RecordingCommunicator final : public Communicator {
   }
   std::mutex mutex;
   std::vector<std::pair<const float*, std::size_t>> calls;
+  std::vector<std::thread::id> threads;
 };
 
 // Entries of 4, 4 and 8 floats; buckets of >= 32 bytes from the end: {entry 2}, {entries 0, 1}.
@@ -104,6 +111,79 @@ TEST(OverlappedAllreduce, EveryRoundReducesEachBucketOnce) {
   }
   const std::vector<float> x = values();
   for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(buffer[i], x[i]) << i;  // (2 x 0.5)^3
+}
+
+TEST(OverlappedAllreduce, ARepeatedNoticeOfOneEntryDoesNotCountForAnother) {
+  // Layers report themselves final before their data gradient and Sequential again after it.
+  RecordingCommunicator comm;
+  std::vector<float> buffer = values();
+  OverlappedAllreduce reduce(comm, buffer, two_buckets());
+  reduce.begin(1.f);
+  reduce.entry_final(2);
+  ASSERT_TRUE(wait_for(comm, 1));
+  reduce.entry_final(1);
+  reduce.entry_final(1);  // bucket 1 still waits for entry 0
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(comm.count(), 1u);
+  reduce.finish(1.f);
+  EXPECT_EQ(comm.count(), 2u);
+}
+
+TEST(OverlappedAllreduce, FinishReducesTheBucketsTheThreadHasNotBegunItself) {
+  RecordingCommunicator comm;
+  std::vector<float> buffer = values();
+  OverlappedAllreduce reduce(comm, buffer, two_buckets());
+  reduce.begin(1.f);
+  reduce.entry_final(2);
+  ASSERT_TRUE(wait_for(comm, 1));  // bucket 0 on the thread
+  reduce.finish(1.f);              // bucket 1 never handed over: reduced by this thread
+  ASSERT_EQ(comm.count(), 2u);
+  EXPECT_NE(comm.threads[0], std::this_thread::get_id());
+  EXPECT_EQ(comm.threads[1], std::this_thread::get_id());
+}
+
+TEST(OverlappedAllreduce, ABucketWithItsOwnExchangeRunsItInItsTurnInsteadOfTheAllreduce) {
+  RecordingCommunicator comm;
+  std::vector<float> buffer = values();
+  OverlappedAllreduce reduce(comm, buffer, two_buckets());
+  std::vector<std::size_t> order;  // the allreduces seen when the exchange ran
+  const std::vector<float> mine = {1, 2};
+  std::vector<float> gathered(4);
+  reduce.set_exchange(1, [&] {
+    order.push_back(comm.count());
+    return comm.start_allgather(mine, gathered);
+  });
+  reduce.begin(3.f);
+  for (std::size_t e : {0, 1, 2}) reduce.entry_final(e);  // bucket 1 final first: still second
+  reduce.finish(0.5f);
+  EXPECT_EQ(comm.count(), 1u);  // bucket 0 only
+  EXPECT_EQ(order, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(gathered, (std::vector<float>{1, 2, 1, 2}));
+  const std::vector<float> x = values();
+  for (std::size_t i = 0; i < 8; ++i)
+    EXPECT_EQ(buffer[i], x[i] * 0.5f) << i;  // scaled, not weighted or summed
+  for (std::size_t i = 8; i < 16; ++i) EXPECT_EQ(buffer[i], (2 * (3.f * x[i])) * 0.5f) << i;
+}
+
+TEST(OverlappedAllreduce, RecordedRoundsHoldWhenEachBucketRanAndFinishWaited) {
+  RecordingCommunicator comm;
+  std::vector<float> buffer = values();
+  OverlappedAllreduce reduce(comm, buffer, two_buckets());
+  reduce.record_rounds(true);
+  for (int round = 0; round < 2; ++round) {
+    reduce.begin(1.f);
+    reduce.entry_final(2);
+    reduce.finish(1.f);
+  }
+  ASSERT_EQ(reduce.rounds().size(), 2u);
+  for (const auto& r : reduce.rounds()) {
+    ASSERT_EQ(r.start.size(), 2u);
+    EXPECT_LE(r.enter, r.leave);
+    for (std::size_t b = 0; b < 2; ++b) EXPECT_LE(r.start[b], r.end[b]);
+    EXPECT_LE(r.end[0], r.start[1]);  // in index order
+    EXPECT_LE(r.end[1], r.leave);     // finish() waited for the last
+  }
+  EXPECT_LE(reduce.rounds()[0].leave, reduce.rounds()[1].start[0]);
 }
 
 TEST(OverlappedAllreduce, WithoutAThreadAllBucketsAreReducedInFinish) {

@@ -1,7 +1,8 @@
 // Data-parallel GanStep (train/distributed_gradients.hh over dist::MpiCommunicator) as two
 // ranks under mpiexec against one process: with the same global batch, data and draws, 2 ranks
 // sharing a batch of 2b give the parameters of 1 rank with batch 2b after every step, for the
-// discriminator and generator updates. Each rank also runs the one-process reference itself.
+// discriminator and generator updates, with the gradients allreduced and with the Dense layers
+// exchanging sufficient factors. Each rank also runs the one-process reference itself.
 // The model has no BatchNorm and no Dropout (the "mode where per-rank batch statistics do not
 // matter"): with them each rank would normalise by its own batch (Horovod's choice, ours too).
 // Tolerance: 2e-6 relative + 1e-7 absolute per parameter after 3 steps of RMSprop. The two
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "dist/mpi_communicator.hh"
@@ -94,11 +96,14 @@ void expect_close(std::span<const float> one, std::span<const float> two, const 
                                   std::to_string(worst));
 }
 
-TEST(DistributedStep, TwoRanksGiveTheParametersOfOneRankWithTheWholeBatch) {
+/// 3 steps of the one-process reference and of this rank's share of the two-rank run, with the
+/// Dense layers' gradients exchanged as `factors` says; the parameters compared after each.
+void expect_two_ranks_equal_one(DenseFactors factors, const std::vector<std::string>& factor_layers) {
   ASSERT_EQ(world().size(), 2);
   const int r = world().rank();
   Trainer one, two;  // the one-process reference and this rank's share of the two-rank run
-  DistributedGradients sync(world(), 256);  // small buckets: several per network, overlapped
+  // Small buckets: several per network, overlapped. Up to 8 events per rank.
+  DistributedGradients sync(world(), 256, nullptr, true, 8, factors);
   two.step.set_gradient_sync(&sync);
   // Global batches of 8 split 4 + 4, 6 + 2 (unequal), 8 + 0 (rank 1 has no event).
   const std::int64_t global = 8;
@@ -123,6 +128,21 @@ TEST(DistributedStep, TwoRanksGiveTheParametersOfOneRankWithTheWholeBatch) {
   EXPECT_NE(std::vector<float>(initial.gen.store().values().begin(), initial.gen.store().values().end()),
             std::vector<float>(two.gen.store().values().begin(), two.gen.store().values().end()));
   EXPECT_GT(sync.buckets(two.disc.store()), 1u);
+  std::vector<std::string> layers = sync.factor_layers(two.gen.store());
+  for (const auto& name : sync.factor_layers(two.disc.store())) layers.push_back(name);
+  EXPECT_EQ(layers, factor_layers);
+}
+
+TEST(DistributedStep, TwoRanksGiveTheParametersOfOneRankWithTheWholeBatch) {
+  // The tiny Dense layers' gradients are smaller than their factors: allreduced under auto.
+  expect_two_ranks_equal_one(DenseFactors::automatic, {});
+}
+
+TEST(DistributedStep, WithDenseLayersExchangingFactorsTooTheParametersAreThoseOfOneRank) {
+  // Every Dense layer (the generator's first, the discriminator's two heads) gathers each
+  // rank's inputs and output gradients instead; the 8 + 0 split has a rank with none.
+  expect_two_ranks_equal_one(DenseFactors::always,
+                             {"generator/dense", "discriminator/auxiliary", "discriminator/generation"});
 }
 
 TEST(DistributedStep, WithoutTheExchangeTheRanksWouldDiffer) {
