@@ -233,9 +233,11 @@ int run_train(const TrainCommandOptions& c, const CLI::App& cmd, dist::Communica
                 static_cast<long long>(r.steps), static_cast<long long>(r.steps_this_run), r.seconds,
                 static_cast<long long>(r.epochs), r.checkpoint.c_str());
     if (r.ranks > 1)
-      std::printf("%d ranks: %.1f s in gradient allreduces on rank 0, %.0f %% of it hidden behind backward\n",
-                  r.ranks, r.allreduce_seconds,
-                  r.allreduce_seconds > 0 ? 100 * (1 - r.allreduce_wait_seconds / r.allreduce_seconds) : 0.0);
+      std::printf(
+          "%d ranks: %.1f s in gradient exchanges on rank 0, %.0f %% of it not waited for after backward "
+          "(waits for slower ranks included; bench scaling tells them apart)\n",
+          r.ranks, r.allreduce_seconds,
+          r.allreduce_seconds > 0 ? 100 * (1 - r.allreduce_wait_seconds / r.allreduce_seconds) : 0.0);
     if (r.last_validation.events > 0)
       std::printf(
           "validation (%lld showers): sampled fraction %.1f %%, longitudinal %.1f %%, transverse %.1f %% "
