@@ -23,7 +23,6 @@ OverlappedAllreduce::OverlappedAllreduce(Communicator& comm, std::span<float> bu
   entry_done_.assign(entries, 0);
   exchange_.resize(buckets_.size());
   pending_entries_.assign(buckets_.size(), 0);
-  started_.assign(buckets_.size(), true);
   ready_.assign(buckets_.size(), 0);
   next_ = buckets_.size();
   // One rank has nothing to exchange: no thread, finish() only scales.
@@ -58,7 +57,6 @@ void OverlappedAllreduce::begin(float local_weight) {
   std::ranges::fill(entry_done_, 0);
   for (std::size_t i = 0; i < buckets_.size(); ++i) {
     pending_entries_[i] = buckets_[i].end_entry - buckets_[i].first_entry;
-    started_[i] = false;
   }
   if (record_)
     rounds_.push_back(
@@ -74,12 +72,11 @@ void OverlappedAllreduce::entry_final(std::size_t entry) {
   if (entry_done_[entry]) return;
   entry_done_[entry] = 1;
   const std::size_t b = bucket_of_entry_[entry];
-  if (started_[b] || pending_entries_[b] == 0) return;
+  if (pending_entries_[b] == 0) return;
   if (--pending_entries_[b] == 0) start(b);
 }
 
 void OverlappedAllreduce::start(std::size_t bucket) {
-  started_[bucket] = true;
   if (!worker_.joinable()) return;  // reduced in finish()
   {
     const std::lock_guard lock(mutex_);

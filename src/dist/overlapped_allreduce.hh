@@ -100,7 +100,6 @@ class OverlappedAllreduce {
   // Round state, touched by the training thread only.
   std::vector<std::size_t> pending_entries_;  // per bucket: entries not final yet
   std::vector<char> entry_done_;              // per entry: reported final this round
-  std::vector<bool> started_;
 
   std::mutex mutex_;
   std::condition_variable changed_;
