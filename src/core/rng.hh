@@ -27,6 +27,10 @@ class Rng {
     return result;
   }
 
+  /// Word i < 4 of xoshiro's state: lets a vectorised generator run several streams side by
+  /// side and draw exactly what next_u64() would (nn's Dropout masks).
+  std::uint64_t state(int i) const { return s_[i]; }
+
   /// Uniform in the open interval (0, 1): safe for log().
   double uniform() { return to_open_unit_interval(next_u64()); }
 
