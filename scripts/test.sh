@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test, after scripts/setup.sh has built ./build: the Release suite (including the
 # clang-format check, test style_clang_format), then the sanitizer build (ASan + UBSan with
-# -fno-sanitize-recover, assertions on: preset asan, ./build-asan) and the suite again under it.
+# -fno-sanitize-recover, assertions on, -O1 -g1: preset asan, ./build-asan) and the suite again under
+# it, less the full-size acceptance tests that skip there (tests/support/sanitized_build.hh).
 # CALO_SKIP_SANITIZE=1 runs the Release suite only (a quick local check; CI runs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -14,6 +14,7 @@
 #include "classifier/two_sample_test.hh"
 #include "physics/validation.hh"
 #include "physics_test_support.hh"
+#include "sanitized_build.hh"
 #include "simulated_showers.hh"
 
 namespace fs = std::filesystem;
@@ -42,17 +43,10 @@ class McShowers : public ::testing::Test {
   // 4,000-shower sets, about 9 min under ASan+UBSan on 2 cores (2026-12-07) against 1 min in
   // Release. The same code runs under the sanitizers at small sizes in two_sample.test.cc
   // (the classifier test) and tests/physics (validate, FPD/KPD, simulate).
-#if defined(__SANITIZE_ADDRESS__)
-  static constexpr bool kSanitized = true;
-#else
-  static constexpr bool kSanitized = false;
-#endif
-  void SetUp() override {
-    if (kSanitized) GTEST_SKIP() << "full-size statistical acceptance: Release build only";
-  }
+  void SetUp() override { CALO_SKIP_IN_SANITIZED_BUILD("full-size statistical acceptance"); }
 
   static void SetUpTestSuite() {
-    if (kSanitized) return;
+    if (calo::test::kSanitizedBuild) return;
     fs::create_directories(dir());
     const int lock = ::open(file(".lock").c_str(), O_CREAT | O_RDWR, 0644);
     ASSERT_GE(lock, 0);
