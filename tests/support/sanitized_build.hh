@@ -18,6 +18,8 @@ inline constexpr bool kSanitizedBuild = false;
 }  // namespace calo::test
 
 /// Skips the current test in the sanitizer build, with `what` (what the test runs at full size)
-/// as the reason.
-#define CALO_SKIP_IN_SANITIZED_BUILD(what) \
-  if (::calo::test::kSanitizedBuild) GTEST_SKIP() << (what) << ": Release build only"
+/// as the reason. One statement (do-while), so that it cannot capture a following `else`.
+#define CALO_SKIP_IN_SANITIZED_BUILD(what)                                               \
+  do {                                                                                   \
+    if (::calo::test::kSanitizedBuild) GTEST_SKIP() << (what) << ": Release build only"; \
+  } while (0)
