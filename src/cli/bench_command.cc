@@ -81,6 +81,7 @@ void add_bench_command(CLI::App& app) {
   sim_cmd->callback([opts] { run_bench_simulate(*opts); });
   add_bench_nn_command(*bench);
   add_bench_geant4_command(*bench);
+  add_bench_calice_command(*bench);
   add_bench_train_command(*bench);
   add_bench_scaling_command(*bench);
   add_bench_generate_command(*bench);

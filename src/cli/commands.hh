@@ -13,6 +13,8 @@ void add_bench_command(CLI::App& app);
 void add_bench_nn_command(CLI::App& bench);
 /// `bench geant4` under the `bench` subcommand (bench_geant4.cc).
 void add_bench_geant4_command(CLI::App& bench);
+/// `bench calice` under the `bench` subcommand (bench_calice.cc).
+void add_bench_calice_command(CLI::App& bench);
 /// `bench train` under the `bench` subcommand (bench_train.cc).
 void add_bench_train_command(CLI::App& bench);
 void add_bench_scaling_command(CLI::App& bench);
