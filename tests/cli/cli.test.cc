@@ -254,6 +254,21 @@ TEST_F(Cli, BenchGeant4RefusesBadSettingsBeforeReadingTheReference) {
   expect_refused("bench geant4 " + ref, "cannot read");
 }
 
+TEST_F(Cli, BenchCaliceRefusesBadOptionsAndPrintsTheFitBesideTheMeasurement) {
+  expect_refused("bench calice --energies 10", "invalid --energies (need at least 2)");
+  expect_refused("bench calice --energies 10,-5", "invalid --energies");
+  expect_refused("bench calice --events 5", "invalid --events");
+  expect_refused("bench calice --threshold-mip -1", "invalid --threshold-mip");
+  expect_refused("bench calice --threads 0", "invalid --threads");
+  expect_refused("bench calice --geometry " + (dir_ / "none.json").string(), "none.json");
+  // 2 x 12 showers of 1-2 GeV: a fit of two points is exact, the table and both lines print.
+  const Result r = run("bench calice --energies 1,2 --events 12");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("| 2 | "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("resolution: sigma/E = ("), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CALICE measured:     (16.6 +- 0.1) %"), std::string::npos) << r.out;
+}
+
 TEST_F(Cli, BenchNnHelpListsItsOptions) {
   const Result r = run("bench nn --help");  // help only: the benchmark itself is not run
   EXPECT_EQ(r.exit_code, 0) << r.err;
