@@ -52,11 +52,13 @@ TEST(CalicePrototype, ElectronResolutionAndLinearityAreTheMeasuredOnes) {
       100 * fit.stochastic, 100 * fit.stochastic_error, 100 * fit.constant, 100 * fit.constant_error,
       100 * lin.deviation[0], 100 * lin.deviation[1], 100 * lin.deviation[2]);
   // Issue 10's acceptance: the stochastic term within 10 % of the measured 16.6 %/sqrt(E). The
-  // fit's statistical error here is ~0.5 % (absolute), so 10 % is ~3 of it.
+  // fit's statistical error with these showers is 0.8 % (absolute), so 10 % is ~2 of it; the
+  // seeds are fixed, so the result is too (2026-12-07: a = 16.79 +- 0.78 %, b = 1.12 +- 0.46 %,
+  // linearity +0.21 / -0.35 / +0.08 %; 6 energies x 1,000 showers give 15.76 +- 0.29 %).
   EXPECT_NEAR(fit.stochastic / physics::calice::kStochastic, 1.0, 0.10)
       << "stochastic term " << 100 * fit.stochastic << " +- " << 100 * fit.stochastic_error << " %";
-  // The constant term is poorly fixed by three energies (error ~0.5 %); it must at least be
-  // a constant term of a few per cent at most, as measured (1.1 %).
+  // The constant term is poorly fixed by three energies (error ~0.5 %): it must not exceed the
+  // measured 1.1 % by more than 3 errors.
   EXPECT_LT(fit.constant, physics::calice::kConstant + 3 * fit.constant_error);
   // "linear to within approximately the 1 % level"
   for (std::size_t i = 0; i < points.size(); ++i)
