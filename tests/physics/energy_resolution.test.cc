@@ -155,6 +155,12 @@ TEST(MostProbableLoss, SiliconDensityEffectTakesThePlasmaEnergyLimit) {
   EXPECT_NEAR(si.density_effect.delta(at_x1 * (1 - 1e-9)), si.density_effect.delta(at_x1 * (1 + 1e-9)), 1e-6);
 }
 
+// The most probable loss of a relativistic particle in 300 um of silicon is 84 keV (PDG RPP,
+// Fig. 34.8, Bichsel's calculation; the sim's fluctuation test uses the same reference).
+TEST(MostProbableLoss, ThreeHundredMicronsOfSiliconGiveEightyFourKeV) {
+  EXPECT_NEAR(most_probable_loss_mev(silicon_layer(0.3), 1957), 0.084, 0.002);  // a 1 GeV e-
+}
+
 // PDG RPP, "Passage of particles through matter": silicon's energy loss of a minimum-ionising
 // particle is 1.664 MeV cm^2/g (mean); the most probable loss of a thin layer lies well below
 // it (the Landau peak), and per unit thickness it grows with the thickness.
