@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <numeric>
 
 #include "cli/commands.hh"
 #include "core/data_path.hh"
@@ -89,13 +90,8 @@ void run_bench_calice(const CaliceBenchOptions& o) {
       100 * physics::calice::kStochastic, 100 * physics::calice::kStochasticError,
       100 * physics::calice::kConstant, 100 * physics::calice::kConstantError,
       fit.stochastic / physics::calice::kStochastic,
-      cpu / (double(o.events) *
-             [&] {
-               double s = 0;
-               for (double e : o.energies) s += e;
-               return s;
-             }()),
-      o.threads, o.threads > 1 ? "s" : "");
+      cpu / (double(o.events) * std::accumulate(o.energies.begin(), o.energies.end(), 0.0)), o.threads,
+      o.threads > 1 ? "s" : "");
 }
 
 }  // namespace

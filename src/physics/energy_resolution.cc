@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <string>
 
 #include "core/error.hh"
 
@@ -24,12 +25,34 @@ double LayerWeightedSum::operator()(std::span<const float> cells, std::size_t nx
 
 namespace {
 
-/// For a Gaussian truncated at +-k sigma: the ratio of the truncated variance to sigma^2,
-/// 1 - 2 k phi(k) / (2 Phi(k) - 1).
-double truncated_variance_ratio(double k) {
-  const double phi = std::exp(-0.5 * k * k) / std::sqrt(2 * std::numbers::pi);
-  const double inside = std::erf(k / std::numbers::sqrt2);
-  return 1 - 2 * k * phi / inside;
+/// Moments of a unit Gaussian inside |z| <= k: p = P(|z| <= k), m2 = E[z^2; |z| <= k],
+/// m4 = E[z^4; |z| <= k]; m2 / p is the truncated variance over sigma^2.
+struct TruncatedMoments {
+  double phi, p, m2, m4;
+  explicit TruncatedMoments(double k)
+      : phi(std::exp(-0.5 * k * k) / std::sqrt(2 * std::numbers::pi)),
+        p(std::erf(k / std::numbers::sqrt2)),
+        m2(p - 2 * k * phi),
+        m4(3 * p - 2 * (k * k * k + 3 * k) * phi) {}
+};
+
+/// Weighted least-squares line y = slope x + offset and the variances of both.
+struct Line {
+  double slope = 0, offset = 0, var_slope = 0, var_offset = 0;
+};
+Line weighted_line(std::span<const double> x, std::span<const double> y, std::span<const double> w,
+                   const char* what) {
+  double s = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    s += w[i];
+    sx += w[i] * x[i];
+    sy += w[i] * y[i];
+    sxx += w[i] * x[i] * x[i];
+    sxy += w[i] * x[i] * y[i];
+  }
+  const double det = s * sxx - sx * sx;
+  CALO_VALIDATE(det > 0, std::string(what) + " needs at least 2 different energies");
+  return {(s * sxy - sx * sy) / det, (sxx * sy - sx * sxy) / det, s / det, sxx / det};
 }
 
 }  // namespace
@@ -42,7 +65,8 @@ GaussianCore gaussian_core(std::span<const double> values, double k) {
   mean /= double(values.size());
   for (double v : values) var += (v - mean) * (v - mean);
   double sigma = std::sqrt(var / double(values.size() - 1));
-  const double ratio = truncated_variance_ratio(k);
+  const TruncatedMoments t(k);
+  const double ratio = t.m2 / t.p;
   GaussianCore core;
   // The map (mean, sigma) -> moments of the window, corrected, contracts for a peaked
   // distribution; 100 rounds is far more than its convergence needs.
@@ -71,9 +95,7 @@ GaussianCore gaussian_core(std::span<const double> values, double k) {
   // c = m2 / p, var(mean) = sigma^2 / (m2 n) and var(sigma) = sigma^2 B / (A^2 n) with
   // B = m4 - 2 c m2 + c^2 p and A = 2 k (k^2 - c) phi(k) - 2 c p. At k = 2 these are 1.16 and
   // 1.60 times the untruncated sigma / sqrt(n) and sigma / sqrt(2n): the window costs efficiency.
-  const double phi = std::exp(-0.5 * k * k) / std::sqrt(2 * std::numbers::pi);
-  const double p = std::erf(k / std::numbers::sqrt2);
-  const double m2 = p - 2 * k * phi, m4 = 3 * p - 2 * (k * k * k + 3 * k) * phi, c = m2 / p;
+  const double phi = t.phi, p = t.p, m2 = t.m2, m4 = t.m4, c = ratio;
   const double B = m4 - 2 * c * m2 + c * c * p, A = 2 * k * (k * k - c) * phi - 2 * c * p;
   const double n = double(values.size());
   core.mean_error = sigma / std::sqrt(m2 * n);
@@ -99,23 +121,13 @@ ResolutionFit fit_resolution(std::span<const ResolutionPoint> points) {
   for (std::size_t i = 0; i < xs.size(); ++i) ws[i] = 1 / std::pow(2 * ys[i] * rel[i], 2);  // first pass
   double A = 0, B = 0, var_A = 0, var_B = 0;
   for (int round = 0; round < 20; ++round) {
-    double s = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-      s += ws[i];
-      sx += ws[i] * xs[i];
-      sy += ws[i] * ys[i];
-      sxx += ws[i] * xs[i] * xs[i];
-      sxy += ws[i] * xs[i] * ys[i];
-    }
-    const double det = s * sxx - sx * sx;
-    CALO_VALIDATE(det > 0, "a resolution fit needs at least 2 different energies");
-    const double a_new = (s * sxy - sx * sy) / det, b_new = (sxx * sy - sx * sxy) / det;
-    var_A = s / det;
-    var_B = sxx / det;
-    const bool stable =
-        std::abs(a_new - A) <= 1e-12 * std::abs(a_new) && std::abs(b_new - B) <= 1e-12 * std::abs(b_new);
-    A = a_new;
-    B = b_new;
+    const Line line = weighted_line(xs, ys, ws, "a resolution fit");
+    var_A = line.var_slope;
+    var_B = line.var_offset;
+    const bool stable = std::abs(line.slope - A) <= 1e-12 * std::abs(line.slope) &&
+                        std::abs(line.offset - B) <= 1e-12 * std::abs(line.offset);
+    A = line.slope;
+    B = line.offset;
     if (stable) break;
     for (std::size_t i = 0; i < xs.size(); ++i) {
       const double y_model = A * xs[i] + B;
@@ -138,21 +150,17 @@ ResolutionFit fit_resolution(std::span<const ResolutionPoint> points) {
 
 LinearityFit fit_linearity(std::span<const ResolutionPoint> points) {
   CALO_VALIDATE(points.size() >= 2, "a linearity fit needs at least 2 energies");
-  double s = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  std::vector<double> x, y, w;
   for (const auto& p : points) {
     CALO_VALIDATE(p.peak.mean_error > 0, "linearity point without an error");
-    const double w = 1 / (p.peak.mean_error * p.peak.mean_error);
-    s += w;
-    sx += w * p.energy;
-    sy += w * p.peak.mean;
-    sxx += w * p.energy * p.energy;
-    sxy += w * p.energy * p.peak.mean;
+    x.push_back(p.energy);
+    y.push_back(p.peak.mean);
+    w.push_back(1 / (p.peak.mean_error * p.peak.mean_error));
   }
-  const double det = s * sxx - sx * sx;
-  CALO_VALIDATE(det > 0, "a linearity fit needs at least 2 different energies");
+  const Line line = weighted_line(x, y, w, "a linearity fit");
   LinearityFit fit;
-  fit.slope = (s * sxy - sx * sy) / det;
-  fit.offset = (sxx * sy - sx * sxy) / det;
+  fit.slope = line.slope;
+  fit.offset = line.offset;
   for (const auto& p : points) fit.deviation.push_back(p.peak.mean / (fit.slope * p.energy + fit.offset) - 1);
   return fit;
 }
