@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "calo3dgan/shower_file.hh"
 #include "cli/commands.hh"
 #include "core/data_path.hh"
 #include "core/error.hh"
 #include "core/units.hh"
 #include "physics/geant4_summary.hh"
+#include "physics/layer_spectrum.hh"
 #include "sim/transport/shower_run.hh"
 
 namespace calo::cli {
@@ -24,6 +26,7 @@ struct Geant4BenchOptions {
   bool profiles = false;
   bool urban = false;
   double energy = 0;                  ///< GeV; 0: the reference's energy
+  int layer_spectrum = -1;            ///< readout layer whose deposit spectrum is printed (-1: none)
   std::vector<std::string> settings;  ///< --set name=value (transport settings, for convergence studies)
 };
 
@@ -87,6 +90,53 @@ std::size_t absorber_material(const sim::LayerStack& stack) {
   return best;
 }
 
+/// The showers beside a development-set summary: <stack>_<E>.h5 next to <stack>_<E>.json.
+std::string showers_beside(const std::string& reference) {
+  return std::filesystem::path(reference).replace_extension(".h5").string();
+}
+
+/// The deposit spectrum of one layer, shower by shower [MeV]: quantiles and a histogram in
+/// doubling bins, ours beside Geant4's when there is a Geant4 set (`g4` non-null).
+void print_layer_spectrum(int layer, const physics::LayerSpectrum& ours, const physics::LayerSpectrum* g4) {
+  const double qs[] = {0.1, 0.25, 0.5, 0.75, 0.9, 0.99};
+  auto mean = [](const std::vector<double>& v) {
+    double s = 0;
+    for (const double x : v) s += x;
+    return v.empty() ? 0.0 : s / double(v.size());
+  };
+  const std::vector<double> edges = {0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8, 1.2, 1.6, 2.4, 3.2, 4.8, 6.4};
+  auto block = [&](const char* what, const std::vector<double>& a, const std::vector<double>* b) {
+    std::printf("\n| layer %d, %s [MeV] | calo3dgan |%s\n|---|---:|%s\n", layer, what,
+                b ? " Geant4 | ratio |" : "", b ? "---:|---:|" : "");
+    auto row = [&](const char* name, double x, double y) {
+      if (b)
+        std::printf("| %s | %.4f | %.4f | %.3f |\n", name, x, y, y > 0 ? x / y : NAN);
+      else
+        std::printf("| %s | %.4f |\n", name, x);
+    };
+    row("mean", mean(a), b ? mean(*b) : 0);
+    for (const double q : qs) {
+      char name[32];
+      std::snprintf(name, sizeof name, "%g %% quantile", 100 * q);
+      row(name, physics::quantile(a, q), b ? physics::quantile(*b, q) : 0);
+    }
+    const auto fa = physics::binned_fractions(a, edges);
+    const auto fb = b ? physics::binned_fractions(*b, edges) : std::vector<double>{};
+    for (std::size_t i = 0; i < fa.size(); ++i) {
+      char name[48];
+      if (i == 0)
+        std::snprintf(name, sizeof name, "share below %g", edges[0]);
+      else if (i == edges.size())
+        std::snprintf(name, sizeof name, "share above %g", edges.back());
+      else
+        std::snprintf(name, sizeof name, "share %g-%g", edges[i - 1], edges[i]);
+      row(name, fa[i], b ? fb[i] : 0);
+    }
+  };
+  block("window sum", ours.window(), g4 ? &g4->window() : nullptr);
+  block("central cell", ours.central(), g4 ? &g4->central() : nullptr);
+}
+
 void run_bench_geant4(const Geant4BenchOptions& o) {
   CALO_VALIDATE(o.events >= 2, "invalid --events (must be >= 2)");
   CALO_VALIDATE(o.threads >= 1, "invalid --threads (must be >= 1)");
@@ -101,7 +151,6 @@ void run_bench_geant4(const Geant4BenchOptions& o) {
   if (o.energy > 0) gev = o.energy;
   const std::string geometry = o.geometry.empty() ? geometry_for(stack_name, o.reference) : o.geometry;
   const sim::ShowerPhysics physics(sim::load_layer_stack(geometry), config);
-
   sim::RunRequest req;
   req.particle = sim::Particle::electron;
   req.energies = sim::EnergySpectrum::parse(std::to_string(gev));
@@ -109,7 +158,39 @@ void run_bench_geant4(const Geant4BenchOptions& o) {
   req.seed = static_cast<std::uint64_t>(o.seed);
   req.threads = o.threads;
   const sim::ReadoutGrid grid = sim::readout_for(physics.stack(), req.window);
+  // Geant4's showers for the spectrum, read before any simulation so that a missing or
+  // mismatched file is refused at once.
+  std::unique_ptr<physics::LayerSpectrum> g4_layer;
+  if (o.layer_spectrum >= 0) {
+    CALO_VALIDATE(o.layer_spectrum < grid.layers, "invalid --layer-spectrum " +
+                                                      std::to_string(o.layer_spectrum) + " (the stack has " +
+                                                      std::to_string(grid.layers) + " layers)");
+    if (compare) {
+      const std::string h5 = showers_beside(o.reference);
+      CALO_VALIDATE(std::filesystem::exists(h5),
+                    "no Geant4 showers for --layer-spectrum (looked for " + h5 + ")");
+      const io::ShowerReader reader(h5);
+      const auto& g = reader.grid();
+      CALO_VALIDATE(
+          g.nx == std::size_t(grid.nx) && g.ny == std::size_t(grid.ny) && g.nz == std::size_t(grid.layers),
+          "Geant4 showers " + h5 + " do not have the stack's readout grid");
+      g4_layer = std::make_unique<physics::LayerSpectrum>(g.nx, g.ny, g.nz, o.layer_spectrum);
+      std::vector<float> cells, energies;
+      reader.read(0, reader.events(), cells, energies);
+      const std::size_t per = g.nx * g.ny * g.nz;
+      for (std::size_t i = 0; i < reader.events(); ++i) {
+        std::vector<float> mev(cells.begin() + static_cast<std::ptrdiff_t>(i * per),
+                               cells.begin() + static_cast<std::ptrdiff_t>((i + 1) * per));
+        for (auto& c : mev) c *= 1e3f;
+        g4_layer->add(mev.data());
+      }
+    }
+  }
+
   physics::SummaryAccumulator acc(grid.nx, grid.ny, grid.layers);
+  physics::LayerSpectrum our_layer(std::size_t(grid.nx), std::size_t(grid.ny), std::size_t(grid.layers),
+                                   static_cast<std::size_t>(std::max(o.layer_spectrum, 0)));
+  std::vector<float> mev(grid.cells());
   const std::size_t n_materials = physics.stack().materials.size();
   std::vector<double> per_material(n_materials, 0.0);  // summed over showers, / E [1]
   const std::size_t absorber = absorber_material(physics.stack());
@@ -120,6 +201,12 @@ void run_bench_geant4(const Geant4BenchOptions& o) {
       for (std::size_t m = 0; m < n_materials; ++m) per_material[m] += m_dep[m] * 1e-3 / b.energy_gev[i];
       acc.add(b.ecal.data() + i * cells, b.energy_gev[i], b.sensitive[i] * 1e-3, m_dep[absorber] * 1e-3,
               b.deposit[i] * 1e-3);
+      if (o.layer_spectrum >= 0) {
+        std::transform(b.ecal.begin() + static_cast<std::ptrdiff_t>(i * cells),
+                       b.ecal.begin() + static_cast<std::ptrdiff_t>((i + 1) * cells), mev.begin(),
+                       [](float gev_cell) { return gev_cell * 1e3f; });
+        our_layer.add(mev.data());
+      }
     }
   });
   const physics::ShowerSummary ours = acc.result();
@@ -138,8 +225,10 @@ void run_bench_geant4(const Geant4BenchOptions& o) {
     std::printf(
         "| x width (2nd moment) [cells] | %.4f |\n| hits > 1e-4 GeV | %.1f |\n| hits > 3e-4 GeV | %.1f |\n",
         ours.x2_mean, ours.hits_1e4, ours.hits_3e4);
-    std::printf("| shower max [layer] | %d |\n\nCPU %.4f s/shower (%d thread%s)\n", ours.shower_max_layer,
-                stats.cpu_seconds / double(ours.events), o.threads, o.threads > 1 ? "s" : "");
+    std::printf("| shower max [layer] | %d |\n", ours.shower_max_layer);
+    if (o.layer_spectrum >= 0) print_layer_spectrum(o.layer_spectrum, our_layer, nullptr);
+    std::printf("\nCPU %.4f s/shower (%d thread%s)\n", stats.cpu_seconds / double(ours.events), o.threads,
+                o.threads > 1 ? "s" : "");
     return;
   }
 
@@ -170,6 +259,7 @@ void run_bench_geant4(const Geant4BenchOptions& o) {
     table("layer", ours.long_profile, g4.long_profile);
     table("x column", ours.x_profile, g4.x_profile);
   }
+  if (o.layer_spectrum >= 0) print_layer_spectrum(o.layer_spectrum, our_layer, g4_layer.get());
   std::printf("\ncalo3dgan per material / E:");
   for (std::size_t m = 0; m < n_materials; ++m)
     std::printf(" %s %.4f%s", physics.stack().materials[m].name.c_str(),
@@ -208,6 +298,9 @@ void add_bench_geant4_command(CLI::App& bench) {
       "msc_safety_factor, range_cut_mm, range_rejection_mev, brems_g4_parametrized (0/1: Geant4's "
       "G4eBremParametrizedModel below 1 GeV), brems_param_low_mev (its low-energy limit, default 10)");
   cmd->add_flag("--profiles", opts->profiles, "Also print the longitudinal and x profiles bin by bin");
+  cmd->add_option("--layer-spectrum", opts->layer_spectrum,
+                  "Also print the deposit spectrum of this readout layer (window sum and central cell, "
+                  "quantiles and shares per bin [MeV]), beside Geant4's from the .h5 next to the reference");
   cmd->callback([opts] { run_bench_geant4(*opts); });
 }
 

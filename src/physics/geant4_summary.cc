@@ -86,7 +86,8 @@ ShowerSummary SummaryAccumulator::result() const {
   if (n_ == 0) return s;
   const double n = double(n_);
   s.window_mean = w_ / n;
-  s.window_rel_rms = rms_of(w_, w2_, n_) / s.window_mean;
+  // Showers that leave nothing in the window (electrons of a few MeV) have no relative spread.
+  s.window_rel_rms = s.window_mean > 0 ? rms_of(w_, w2_, n_) / s.window_mean : 0.0;
   s.si_total = si_ / n;
   s.all_total = all_ / n;
   s.absorber_total = abs_ / n;

@@ -254,6 +254,32 @@ TEST_F(Cli, BenchGeant4RefusesBadSettingsBeforeReadingTheReference) {
   expect_refused("bench geant4 " + ref, "cannot read");
 }
 
+TEST_F(Cli, BenchGeant4LayerSpectrumReadsGeant4sShowersAsTheReferenceSummarisedThem) {
+  const std::string dev = std::string(CALO_TEST_SOURCE_DIR) + "/../shared/geant4-reference/";
+  const std::string ref = "bench geant4 --reference " + dev + "wsi_10.json --events 3";
+  expect_refused(ref + " --layer-spectrum 25", "invalid --layer-spectrum 25 (the stack has 25 layers)");
+  const Result r = run(ref + " --layer-spectrum 0");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Geant4's mean layer-0 window sum, from its 200 showers in wsi_10.h5, must be the first
+  // entry of the mean longitudinal profile that the reference's own summary states (GeV).
+  std::ifstream in(dev + "wsi_10.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string json = text.str();
+  const auto key = json.find("\"long_profile_mean\"");
+  ASSERT_NE(key, std::string::npos);
+  const double layer0_gev = std::stod(json.substr(json.find('[', key) + 1));
+  char expected[64];
+  std::snprintf(expected, sizeof expected, " | %.4f | ", 1e3 * layer0_gev);
+  const auto table = r.out.find("| layer 0, window sum [MeV] | calo3dgan | Geant4 | ratio |");
+  ASSERT_NE(table, std::string::npos) << r.out;
+  const auto mean = r.out.find("| mean | ", table);
+  ASSERT_NE(mean, std::string::npos) << r.out;
+  const std::string line = r.out.substr(mean, r.out.find('\n', mean) - mean);
+  EXPECT_NE(line.find(expected), std::string::npos) << line << " lacks Geant4's" << expected;
+  EXPECT_NE(r.out.find("| layer 0, central cell [MeV] |"), std::string::npos) << r.out;
+}
+
 TEST_F(Cli, BenchCaliceRefusesBadOptionsAndPrintsTheFitBesideTheMeasurement) {
   expect_refused("bench calice --energies 10", "invalid --energies (need at least 2)");
   expect_refused("bench calice --energies 10,-5", "invalid --energies");
