@@ -7,10 +7,13 @@
 //   conv2..4 (ConvAlgorithms::fft; docs/nn.md), batch 8.
 // Each convolution gets its input in the layout the previous layer would leave (a 1x1x1
 // convolution in front makes it), so the figures are of the convolution alone.
-// Usage: nn_conv_bench [threads=2] [max_batch=128]
+// Usage: nn_conv_bench [threads=2] [max_batch=128] [passes]
+//   passes: only the by-pass table of the discriminator (the quick check of an FFT-plan change).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "nn/nn.hh"
@@ -101,11 +104,70 @@ PassTimes time_passes(Context& ctx, const ConvCase& c, std::int64_t batch, int r
   return t;
 }
 
+/// Every convolution of both networks, whole (forward, or forward + backward), per sample.
+void whole_convolutions(Context& ctx, double peak, std::int64_t max_batch, std::span<const ConvCase> gen,
+                        std::span<const ConvCase> disc) {
+  std::printf("| convolution | pass | batch | ms/sample | GFLOP/s | %% of sgemm |\n");
+  std::printf("|---|---|---|---|---|---|\n");
+  for (std::int64_t batch : {std::int64_t{8}, max_batch}) {
+    double total_ms = 0, total_flops = 0;
+    for (const auto& c : gen) {
+      double flops;
+      const double t = time_conv(ctx, c, batch, false, batch > 8 ? 2 : 5, &flops);
+      total_ms += 1e3 * t / batch;
+      total_flops += flops;
+      std::printf("| %s | fwd | %lld | %.3f | %.1f | %.0f |\n", c.name, (long long)batch, 1e3 * t / batch,
+                  flops / t / 1e9, 100 * flops / t / 1e9 / peak);
+    }
+    std::printf("| G convolutions total | fwd | %lld | %.3f | %.1f | %.0f |\n", (long long)batch, total_ms,
+                total_flops / (total_ms * batch / 1e3) / 1e9,
+                100 * total_flops / (total_ms * batch / 1e3) / 1e9 / peak);
+    if (batch == max_batch) break;
+  }
+  double total_ms = 0, total_flops = 0;
+  for (const auto& c : disc) {
+    double flops;
+    const double t = time_conv(ctx, c, 8, true, 2, &flops);
+    total_ms += 1e3 * t / 8;
+    total_flops += flops;
+    std::printf("| %s | fwd+bwd | 8 | %.3f | %.1f | %.0f |\n", c.name, 1e3 * t / 8, flops / t / 1e9,
+                100 * flops / t / 1e9 / peak);
+  }
+  std::printf("| D convolutions total | fwd+bwd | 8 | %.3f | %.1f | %.0f |\n", total_ms,
+              total_flops / (total_ms * 8 / 1e3) / 1e9,
+              100 * total_flops / (total_ms * 8 / 1e3) / 1e9 / peak);
+}
+
+/// The discriminator's convolutions pass by pass, the direct one against its replacement.
+void passes(int threads, std::span<const ConvCase> disc) {
+  // By pass, oneDNN's direct convolution against the plan that replaces it (docs/nn.md):
+  // the thin-input data gradient for D conv1 (1 input channel), the FFT for D conv2..4.
+  std::printf("\n| convolution, pass (batch 8, ms/call) | direct | thin-input / FFT | speed-up |\n");
+  std::printf("|---|---|---|---|\n");
+  for (const auto& c : disc) {
+    const bool thin = &c == &disc[0];
+    PassTimes pt[2];
+    for (int on = 0; on < 2; ++on) {
+      ContextOptions o{.threads = threads, .conv = {}};
+      (thin ? o.conv.thin : o.conv.fft) = on ? AlgorithmSwitch::automatic : AlgorithmSwitch::off;
+      Context pass_ctx(o);
+      pt[on] = time_passes(pass_ctx, c, 8, 5);
+    }
+    const char* names[3] = {"forward", "backward-data (+activation)", "backward-weights (+activation)"};
+    for (int p = 0; p < 3; ++p) {
+      const double x = p == 0 ? pt[0].fwd : p == 1 ? pt[0].bwd_data : pt[0].bwd_weights;
+      const double y = p == 0 ? pt[1].fwd : p == 1 ? pt[1].bwd_data : pt[1].bwd_weights;
+      std::printf("| %.7s, %s | %.2f | %.2f | %.2fx |\n", c.name, names[p], 1e3 * x, 1e3 * y, x / y);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
   const std::int64_t max_batch = argc > 2 ? std::atoll(argv[2]) : 128;
+  const bool passes_only = argc > 3 && std::string(argv[3]) == "passes";
   Context ctx(threads);
   const double peak = sgemm_gflops(ctx, 2048);
   std::printf("threads %d, oneDNN sgemm 2048^3: %.1f GFLOP/s\n\n", ctx.threads(), peak);
@@ -151,55 +213,7 @@ int main(int argc, char** argv) {
         .extra_back = {1, 1, 1}}},
   };
 
-  std::printf("| convolution | pass | batch | ms/sample | GFLOP/s | %% of sgemm |\n");
-  std::printf("|---|---|---|---|---|---|\n");
-  for (std::int64_t batch : {std::int64_t{8}, max_batch}) {
-    double total_ms = 0, total_flops = 0;
-    for (const auto& c : gen) {
-      double flops;
-      const double t = time_conv(ctx, c, batch, false, batch > 8 ? 2 : 5, &flops);
-      total_ms += 1e3 * t / batch;
-      total_flops += flops;
-      std::printf("| %s | fwd | %lld | %.3f | %.1f | %.0f |\n", c.name, (long long)batch, 1e3 * t / batch,
-                  flops / t / 1e9, 100 * flops / t / 1e9 / peak);
-    }
-    std::printf("| G convolutions total | fwd | %lld | %.3f | %.1f | %.0f |\n", (long long)batch, total_ms,
-                total_flops / (total_ms * batch / 1e3) / 1e9,
-                100 * total_flops / (total_ms * batch / 1e3) / 1e9 / peak);
-    if (batch == max_batch) break;
-  }
-  double total_ms = 0, total_flops = 0;
-  for (const auto& c : disc) {
-    double flops;
-    const double t = time_conv(ctx, c, 8, true, 2, &flops);
-    total_ms += 1e3 * t / 8;
-    total_flops += flops;
-    std::printf("| %s | fwd+bwd | 8 | %.3f | %.1f | %.0f |\n", c.name, 1e3 * t / 8, flops / t / 1e9,
-                100 * flops / t / 1e9 / peak);
-  }
-  std::printf("| D convolutions total | fwd+bwd | 8 | %.3f | %.1f | %.0f |\n", total_ms,
-              total_flops / (total_ms * 8 / 1e3) / 1e9,
-              100 * total_flops / (total_ms * 8 / 1e3) / 1e9 / peak);
-
-  // By pass, oneDNN's direct convolution against the plan that replaces it (docs/nn.md):
-  // the thin-input data gradient for D conv1 (1 input channel), the FFT for D conv2..4.
-  std::printf("\n| convolution, pass (batch 8, ms/call) | direct | thin-input / FFT | speed-up |\n");
-  std::printf("|---|---|---|---|\n");
-  for (const auto& c : disc) {
-    const bool thin = &c == &disc[0];
-    PassTimes pt[2];
-    for (int on = 0; on < 2; ++on) {
-      ContextOptions o{.threads = threads, .conv = {}};
-      (thin ? o.conv.thin : o.conv.fft) = on ? AlgorithmSwitch::automatic : AlgorithmSwitch::off;
-      Context pass_ctx(o);
-      pt[on] = time_passes(pass_ctx, c, 8, 5);
-    }
-    const char* names[3] = {"forward", "backward-data (+activation)", "backward-weights (+activation)"};
-    for (int p = 0; p < 3; ++p) {
-      const double x = p == 0 ? pt[0].fwd : p == 1 ? pt[0].bwd_data : pt[0].bwd_weights;
-      const double y = p == 0 ? pt[1].fwd : p == 1 ? pt[1].bwd_data : pt[1].bwd_weights;
-      std::printf("| %.7s, %s | %.2f | %.2f | %.2fx |\n", c.name, names[p], 1e3 * x, 1e3 * y, x / y);
-    }
-  }
+  if (!passes_only) whole_convolutions(ctx, peak, max_batch, gen, disc);
+  passes(threads, disc);
   return 0;
 }

@@ -308,25 +308,47 @@ TEST(RealFft3D, RegionTransformsMatchTheWholePlanes) {
 }
 
 TEST(SpectralKernels, CrossSpectrumAndAxpyOnBothInstructionSets) {
-  // 3 samples of 2 channels, 13 bins (one vector of 8 and a tail of 5), sample step 2 x 13.
-  const auto x = normal(2 * 3 * 2 * 13, 4), y = normal(2 * 3 * 2 * 13, 5), base = normal(2 * 13, 6);
+  // 3 samples of 5 x channels and 3 y channels, 13 bins (one vector of 8 and a tail of 5),
+  // layout [sample][channel][bin]: a 5 x 3 tile covers a full and a partial group of 4 x
+  // channels and of 2 y channels in the vector kernel.
+  constexpr std::int64_t kBins = 13, kX = 5, kY = 3, kBatch = 3;
+  const auto x = normal(2 * kBatch * kX * kBins, 4), y = normal(2 * kBatch * kY * kBins, 5),
+             base = normal(2 * kBins, 6);
+  const spectral::CrossTile tile{kX, kBins, kX * kBins, kY, kBins, kY * kBins, kBatch, kBins, kBins + 3};
   for (FftIsa choice : {FftIsa::automatic, FftIsa::generic}) {
     const spectral::Kernels& k = spectral::kernels(choice);
     const char* isa = k.isa;
-    std::vector<float> g(2 * 13), acc = base;
-    k.cross_spectrum(x.data() + 2 * 13, 26, y.data(), 26, 3, 13, g.data());  // channel 1 x channel 0
-    k.axpy(0.5f, -2.f, g.data(), acc.data(), 13);
-    for (std::int64_t f = 0; f < 13; ++f) {
-      std::complex<double> sum = 0;
-      for (std::int64_t n = 0; n < 3; ++n) {
-        const float* a = x.data() + 2 * (n * 26 + 13 + f);
-        const float* b = y.data() + 2 * (n * 26 + f);
-        sum += std::complex<double>(a[0], a[1]) * std::conj(std::complex<double>(b[0], b[1]));
+    std::vector<float> g(2 * kX * kY * (kBins + 3), -7.f);
+    k.cross_spectrum(x.data(), y.data(), tile, g.data());
+    for (std::int64_t a = 0; a < kX; ++a)
+      for (std::int64_t b = 0; b < kY; ++b) {
+        const float* pair = g.data() + 2 * (a * kY + b) * (kBins + 3);
+        for (std::int64_t f = 0; f < kBins; ++f) {
+          std::complex<double> sum = 0;
+          for (std::int64_t n = 0; n < kBatch; ++n) {
+            const float* p = x.data() + 2 * ((n * kX + a) * kBins + f);
+            const float* q = y.data() + 2 * ((n * kY + b) * kBins + f);
+            sum += std::complex<double>(p[0], p[1]) * std::conj(std::complex<double>(q[0], q[1]));
+          }
+          EXPECT_NEAR(pair[2 * f], sum.real(), 1e-5) << isa << " pair " << a << "," << b << " bin " << f;
+          EXPECT_NEAR(pair[2 * f + 1], sum.imag(), 1e-5) << isa << " pair " << a << "," << b << " bin " << f;
+        }
+        for (std::int64_t f = kBins; f < kBins + 3; ++f)  // between pairs: untouched
+          EXPECT_EQ(pair[2 * f], -7.f) << isa;
+        // The same pair alone gives the same bits: a pair's sum does not depend on its tile.
+        const spectral::CrossTile one{1, kBins, kX * kBins, 1, kBins, kY * kBins, kBatch, kBins, kBins};
+        std::vector<float> alone(2 * kBins);
+        k.cross_spectrum(x.data() + 2 * a * kBins, y.data() + 2 * b * kBins, one, alone.data());
+        for (std::int64_t i = 0; i < 2 * kBins; ++i)
+          EXPECT_EQ(alone[i], pair[i]) << isa << " " << a << "," << b;
       }
-      EXPECT_NEAR(g[2 * f], sum.real(), 1e-5) << isa << " bin " << f;
-      EXPECT_NEAR(g[2 * f + 1], sum.imag(), 1e-5) << isa << " bin " << f;
+    std::vector<float> acc = base;
+    const float* pair = g.data() + 2 * (1 * kY + 0) * (kBins + 3);
+    k.axpy(0.5f, -2.f, pair, acc.data(), kBins);
+    for (std::int64_t f = 0; f < kBins; ++f) {
       const std::complex<double> want =
-          std::complex<double>(base[2 * f], base[2 * f + 1]) + std::complex<double>(0.5, -2.0) * sum;
+          std::complex<double>(base[2 * f], base[2 * f + 1]) +
+          std::complex<double>(0.5, -2.0) * std::complex<double>(pair[2 * f], pair[2 * f + 1]);
       EXPECT_NEAR(acc[2 * f], want.real(), 1e-4) << isa << " bin " << f;
       EXPECT_NEAR(acc[2 * f + 1], want.imag(), 1e-4) << isa << " bin " << f;
     }
@@ -334,20 +356,23 @@ TEST(SpectralKernels, CrossSpectrumAndAxpyOnBothInstructionSets) {
 }
 
 TEST(SpectralKernels, ProductComputesTheComplexSumsOnBothInstructionSets) {
-  // 2 samples, IC 3, OC 10 (one full and one partial group of 8 outputs), 2 bin blocks.
-  const spectral::Shape s{2, 3, 10, 16};
-  const auto in_f = normal(2 * 3 * 32, 1), in_a = normal(2 * 10 * 32, 2), w = normal(2 * 3 * 10 * 16, 3);
+  // 3 samples (a pair the vector kernel runs together and one alone), IC 3, OC 10 (full and
+  // partial groups of output channels), 2 bin blocks.
+  constexpr std::int64_t N = 3;
+  const spectral::Shape s{N, 3, 10, 16};
+  const auto in_f = normal(2 * N * 3 * 16, 1), in_a = normal(2 * N * 10 * 16, 2),
+             w = normal(2 * 3 * 10 * 16, 3);
   auto W = [&](std::int64_t f, std::int64_t ic, std::int64_t oc) {
     const float* p = w.data() + (((f / 8) * 3 + ic) * 10 + oc) * 16 + (f % 8) * 2;
     return std::complex<double>(p[0], p[1]);
   };
   for (FftIsa choice : {FftIsa::automatic, FftIsa::generic}) {
-    std::vector<float> out_f(2 * 10 * 32), out_a(2 * 3 * 32);
+    std::vector<float> out_f(2 * N * 10 * 16), out_a(2 * N * 3 * 16);
     const spectral::Kernels& k = spectral::kernels(choice);
     const char* isa = k.isa;
     k.product(spectral::Direction::forward, s, in_f.data(), w.data(), out_f.data(), 0, 2);
     k.product(spectral::Direction::adjoint, s, in_a.data(), w.data(), out_a.data(), 0, 2);
-    for (std::int64_t n = 0; n < 2; ++n)
+    for (std::int64_t n = 0; n < N; ++n)
       for (std::int64_t f = 0; f < 16; ++f) {
         for (std::int64_t oc = 0; oc < 10; ++oc) {
           std::complex<double> sum = 0;
@@ -356,8 +381,8 @@ TEST(SpectralKernels, ProductComputesTheComplexSumsOnBothInstructionSets) {
             sum += std::complex<double>(x[0], x[1]) * std::conj(W(f, ic, oc));
           }
           const float* y = out_f.data() + ((n * 10 + oc) * 16 + f) * 2;
-          EXPECT_NEAR(y[0], sum.real(), 1e-5) << isa;
-          EXPECT_NEAR(y[1], sum.imag(), 1e-5) << isa;
+          EXPECT_NEAR(y[0], sum.real(), 1e-5) << isa << " sample " << n;
+          EXPECT_NEAR(y[1], sum.imag(), 1e-5) << isa << " sample " << n;
         }
         for (std::int64_t ic = 0; ic < 3; ++ic) {
           std::complex<double> sum = 0;
@@ -366,10 +391,19 @@ TEST(SpectralKernels, ProductComputesTheComplexSumsOnBothInstructionSets) {
             sum += std::complex<double>(x[0], x[1]) * W(f, ic, oc);
           }
           const float* y = out_a.data() + ((n * 3 + ic) * 16 + f) * 2;
-          EXPECT_NEAR(y[0], sum.real(), 1e-5) << isa;
-          EXPECT_NEAR(y[1], sum.imag(), 1e-5) << isa;
+          EXPECT_NEAR(y[0], sum.real(), 1e-5) << isa << " sample " << n;
+          EXPECT_NEAR(y[1], sum.imag(), 1e-5) << isa << " sample " << n;
         }
       }
+    // A sample's result does not depend on the samples it was computed with: sample 2 alone
+    // (a batch of one) gives the same bits.
+    const spectral::Shape one{1, 3, 10, 16};
+    std::vector<float> alone(2 * 10 * 16);
+    k.product(spectral::Direction::forward, one, in_f.data() + 2 * 2 * 3 * 16, w.data(), alone.data(), 0, 2);
+    for (std::size_t i = 0; i < alone.size(); ++i)
+      EXPECT_EQ(alone[i], out_f[2 * 2 * 10 * 16 + i]) << isa << " " << i;
+    k.product(spectral::Direction::forward, one, in_f.data(), w.data(), alone.data(), 0, 2);  // sample 0
+    for (std::size_t i = 0; i < alone.size(); ++i) EXPECT_EQ(alone[i], out_f[i]) << isa << " " << i;
   }
 }
 

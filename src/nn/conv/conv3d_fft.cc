@@ -213,7 +213,7 @@ FftConvPlan::FftConvPlan(Conv3D& conv, const Tensor& in, Mode mode, std::unique_
     twiddle_.push_back(std::move(tw));
   }
   for (int t = 0; t < threads_; ++t) {
-    cross_.emplace_back(static_cast<std::size_t>(2 * n[1] * half));
+    cross_.emplace_back(static_cast<std::size_t>(2 * kTile * kTile * n[1] * half));  // a tile's D planes
     rows_d_.emplace_back(static_cast<std::size_t>(2 * kTile * kTile * s.kernel[0] * n[1] * half));
     rows_dh_.emplace_back(static_cast<std::size_t>(2 * s.kernel[0] * s.kernel[1] * half));
   }
@@ -389,17 +389,20 @@ void FftConvPlan::weight_gradients(const spectral::Kernels& kern) {
     float* rd_tile = rows_d_[t].data();  // [kTile^2][K0][plane]
     float* rdh = rows_dh_[t].data();
     std::fill(rows_d_[t].begin(), rows_d_[t].end(), 0.f);
-    for (std::int64_t f0 = 0; f0 < n[0]; ++f0)
+    const spectral::CrossTile layout{ic_n,         stride_, IC * stride_, oc_n, stride_,
+                                     OC * stride_, batch,   plane,        plane};
+    for (std::int64_t f0 = 0; f0 < n[0]; ++f0) {
+      kern.cross_spectrum(X + 2 * (ic0 * stride_ + f0 * plane), DY + 2 * (oc0 * stride_ + f0 * plane), layout,
+                          cross);
       for (std::int64_t a = 0; a < ic_n; ++a)
         for (std::int64_t b = 0; b < oc_n; ++b) {
-          const std::int64_t ic = ic0 + a, oc = oc0 + b;
-          kern.cross_spectrum(X + 2 * (ic * stride_ + f0 * plane), IC * stride_,
-                              DY + 2 * (oc * stride_ + f0 * plane), OC * stride_, batch, plane, cross);
+          const float* pair = cross + 2 * (a * oc_n + b) * plane;
           float* rd = rd_tile + 2 * (a * kTile + b) * K0 * plane;
           for (std::int64_t kd = 0; kd < K0; ++kd)
-            kern.axpy(tw0[2 * (kd * n[0] + f0)], tw0[2 * (kd * n[0] + f0) + 1], cross, rd + 2 * kd * plane,
+            kern.axpy(tw0[2 * (kd * n[0] + f0)], tw0[2 * (kd * n[0] + f0) + 1], pair, rd + 2 * kd * plane,
                       plane);
         }
+    }
     for (std::int64_t a = 0; a < ic_n; ++a)
       for (std::int64_t b = 0; b < oc_n; ++b) {
         const std::int64_t ic = ic0 + a, oc = oc0 + b;

@@ -23,6 +23,13 @@ struct Shape {
   std::int64_t stride = 0;                                    ///< S, complex numbers
 };
 
+/// The layout of one cross_spectrum call (complex numbers).
+struct CrossTile {
+  std::int64_t x_channels = 1, x_channel = 0, x_step = 0;
+  std::int64_t y_channels = 1, y_channel = 0, y_step = 0;
+  std::int64_t batch = 0, count = 0, g_pair = 0;
+};
+
 /// The kernels, for one instruction set. All sums run in the same order on every instruction
 /// set; the AVX-512 kernels may round differently from the generic ones through FMA
 /// contraction.
@@ -31,11 +38,15 @@ struct Kernels {
   /// the blocks among threads).
   void (*product)(Direction dir, const Shape& s, const float* in, const float* w, float* out,
                   std::int64_t block_begin, std::int64_t block_end);
-  /// g[f] = sum_n x[n][f] * conj(y[n][f]) for f < count: the cross-spectrum of two channels
-  /// summed over the batch (the weight gradient's correlation in the frequency domain). x
-  /// and y point at sample 0 and step x_step / y_step complex numbers per sample.
-  void (*cross_spectrum)(const float* x, std::int64_t x_step, const float* y, std::int64_t y_step,
-                         std::int64_t batch, std::int64_t count, float* g);
+  /// The cross-spectra of a tile of channel pairs summed over the batch (the weight
+  /// gradient's correlation in the frequency domain):
+  ///   g[a][b][f] = sum_n x_a[n][f] * conj(y_b[n][f])   for a < t.x_channels, b < t.y_channels,
+  /// f < t.count. x_a starts at x + a * t.x_channel and steps
+  /// t.x_step per sample (complex numbers; y likewise); pair (a, b) is written at
+  /// g + (a * t.y_channels + b) * t.g_pair. Every pair sums its samples in order, so a pair's
+  /// result does not depend on the tile it was computed in. A tile shares its loads among
+  /// its pairs: one pair at a time, the vector kernel waited on loads and shuffles.
+  void (*cross_spectrum)(const float* x, const float* y, const CrossTile& t, float* g);
   /// y[f] += a * x[f] for f < count, a = (a_re, a_im).
   void (*axpy)(float a_re, float a_im, const float* x, float* y, std::int64_t count);
   const char* isa;  ///< "avx512" or "generic"
