@@ -307,6 +307,53 @@ TEST(RealFft3D, RegionTransformsMatchTheWholePlanes) {
       }
 }
 
+TEST(RealFft3D, RegionRowsPairUpWhateverTheirCountAndLength) {
+  // The pass along W transforms two real rows per complex transform, 16 pairs per call: boxes
+  // of odd row counts (a last row without partner), more rows than one call takes (D x H = 7 x
+  // 6 = 42 rows: two calls), odd and even W, W = 32 (the AVX-512 packing where the CPU has
+  // it), a box not at the origin; against the whole-plane r2c / c2r transforms.
+  struct Case {
+    std::array<std::int64_t, 3> n;
+    RealFft3D::Box box;
+  };
+  for (const Case& c : {Case{{5, 7, 9}, {{1, 2, 0}, {3, 3, 7}}}, Case{{8, 8, 10}, {{1, 1, 0}, {7, 6, 10}}},
+                        Case{{4, 6, 6}, {{0, 0, 0}, {1, 1, 4}}}, Case{{4, 5, 32}, {{1, 1, 0}, {3, 3, 25}}},
+                        Case{{6, 8, 32}, {{1, 0, 0}, {5, 8, 32}}}}) {
+    RealFft3D whole(c.n), region(c.n, c.box);
+    const std::int64_t floats = region.plane_stride(), complex = region.spectrum_size();
+    auto plane = RealFft3D::alloc(floats), back = RealFft3D::alloc(floats);
+    auto a = RealFft3D::alloc(2 * region.spectrum_stride()),
+         b = RealFft3D::alloc(2 * region.spectrum_stride());
+    const auto v = normal(floats, 21);
+    auto inside = [&](std::int64_t d, std::int64_t h, std::int64_t w) {
+      return d >= c.box.offset[0] && d < c.box.offset[0] + c.box.size[0] && h >= c.box.offset[1] &&
+             h < c.box.offset[1] + c.box.size[1] && w < c.box.size[2];
+    };
+    for (std::int64_t d = 0; d < c.n[0]; ++d)
+      for (std::int64_t h = 0; h < c.n[1]; ++h)
+        for (std::int64_t w = 0; w < c.n[2]; ++w) {
+          const std::int64_t i = (d * c.n[1] + h) * c.n[2] + w;
+          plane.get()[i] = inside(d, h, w) ? v[i] : 0.f;
+        }
+    whole.forward(plane.get(), a.get());
+    region.forward(plane.get(), b.get());
+    // Rounding grows with the number of points summed (float: ~1e-7 of values ~sqrt(points));
+    // a misplaced row or bin is off by O(sqrt(points)) forward and O(points) back.
+    const double points = static_cast<double>(c.n[0] * c.n[1] * c.n[2]);
+    for (std::int64_t i = 0; i < 2 * complex; ++i)
+      EXPECT_NEAR(b.get()[i], a.get()[i], 1e-6 * points) << c.n[2] << " " << i;
+    region.inverse(b.get(), back.get());
+    for (std::int64_t d = 0; d < c.n[0]; ++d)
+      for (std::int64_t h = 0; h < c.n[1]; ++h)
+        for (std::int64_t w = 0; w < c.n[2]; ++w) {
+          const std::int64_t i = (d * c.n[1] + h) * c.n[2] + w;
+          if (inside(d, h, 0)) {
+            EXPECT_NEAR(back.get()[i], points * plane.get()[i], 1e-5 * points) << c.n[2] << " " << i;
+          }
+        }
+  }
+}
+
 TEST(SpectralKernels, CrossSpectrumAndAxpyOnBothInstructionSets) {
   // 3 samples of 5 x channels and 3 y channels, 13 bins (one vector of 8 and a tail of 5),
   // layout [sample][channel][bin]: a 5 x 3 tile covers a full and a partial group of 4 x

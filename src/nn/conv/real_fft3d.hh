@@ -61,14 +61,18 @@ class RealFft3D {
 
  private:
   void destroy_plans();
+  void rows_forward(const float* plane, float* spectrum) const;  // the region's pass along W
+  void rows_inverse(const float* spectrum, float* plane) const;
+  static constexpr std::int64_t kPairs = 16;   // pairs of rows per transform call along W
+  static constexpr std::int64_t kMaxRow = 64;  // the longest W a region may have
 
   std::array<std::int64_t, 3> n_;
   Box region_;
   bool whole_ = true;
   void* r2c_ = nullptr;  // fftwf_plan of the whole plane (whole_)
   void* c2r_ = nullptr;
-  // The region's passes: forward r2c along W (box rows), c2c along H (box D planes), c2c
-  // along D (all); inverse in the opposite order.
+  // The region's passes: along W (box rows, two real rows per complex transform), c2c along
+  // H (box D planes), c2c along D (all); inverse in the opposite order.
   void* fwd_w_ = nullptr;
   void* fwd_h_ = nullptr;
   void* fwd_d_ = nullptr;
