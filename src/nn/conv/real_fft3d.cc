@@ -245,117 +245,105 @@ void RealFft3D::inverse(float* spectrum, float* plane) const {
   rows_inverse(spectrum, plane);
 }
 
-// Two real rows a and b as one complex row z = a + i b: Z = A + i B, and since A and B are
-// Hermitian, A[k] = (Z[k] + conj Z[N-k]) / 2 and B[k] = (Z[k] - conj Z[N-k]) / 2i. Rows of the
-// region in order (D major), paired 0-1, 2-3, ...; a missing last partner is a zero row.
-void RealFft3D::rows_forward(const float* plane, float* spectrum) const {
-  const std::int64_t N1 = n_[1], N2 = n_[2], H = N2 / 2 + 1;
-  const std::int64_t o0 = region_.offset[0], o1 = region_.offset[1], L1 = region_.size[1];
-  const std::int64_t rows = region_.size[0] * L1;
-  auto in_row = [&](std::int64_t r) { return plane + ((o0 + r / L1) * N1 + o1 + r % L1) * N2; };
-  auto out_row = [&](std::int64_t r) { return spectrum + 2 * ((o0 + r / L1) * N1 + o1 + r % L1) * H; };
+// The pass along W: the region's rows in order (D major), paired 0-1, 2-3, ...; a missing
+// last partner is a zero row (fill sees a null row and drain does not write one). fill packs
+// pair p into its complex row zp, plan transforms kPairs rows at once, drain unpacks them.
+template <class Fill, class Drain>
+void RealFft3D::for_row_pairs(void* plan, Fill&& fill, Drain&& drain) const {
+  const std::int64_t rows = region_.size[0] * region_.size[1], N2 = n_[2];
   alignas(64) float z[2 * kPairs * kMaxRow];
-#if defined(__x86_64__)
-  const bool vector32 = N2 == 32 && have_avx512();
-#endif
   for (std::int64_t r0 = 0; r0 < rows; r0 += 2 * kPairs) {
     for (std::int64_t p = 0; p < kPairs; ++p) {
       const std::int64_t ra = r0 + 2 * p, rb = ra + 1;
-      float* zp = z + 2 * p * N2;
-      const float* a = ra < rows ? in_row(ra) : nullptr;
-      const float* b = rb < rows ? in_row(rb) : nullptr;
-#if defined(__x86_64__)
-      if (vector32) {
-        pack32(a, b, zp);
-        continue;
-      }
-#endif
-      for (std::int64_t j = 0; j < N2; ++j) {
-        zp[2 * j] = a ? a[j] : 0.f;
-        zp[2 * j + 1] = b ? b[j] : 0.f;
-      }
+      fill(ra < rows ? region_row(ra) : -1, rb < rows ? region_row(rb) : -1, z + 2 * p * N2);
     }
-    fftwf_execute_dft(static_cast<fftwf_plan>(fwd_w_), complex_of(z), complex_of(z));
-    for (std::int64_t p = 0; p < kPairs; ++p) {
+    fftwf_execute_dft(static_cast<fftwf_plan>(plan), complex_of(z), complex_of(z));
+    for (std::int64_t p = 0; p < kPairs && r0 + 2 * p < rows; ++p) {
       const std::int64_t ra = r0 + 2 * p, rb = ra + 1;
-      if (ra >= rows) break;
-      const float* zp = z + 2 * p * N2;
-      float* A = out_row(ra);
-      float* B = rb < rows ? out_row(rb) : nullptr;
-#if defined(__x86_64__)
-      if (vector32) {
-        split32(zp, A, B);
-        continue;
-      }
-#endif
-      for (std::int64_t k = 0; k < H; ++k) {
-        const std::int64_t m = k == 0 ? 0 : N2 - k;
-        const float zr = zp[2 * k], zi = zp[2 * k + 1], mr = zp[2 * m], mi = -zp[2 * m + 1];  // conj Z[N-k]
-        A[2 * k] = 0.5f * (zr + mr);
-        A[2 * k + 1] = 0.5f * (zi + mi);
-        if (B) {
-          B[2 * k] = 0.5f * (zi - mi);
-          B[2 * k + 1] = -0.5f * (zr - mr);
-        }
-      }
+      drain(region_row(ra), rb < rows ? region_row(rb) : -1, z + 2 * p * N2);
     }
   }
+}
+
+std::int64_t RealFft3D::region_row(std::int64_t r) const {
+  const std::int64_t L1 = region_.size[1];
+  return (region_.offset[0] + r / L1) * n_[1] + region_.offset[1] + r % L1;
+}
+
+// Two real rows a and b as one complex row z = a + i b: Z = A + i B, and since A and B are
+// Hermitian, A[k] = (Z[k] + conj Z[N-k]) / 2 and B[k] = (Z[k] - conj Z[N-k]) / 2i.
+void RealFft3D::rows_forward(const float* plane, float* spectrum) const {
+  const std::int64_t N2 = n_[2], H = N2 / 2 + 1;
+#if defined(__x86_64__)
+  const bool vector32 = N2 == 32 && have_avx512();
+#endif
+  auto fill = [&](std::int64_t ia, std::int64_t ib, float* zp) {
+    const float* a = ia >= 0 ? plane + ia * N2 : nullptr;
+    const float* b = ib >= 0 ? plane + ib * N2 : nullptr;
+#if defined(__x86_64__)
+    if (vector32) return pack32(a, b, zp);
+#endif
+    for (std::int64_t j = 0; j < N2; ++j) {
+      zp[2 * j] = a ? a[j] : 0.f;
+      zp[2 * j + 1] = b ? b[j] : 0.f;
+    }
+  };
+  auto drain = [&](std::int64_t ia, std::int64_t ib, const float* zp) {
+    float* A = spectrum + 2 * ia * H;
+    float* B = ib >= 0 ? spectrum + 2 * ib * H : nullptr;
+#if defined(__x86_64__)
+    if (vector32) return split32(zp, A, B);
+#endif
+    for (std::int64_t k = 0; k < H; ++k) {
+      const std::int64_t m = k == 0 ? 0 : N2 - k;
+      const float zr = zp[2 * k], zi = zp[2 * k + 1], mr = zp[2 * m], mi = -zp[2 * m + 1];  // conj Z[N-k]
+      A[2 * k] = 0.5f * (zr + mr);
+      A[2 * k + 1] = 0.5f * (zi + mi);
+      if (B) {
+        B[2 * k] = 0.5f * (zi - mi);
+        B[2 * k + 1] = -0.5f * (zr - mr);
+      }
+    }
+  };
+  for_row_pairs(fwd_w_, fill, drain);
 }
 
 // The inverse: Z = A + i B over the whole row (A[N-k] = conj A[k]; as FFTW's c2r, the
 // imaginary parts of A[0] and of the Nyquist bin A[N/2] are ignored), then a = Re z, b = Im z.
 void RealFft3D::rows_inverse(const float* spectrum, float* plane) const {
-  const std::int64_t N1 = n_[1], N2 = n_[2], H = N2 / 2 + 1;
-  const std::int64_t o0 = region_.offset[0], o1 = region_.offset[1], L1 = region_.size[1];
-  const std::int64_t rows = region_.size[0] * L1;
-  auto in_row = [&](std::int64_t r) { return spectrum + 2 * ((o0 + r / L1) * N1 + o1 + r % L1) * H; };
-  auto out_row = [&](std::int64_t r) { return plane + ((o0 + r / L1) * N1 + o1 + r % L1) * N2; };
-  alignas(64) float z[2 * kPairs * kMaxRow];
+  const std::int64_t N2 = n_[2], H = N2 / 2 + 1;
 #if defined(__x86_64__)
   const bool vector32 = N2 == 32 && have_avx512();
 #endif
-  for (std::int64_t r0 = 0; r0 < rows; r0 += 2 * kPairs) {
-    for (std::int64_t p = 0; p < kPairs; ++p) {
-      const std::int64_t ra = r0 + 2 * p, rb = ra + 1;
-      float* zp = z + 2 * p * N2;
-      const float* A = ra < rows ? in_row(ra) : nullptr;
-      const float* B = rb < rows ? in_row(rb) : nullptr;
+  auto fill = [&](std::int64_t ia, std::int64_t ib, float* zp) {
+    const float* A = ia >= 0 ? spectrum + 2 * ia * H : nullptr;
+    const float* B = ib >= 0 ? spectrum + 2 * ib * H : nullptr;
 #if defined(__x86_64__)
-      if (vector32) {
-        join32(A, B, zp);
-        continue;
-      }
+    if (vector32) return join32(A, B, zp);
 #endif
-      for (std::int64_t k = 0; k < N2; ++k) {
-        const bool mirror = k >= H;
-        const std::int64_t q = mirror ? N2 - k : k;
-        const bool real_only = q == 0 || 2 * q == N2;
-        float ar = 0, ai = 0, br = 0, bi = 0;
-        if (A) ar = A[2 * q], ai = real_only ? 0.f : (mirror ? -A[2 * q + 1] : A[2 * q + 1]);
-        if (B) br = B[2 * q], bi = real_only ? 0.f : (mirror ? -B[2 * q + 1] : B[2 * q + 1]);
-        zp[2 * k] = ar - bi;  // A + i B
-        zp[2 * k + 1] = ai + br;
-      }
+    for (std::int64_t k = 0; k < N2; ++k) {
+      const bool mirror = k >= H;
+      const std::int64_t q = mirror ? N2 - k : k;
+      const bool real_only = q == 0 || 2 * q == N2;
+      float ar = 0, ai = 0, br = 0, bi = 0;
+      if (A) ar = A[2 * q], ai = real_only ? 0.f : (mirror ? -A[2 * q + 1] : A[2 * q + 1]);
+      if (B) br = B[2 * q], bi = real_only ? 0.f : (mirror ? -B[2 * q + 1] : B[2 * q + 1]);
+      zp[2 * k] = ar - bi;  // A + i B
+      zp[2 * k + 1] = ai + br;
     }
-    fftwf_execute_dft(static_cast<fftwf_plan>(inv_w_), complex_of(z), complex_of(z));
-    for (std::int64_t p = 0; p < kPairs; ++p) {
-      const std::int64_t ra = r0 + 2 * p, rb = ra + 1;
-      if (ra >= rows) break;
-      const float* zp = z + 2 * p * N2;
-      float* a = out_row(ra);
-      float* b = rb < rows ? out_row(rb) : nullptr;
+  };
+  auto drain = [&](std::int64_t ia, std::int64_t ib, const float* zp) {
+    float* a = plane + ia * N2;
+    float* b = ib >= 0 ? plane + ib * N2 : nullptr;
 #if defined(__x86_64__)
-      if (vector32) {
-        unpack32(zp, a, b);
-        continue;
-      }
+    if (vector32) return unpack32(zp, a, b);
 #endif
-      for (std::int64_t j = 0; j < N2; ++j) {
-        a[j] = zp[2 * j];
-        if (b) b[j] = zp[2 * j + 1];
-      }
+    for (std::int64_t j = 0; j < N2; ++j) {
+      a[j] = zp[2 * j];
+      if (b) b[j] = zp[2 * j + 1];
     }
-  }
+  };
+  for_row_pairs(inv_w_, fill, drain);
 }
 
 }  // namespace calo::nn

@@ -63,8 +63,11 @@ class RealFft3D {
   void destroy_plans();
   void rows_forward(const float* plane, float* spectrum) const;  // the region's pass along W
   void rows_inverse(const float* spectrum, float* plane) const;
-  static constexpr std::int64_t kPairs = 16;   // pairs of rows per transform call along W
-  static constexpr std::int64_t kMaxRow = 64;  // the longest W a region may have
+  template <class Fill, class Drain>
+  void for_row_pairs(void* plan, Fill&& fill, Drain&& drain) const;
+  std::int64_t region_row(std::int64_t r) const;  // row r of the region: its index in the plane
+  static constexpr std::int64_t kPairs = 16;      // pairs of rows per transform call along W
+  static constexpr std::int64_t kMaxRow = 64;     // the longest W a region may have
 
   std::array<std::int64_t, 3> n_;
   Box region_;
