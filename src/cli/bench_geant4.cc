@@ -12,6 +12,7 @@
 #include "core/units.hh"
 #include "physics/geant4_summary.hh"
 #include "physics/layer_spectrum.hh"
+#include "physics/statistics.hh"
 #include "sim/transport/shower_run.hh"
 
 namespace calo::cli {
@@ -99,11 +100,7 @@ std::string showers_beside(const std::string& reference) {
 /// doubling bins, ours beside Geant4's when there is a Geant4 set (`g4` non-null).
 void print_layer_spectrum(int layer, const physics::LayerSpectrum& ours, const physics::LayerSpectrum* g4) {
   const double qs[] = {0.1, 0.25, 0.5, 0.75, 0.9, 0.99};
-  auto mean = [](const std::vector<double>& v) {
-    double s = 0;
-    for (const double x : v) s += x;
-    return v.empty() ? 0.0 : s / double(v.size());
-  };
+  auto mean = [](const std::vector<double>& v) { return physics::mean_std(v).mean; };
   const std::vector<double> edges = {0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8, 1.2, 1.6, 2.4, 3.2, 4.8, 6.4};
   auto block = [&](const char* what, const std::vector<double>& a, const std::vector<double>* b) {
     std::printf("\n| layer %d, %s [MeV] | calo3dgan |%s\n|---|---:|%s\n", layer, what,
@@ -174,23 +171,18 @@ void run_bench_geant4(const Geant4BenchOptions& o) {
       CALO_VALIDATE(
           g.nx == std::size_t(grid.nx) && g.ny == std::size_t(grid.ny) && g.nz == std::size_t(grid.layers),
           "Geant4 showers " + h5 + " do not have the stack's readout grid");
-      g4_layer = std::make_unique<physics::LayerSpectrum>(g.nx, g.ny, g.nz, o.layer_spectrum);
+      g4_layer =
+          std::make_unique<physics::LayerSpectrum>(g.nx, g.ny, g.nz, o.layer_spectrum, 1e3);  // GeV -> MeV
       std::vector<float> cells, energies;
       reader.read(0, reader.events(), cells, energies);
-      const std::size_t per = g.nx * g.ny * g.nz;
-      for (std::size_t i = 0; i < reader.events(); ++i) {
-        std::vector<float> mev(cells.begin() + static_cast<std::ptrdiff_t>(i * per),
-                               cells.begin() + static_cast<std::ptrdiff_t>((i + 1) * per));
-        for (auto& c : mev) c *= 1e3f;
-        g4_layer->add(mev.data());
-      }
+      for (std::size_t i = 0; i < reader.events(); ++i) g4_layer->add(cells.data() + i * g.nx * g.ny * g.nz);
     }
   }
 
   physics::SummaryAccumulator acc(grid.nx, grid.ny, grid.layers);
   physics::LayerSpectrum our_layer(std::size_t(grid.nx), std::size_t(grid.ny), std::size_t(grid.layers),
-                                   static_cast<std::size_t>(std::max(o.layer_spectrum, 0)));
-  std::vector<float> mev(grid.cells());
+                                   static_cast<std::size_t>(std::max(o.layer_spectrum, 0)),
+                                   1e3);  // GeV -> MeV
   const std::size_t n_materials = physics.stack().materials.size();
   std::vector<double> per_material(n_materials, 0.0);  // summed over showers, / E [1]
   const std::size_t absorber = absorber_material(physics.stack());
@@ -201,12 +193,7 @@ void run_bench_geant4(const Geant4BenchOptions& o) {
       for (std::size_t m = 0; m < n_materials; ++m) per_material[m] += m_dep[m] * 1e-3 / b.energy_gev[i];
       acc.add(b.ecal.data() + i * cells, b.energy_gev[i], b.sensitive[i] * 1e-3, m_dep[absorber] * 1e-3,
               b.deposit[i] * 1e-3);
-      if (o.layer_spectrum >= 0) {
-        std::transform(b.ecal.begin() + static_cast<std::ptrdiff_t>(i * cells),
-                       b.ecal.begin() + static_cast<std::ptrdiff_t>((i + 1) * cells), mev.begin(),
-                       [](float gev_cell) { return gev_cell * 1e3f; });
-        our_layer.add(mev.data());
-      }
+      if (o.layer_spectrum >= 0) our_layer.add(b.ecal.data() + i * cells);
     }
   });
   const physics::ShowerSummary ours = acc.result();

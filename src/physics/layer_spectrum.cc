@@ -6,8 +6,9 @@
 
 namespace calo::physics {
 
-LayerSpectrum::LayerSpectrum(std::size_t nx, std::size_t ny, std::size_t layers, std::size_t layer)
-    : nx_(nx), ny_(ny), nz_(layers), layer_(layer) {
+LayerSpectrum::LayerSpectrum(std::size_t nx, std::size_t ny, std::size_t layers, std::size_t layer,
+                             double scale)
+    : nx_(nx), ny_(ny), nz_(layers), layer_(layer), scale_(scale) {
   if (layer >= layers) throw std::invalid_argument("LayerSpectrum: layer beyond the grid");
 }
 
@@ -15,8 +16,8 @@ void LayerSpectrum::add(const float* cells) {
   double sum = 0;
   for (std::size_t x = 0; x < nx_; ++x)
     for (std::size_t y = 0; y < ny_; ++y) sum += cells[(x * ny_ + y) * nz_ + layer_];
-  window_.push_back(sum);
-  central_.push_back(cells[((nx_ / 2) * ny_ + ny_ / 2) * nz_ + layer_]);
+  window_.push_back(scale_ * sum);
+  central_.push_back(scale_ * cells[((nx_ / 2) * ny_ + ny_ / 2) * nz_ + layer_]);
 }
 
 double quantile(std::vector<double> values, double q) {

@@ -12,16 +12,18 @@ namespace calo::physics {
 
 class LayerSpectrum {
  public:
-  /// cells of one shower: [nx][ny][layers] (the 3DGAN layout), in any unit.
-  LayerSpectrum(std::size_t nx, std::size_t ny, std::size_t layers, std::size_t layer);
+  /// cells of one shower: [nx][ny][layers] (the 3DGAN layout), in any unit; what is recorded
+  /// is that times `scale` (1e3: GeV cells recorded in MeV, without a converted copy).
+  LayerSpectrum(std::size_t nx, std::size_t ny, std::size_t layers, std::size_t layer, double scale = 1.0);
   void add(const float* cells);
 
   std::size_t events() const { return window_.size(); }
-  const std::vector<double>& window() const { return window_; }    ///< per shower, the unit of add()
+  const std::vector<double>& window() const { return window_; }    ///< per shower, the unit of add() x scale
   const std::vector<double>& central() const { return central_; }  ///< per shower
 
  private:
   std::size_t nx_, ny_, nz_, layer_;
+  double scale_;
   std::vector<double> window_, central_;
 };
 
